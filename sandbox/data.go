@@ -1,0 +1,182 @@
+package sandbox
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// dataVersion is the version of the saved-state format written by Save.
+const dataVersion = 1
+
+// Data is everything the sandbox serves: the directory and, per user, a
+// mailbox. Entities are kept as Graph's own JSON objects (Object), so what
+// is saved is what Graph would answer.
+type Data struct {
+	// Version is the format version (set by Save; Load rejects newer ones).
+	Version int `json:"version"`
+	// Users are the directory's users with their mailboxes; the first one
+	// is the demo ("signed-in") user of Server.Token.
+	Users []*Mailbox `json:"users"`
+}
+
+// User is a directory entry, shaped like Graph's user resource.
+type User struct {
+	ID                string   `json:"id"`
+	UserPrincipalName string   `json:"userPrincipalName"`
+	DisplayName       string   `json:"displayName"`
+	GivenName         string   `json:"givenName,omitempty"`
+	Surname           string   `json:"surname,omitempty"`
+	Mail              string   `json:"mail,omitempty"`
+	JobTitle          string   `json:"jobTitle,omitempty"`
+	MobilePhone       string   `json:"mobilePhone,omitempty"`
+	OfficeLocation    string   `json:"officeLocation,omitempty"`
+	PreferredLanguage string   `json:"preferredLanguage,omitempty"`
+	BusinessPhones    []string `json:"businessPhones,omitempty"`
+	// Password is what the identity platform's sign-in page accepts for
+	// this user (sandbox only; never a real secret).
+	Password string `json:"password,omitempty"`
+}
+
+// Object is one Graph entity as JSON (decoded with encoding/json).
+type Object = map[string]any
+
+// Mailbox is one user with their Exchange and To Do data.
+type Mailbox struct {
+	User            User          `json:"user"`
+	MailboxSettings Object        `json:"mailboxSettings"`
+	Events          []Object      `json:"events"`
+	TodoLists       []*TodoListData `json:"todoLists"`
+	// Messages hold every folder's messages; parentFolderId says which
+	// (see the wellKnownFolder constants).
+	Messages []Object `json:"messages"`
+}
+
+// TodoListData is a To Do list with its tasks.
+type TodoListData struct {
+	List  Object   `json:"list"`
+	Tasks []Object `json:"tasks"`
+}
+
+// normalize fills in nil collections so handlers need not check.
+func (d *Data) normalize() {
+	for _, m := range d.Users {
+		if m.MailboxSettings == nil {
+			m.MailboxSettings = defaultMailboxSettings("UTC")
+		}
+		for _, l := range m.TodoLists {
+			if l.List == nil {
+				l.List = Object{}
+			}
+		}
+	}
+}
+
+// mailbox finds a user's mailbox by id or userPrincipalName.
+func (d *Data) mailbox(idOrUPN string) *Mailbox {
+	for _, m := range d.Users {
+		if strings.EqualFold(m.User.ID, idOrUPN) || strings.EqualFold(m.User.UserPrincipalName, idOrUPN) {
+			return m
+		}
+	}
+	return nil
+}
+
+// Save writes the sandbox's current data as JSON. Tokens are not part of
+// it: a restarted sandbox forgets every token it issued.
+func (s *Server) Save(w io.Writer) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.data.Version = dataVersion
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(s.data)
+}
+
+// Load replaces the sandbox's data with JSON written by Save. On error the
+// data is unchanged.
+func (s *Server) Load(r io.Reader) error {
+	d, err := ReadData(r)
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	s.data = d
+	s.mu.Unlock()
+	return nil
+}
+
+// ReadData decodes and checks JSON written by Save.
+func ReadData(r io.Reader) (*Data, error) {
+	dec := json.NewDecoder(io.LimitReader(r, maxDataBytes))
+	var d Data
+	if err := dec.Decode(&d); err != nil {
+		return nil, fmt.Errorf("sandbox: reading data: %w", err)
+	}
+	if d.Version > dataVersion {
+		return nil, fmt.Errorf("sandbox: data format version %d is newer than this runflow understands (%d)", d.Version, dataVersion)
+	}
+	if len(d.Users) == 0 {
+		return nil, fmt.Errorf("sandbox: data has no users")
+	}
+	for i, m := range d.Users {
+		if m == nil || m.User.ID == "" || m.User.UserPrincipalName == "" {
+			return nil, fmt.Errorf("sandbox: data: user %d needs an id and a userPrincipalName", i)
+		}
+	}
+	d.normalize()
+	return &d, nil
+}
+
+// maxDataBytes bounds a saved data file (a mailbox of a few thousand items).
+const maxDataBytes = 64 << 20
+
+// SaveFile writes the data to path atomically (a temporary file renamed
+// over it), creating the directory if needed, readable only by the owner.
+func (s *Server) SaveFile(path string) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return fmt.Errorf("sandbox: %w", err)
+	}
+	f, err := os.CreateTemp(filepath.Dir(path), ".sandbox-*.json")
+	if err != nil {
+		return fmt.Errorf("sandbox: %w", err)
+	}
+	tmp := f.Name()
+	defer os.Remove(tmp) // no-op after a successful rename
+	if err := s.Save(f); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("sandbox: %w", err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return fmt.Errorf("sandbox: %w", err)
+	}
+	return nil
+}
+
+// LoadFile reads data written by SaveFile.
+func (s *Server) LoadFile(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("sandbox: %w", err)
+	}
+	defer f.Close()
+	if err := s.Load(f); err != nil {
+		return fmt.Errorf("%w (file %s)", err, path)
+	}
+	return nil
+}
+
+// Reset replaces all data with a fresh demo mailbox seeded at the current
+// time of the server's clock.
+func (s *Server) Reset() {
+	d := DemoData(s.now())
+	s.mu.Lock()
+	s.data = d
+	s.mu.Unlock()
+}

@@ -1,0 +1,92 @@
+package sandbox
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+)
+
+// RecordedRequest is one request the sandbox received, for tests to
+// inspect. Secrets are redacted: the Authorization header, and in identity
+// platform form bodies client_secret, code, code_verifier, refresh_token,
+// device_code, password and assertion.
+type RecordedRequest struct {
+	Time   time.Time
+	Method string
+	// Path is the URL path, e.g. "/v1.0/me/events".
+	Path string
+	// Query is the decoded query string.
+	Query url.Values
+	// Header holds the request headers (Authorization redacted).
+	Header http.Header
+	// Body is the request body (at most maxBodyBytes).
+	Body []byte
+	// Status is the status the sandbox answered (0 when the connection was
+	// dropped).
+	Status int
+}
+
+// maxLoggedRequests bounds the log; older entries are forgotten.
+const maxLoggedRequests = 10000
+
+type requestLog struct {
+	mu      sync.Mutex
+	entries []RecordedRequest
+}
+
+func (l *requestLog) add(rr RecordedRequest) int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if len(l.entries) >= maxLoggedRequests {
+		l.entries = append(l.entries[:0:0], l.entries[len(l.entries)/2:]...)
+	}
+	l.entries = append(l.entries, rr)
+	return len(l.entries) - 1
+}
+
+// Requests returns a copy of the requests received so far, oldest first.
+func (s *Server) Requests() []RecordedRequest {
+	s.log.mu.Lock()
+	defer s.log.mu.Unlock()
+	return append([]RecordedRequest(nil), s.log.entries...)
+}
+
+// ClearRequests forgets the requests recorded so far.
+func (s *Server) ClearRequests() {
+	s.log.mu.Lock()
+	s.log.entries = nil
+	s.log.mu.Unlock()
+}
+
+const redacted = "[redacted]"
+
+var secretFormFields = []string{"client_secret", "code", "code_verifier", "refresh_token", "device_code", "password", "assertion", "client_assertion"}
+
+func redactHeader(h http.Header) http.Header {
+	out := h.Clone()
+	if out.Get("Authorization") != "" {
+		scheme, _, _ := strings.Cut(out.Get("Authorization"), " ")
+		out.Set("Authorization", scheme+" "+redacted)
+	}
+	return out
+}
+
+// redactBody blanks secrets in form-encoded bodies (the identity
+// platform's); JSON bodies sent to Graph carry no credentials.
+func redactBody(contentType string, body []byte) []byte {
+	if !strings.HasPrefix(strings.ToLower(contentType), "application/x-www-form-urlencoded") {
+		return body
+	}
+	v, err := url.ParseQuery(string(body))
+	if err != nil {
+		return []byte(redacted)
+	}
+	for _, k := range secretFormFields {
+		if v.Has(k) {
+			v.Set(k, redacted)
+		}
+	}
+	return []byte(v.Encode())
+}
