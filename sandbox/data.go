@@ -46,9 +46,9 @@ type Object = map[string]any
 
 // Mailbox is one user with their Exchange and To Do data.
 type Mailbox struct {
-	User            User          `json:"user"`
-	MailboxSettings Object        `json:"mailboxSettings"`
-	Events          []Object      `json:"events"`
+	User            User            `json:"user"`
+	MailboxSettings Object          `json:"mailboxSettings"`
+	Events          []Object        `json:"events"`
 	TodoLists       []*TodoListData `json:"todoLists"`
 	// Messages hold every folder's messages; parentFolderId says which
 	// (see the wellKnownFolder constants).
