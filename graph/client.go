@@ -1,30 +1,36 @@
-// Package graph is runflow's HTTP client for Microsoft Graph: base URL,
-// allowed hosts, tokens from an auth.Provider, retries, paging, size limits
-// and typed Graph errors. The engine knows HTTP; this package knows Graph.
 package graph
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"io"
+	"math/rand/v2"
 	"net/http"
 	"net/url"
+	"runtime/debug"
 	"strings"
+	"time"
 
 	"github.com/runflow/runflow/auth"
 )
 
-// DefaultMaxBodyBytes caps a response body read into memory.
-const DefaultMaxBodyBytes = 8 << 20
+// Defaults for Config fields left zero.
+const (
+	// DefaultMaxBodyBytes caps a response body read into memory.
+	DefaultMaxBodyBytes = 8 << 20
+	// DefaultRequestTimeout bounds one attempt: sending, waiting for the
+	// answer and reading its body.
+	DefaultRequestTimeout = 30 * time.Second
+)
 
-// Config configures a Client.
+// Config configures a Client. Zero values mean the documented defaults.
 type Config struct {
 	// BaseURL is the service root including the version, for example
 	// "https://graph.microsoft.com/v1.0". Its host is always allowed.
 	BaseURL string
-	// HTTPClient sends the requests. Nil means a client with sane timeouts.
+	// HTTPClient sends the requests. Nil means a client using
+	// http.DefaultTransport. The Client uses a copy whose CheckRedirect
+	// refuses every redirect; the given client is not modified.
 	HTTPClient *http.Client
 	// Auth gives the tokens. Required.
 	Auth auth.Provider
@@ -33,38 +39,97 @@ type Config struct {
 	AllowedHosts []string
 	// MaxBodyBytes caps a response body; 0 means DefaultMaxBodyBytes.
 	MaxBodyBytes int64
-	// Trace, when set, is called once per HTTP exchange, after it ends.
-	// The event never contains a token.
+	// Trace, when set, is called once per attempt, after it ends. The
+	// event never contains a token.
 	Trace func(TraceEvent)
+	// RequestTimeout bounds each attempt; 0 means DefaultRequestTimeout.
+	RequestTimeout time.Duration
+	// MaxAttempts is how many times a logical request may be sent,
+	// retries included; 0 means DefaultMaxAttempts, 1 disables retries.
+	MaxAttempts int
+	// MaxRetryDelay caps the total time spent waiting between attempts of
+	// one logical request; 0 means DefaultMaxRetryDelay.
+	MaxRetryDelay time.Duration
+	// MaxConcurrentPerMailbox caps the requests in flight per Graph host
+	// and mailbox, counted across every Client in the process; 0 means
+	// DefaultMaxConcurrentPerMailbox.
+	MaxConcurrentPerMailbox int
+	// UserAgent replaces the default "runflow/<version>".
+	UserAgent string
+
+	// Sleep waits between attempts; it must return early with ctx's error
+	// when ctx ends. Nil means a real timer. Tests inject an instant one.
+	Sleep func(ctx context.Context, d time.Duration) error
+	// Rand returns a float in [0, 1) for backoff jitter; nil means
+	// math/rand/v2.
+	Rand func() float64
+	// Now reads the clock for Retry-After dates; nil means time.Now.
+	Now func() time.Time
 }
 
 // Request is one call to Graph.
 type Request struct {
+	// Method is GET, POST, PATCH, PUT, DELETE or HEAD.
 	Method string
-	// Path is relative to the base URL ("/me/events") or an absolute URL on
-	// an allowed host (for example an @odata.nextLink).
-	Path   string
-	Query  url.Values
+	// Path is relative to the base URL ("/me/events", values escaped with
+	// PathSegment) or an absolute URL on an allowed host (for example an
+	// @odata.nextLink). It may carry a query string.
+	Path  string
+	Query url.Values
+	// Header holds extra headers (Prefer, ConsistencyLevel, ...). Values
+	// may not contain CR or LF; Authorization and Host may not be set.
 	Header http.Header
-	// Body is sent as application/json when not nil.
+	// Body is sent as application/json (unless Header sets another
+	// Content-Type) when not nil.
 	Body []byte
 	// Auth says whose token to use and for which scopes.
 	Auth auth.Request
+	// Idempotent says that sending this write more than once has the
+	// effect of sending it once, so it may be retried like a GET. The
+	// engine sets it for bodies carrying an idempotency key, such as an
+	// event's transactionId. GET and HEAD are always idempotent.
+	Idempotent bool
+	// AllowNonJSON accepts a 2xx body of any Content-Type (for example
+	// /$value or /$count); by default a 2xx body must be JSON.
+	AllowNonJSON bool
 }
 
 // Response is Graph's answer, with the body read in full (within the limit).
 type Response struct {
-	Status    int
-	Header    http.Header
-	Body      []byte
+	Status int
+	Header http.Header
+	Body   []byte
+	// RequestID is Graph's request-id header.
 	RequestID string
+	// ClientRequestID is the client-request-id this client sent.
+	ClientRequestID string
+	// Attempts is how many times the request was sent to get this answer.
+	Attempts int
+}
+
+// TraceEvent describes one attempt, for -v traces. It never contains a
+// token: URL has secret-looking query values redacted.
+type TraceEvent struct {
+	Method string
+	URL    string
+	// Status is 0 when no answer came (see Err).
+	Status          int
+	Duration        time.Duration
+	RequestID       string
+	ClientRequestID string
+	// Attempt counts from 1 within a logical request.
+	Attempt int
+	// RetryIn is the wait before the next attempt; 0 when none follows.
+	RetryIn time.Duration
+	Err     error
 }
 
 // Client sends requests to Graph. It is safe for concurrent use.
 type Client struct {
-	cfg  Config
-	base *url.URL
-	hc   *http.Client
+	cfg       Config
+	base      *url.URL
+	hc        *http.Client
+	userAgent string
 }
 
 // New checks cfg and returns a Client.
@@ -73,67 +138,154 @@ func New(cfg Config) (*Client, error) {
 		return nil, errors.New("graph: Config.Auth is required")
 	}
 	base, err := url.Parse(strings.TrimRight(cfg.BaseURL, "/"))
-	if err != nil || base.Host == "" || (base.Scheme != "https" && base.Scheme != "http") {
-		return nil, fmt.Errorf("graph: base URL %q must be an absolute http(s) URL such as https://graph.microsoft.com/v1.0", cfg.BaseURL)
+	if err != nil || base.Host == "" || (base.Scheme != "https" && base.Scheme != "http") || base.User != nil || base.RawQuery != "" || base.Fragment != "" {
+		return nil, fmt.Errorf("graph: base URL %q must be an absolute http(s) URL without query, such as https://graph.microsoft.com/v1.0", cfg.BaseURL)
 	}
-	if cfg.MaxBodyBytes <= 0 {
-		cfg.MaxBodyBytes = DefaultMaxBodyBytes
+	for name, v := range map[string]int64{
+		"MaxBodyBytes": cfg.MaxBodyBytes, "RequestTimeout": int64(cfg.RequestTimeout),
+		"MaxAttempts": int64(cfg.MaxAttempts), "MaxRetryDelay": int64(cfg.MaxRetryDelay),
+		"MaxConcurrentPerMailbox": int64(cfg.MaxConcurrentPerMailbox),
+	} {
+		if v < 0 {
+			return nil, fmt.Errorf("graph: Config.%s is negative (%d); use 0 for the default", name, v)
+		}
 	}
-	hc := cfg.HTTPClient
-	if hc == nil {
-		hc = &http.Client{}
+	if strings.ContainsAny(cfg.UserAgent, "\r\n") {
+		return nil, errors.New("graph: Config.UserAgent contains a line break")
 	}
-	return &Client{cfg: cfg, base: base, hc: hc}, nil
+	setDefault(&cfg.MaxBodyBytes, DefaultMaxBodyBytes)
+	setDefault(&cfg.RequestTimeout, DefaultRequestTimeout)
+	setDefault(&cfg.MaxAttempts, DefaultMaxAttempts)
+	setDefault(&cfg.MaxRetryDelay, DefaultMaxRetryDelay)
+	setDefault(&cfg.MaxConcurrentPerMailbox, DefaultMaxConcurrentPerMailbox)
+	if cfg.Sleep == nil {
+		cfg.Sleep = sleepCtx
+	}
+	if cfg.Rand == nil {
+		cfg.Rand = rand.Float64
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	hc := &http.Client{}
+	if cfg.HTTPClient != nil {
+		copied := *cfg.HTTPClient
+		hc = &copied
+	}
+	hc.CheckRedirect = refuseRedirects
+	ua := cfg.UserAgent
+	if ua == "" {
+		ua = "runflow/" + Version()
+	}
+	return &Client{cfg: cfg, base: base, hc: hc, userAgent: ua}, nil
+}
+
+func setDefault[T int | int64 | time.Duration](v *T, def T) {
+	if *v == 0 {
+		*v = def
+	}
+}
+
+// refuseRedirects stops the http.Client at the first redirect, so that the
+// Authorization header can never follow one; the 3xx answer becomes a
+// *ResponseError.
+func refuseRedirects(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+
+// Version is the runflow module version from the build information, or
+// "dev" in a development build.
+func Version() string {
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Path == "github.com/runflow/runflow" && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		return strings.TrimPrefix(bi.Main.Version, "v")
+	}
+	return "dev"
 }
 
 // BaseURL returns the service root the client was configured with.
 func (c *Client) BaseURL() string { return c.base.String() }
 
 // AllowedHost reports whether host (host or host:port) may receive a token.
+// A default port (":443") is ignored in the comparison.
 func (c *Client) AllowedHost(host string) bool {
-	if strings.EqualFold(host, c.base.Host) {
+	if sameHost(host, c.base.Host) {
 		return true
 	}
 	for _, h := range c.cfg.AllowedHosts {
-		if strings.EqualFold(h, host) {
+		if sameHost(h, host) {
 			return true
 		}
 	}
 	return false
 }
 
+func sameHost(a, b string) bool {
+	return strings.EqualFold(a, b) || strings.EqualFold(strings.TrimSuffix(a, ":443"), strings.TrimSuffix(b, ":443"))
+}
+
+// checkTarget refuses absolute URLs that may not receive a token.
+func (c *Client) checkTarget(u *url.URL) error {
+	if u.Host == "" {
+		return fmt.Errorf("graph: URL %q has no host", RedactURL(u))
+	}
+	if !c.AllowedHost(u.Host) {
+		return &HostNotAllowedError{Host: u.Host}
+	}
+	if u.Scheme != "https" && u.Scheme != c.base.Scheme {
+		return &HostNotAllowedError{Host: u.Host, Reason: fmt.Sprintf("scheme %q would send the token unencrypted (the base URL uses %s)", u.Scheme, c.base.Scheme)}
+	}
+	if u.User != nil {
+		return &HostNotAllowedError{Host: u.Host, Reason: "the URL carries user information"}
+	}
+	return nil
+}
+
 // ResolveURL turns a request path into the absolute URL it will be sent to,
-// refusing hosts that are not allowed.
+// refusing hosts that are not allowed and relative paths that are unsafe:
+// empty segments ("//", a trailing "/"), "." and ".." segments, fragments
+// and bad percent-escapes. Query values are added to any query in path.
 func (c *Client) ResolveURL(path string, query url.Values) (*url.URL, error) {
 	var u *url.URL
-	if strings.HasPrefix(path, "https://") || strings.HasPrefix(path, "http://") {
+	if lower := strings.ToLower(path); strings.HasPrefix(lower, "https://") || strings.HasPrefix(lower, "http://") {
 		p, err := url.Parse(path)
 		if err != nil {
-			return nil, fmt.Errorf("graph: bad URL %q: %v", path, err)
+			return nil, fmt.Errorf("graph: bad URL: %v", stripURL(err))
 		}
-		if !c.AllowedHost(p.Host) {
-			return nil, &HostNotAllowedError{Host: p.Host}
+		if err := c.checkTarget(p); err != nil {
+			return nil, err
 		}
+		p.Fragment, p.RawFragment = "", ""
 		u = p
 	} else {
+		if strings.Contains(path, "://") {
+			return nil, fmt.Errorf("graph: path %q: only http and https URLs are allowed", clean(path, 200))
+		}
 		if !strings.HasPrefix(path, "/") {
 			path = "/" + path
 		}
-		p, err := url.Parse(path)
-		if err != nil || p.Host != "" || p.Scheme != "" {
-			return nil, fmt.Errorf("graph: bad path %q", path)
+		if strings.Contains(path, "#") {
+			return nil, fmt.Errorf("graph: path %q contains '#'; escape values with graph.PathSegment", clean(path, 200))
 		}
-		ref := *c.base
-		ref.Path = c.base.Path + p.Path
-		ref.RawPath = ""
-		if p.RawPath != "" {
-			ref.RawPath = c.base.EscapedPath() + p.RawPath
+		rawPath, rawQuery, hasQuery := strings.Cut(path, "?")
+		if err := checkRelativePath(rawPath); err != nil {
+			return nil, err
 		}
-		ref.RawQuery = p.RawQuery
-		u = &ref
+		full := c.base.String() + rawPath
+		if hasQuery {
+			full += "?" + rawQuery
+		}
+		p, err := url.Parse(full)
+		if err != nil {
+			return nil, fmt.Errorf("graph: bad path %q: %v", clean(path, 200), stripURL(err))
+		}
+		if p.Host != c.base.Host || p.Scheme != c.base.Scheme {
+			return nil, fmt.Errorf("graph: path %q changes the host", clean(path, 200))
+		}
+		u = p
 	}
 	if len(query) > 0 {
-		q := u.Query()
+		q, err := url.ParseQuery(u.RawQuery)
+		if err != nil {
+			return nil, fmt.Errorf("graph: bad query in %q: %v", RedactURL(u), err)
+		}
 		for k, vs := range query {
 			for _, v := range vs {
 				q.Add(k, v)
@@ -144,70 +296,27 @@ func (c *Client) ResolveURL(path string, query url.Values) (*url.URL, error) {
 	return u, nil
 }
 
-// HostNotAllowedError is returned when a URL points at a host that may not
-// receive a token.
-type HostNotAllowedError struct{ Host string }
-
-func (e *HostNotAllowedError) Error() string {
-	return fmt.Sprintf("graph: host %q is not allowed to receive a token (allowed: the Graph base URL's host and configured allowed hosts)", e.Host)
-}
-
-// Do sends req and returns Graph's answer. A non-2xx answer is returned as
-// a *Error (with the Response still readable from it).
-func (c *Client) Do(ctx context.Context, req *Request) (*Response, error) {
-	u, err := c.ResolveURL(req.Path, req.Query)
-	if err != nil {
-		return nil, err
+func checkRelativePath(rawPath string) error {
+	if _, err := url.PathUnescape(rawPath); err != nil {
+		return fmt.Errorf("graph: path %q has a bad %%-escape; escape values with graph.PathSegment", clean(rawPath, 200))
 	}
-	tok, err := c.cfg.Auth.Token(ctx, req.Auth)
-	if err != nil {
-		return nil, err
-	}
-	var body io.Reader
-	if req.Body != nil {
-		body = bytes.NewReader(req.Body)
-	}
-	hr, err := http.NewRequestWithContext(ctx, req.Method, u.String(), body)
-	if err != nil {
-		return nil, fmt.Errorf("graph: %s %s: %v", req.Method, u.Redacted(), err)
-	}
-	for k, vs := range req.Header {
-		for _, v := range vs {
-			if strings.ContainsAny(v, "\r\n") {
-				return nil, fmt.Errorf("graph: header %s contains a line break", k)
-			}
-			hr.Header.Add(k, v)
+	for _, seg := range strings.Split(rawPath[1:], "/") {
+		switch seg {
+		case "":
+			return fmt.Errorf("graph: path %q has an empty segment (an empty value in the path?)", clean(rawPath, 200))
+		case ".", "..":
+			return fmt.Errorf("graph: path %q has a %q segment; escape values with graph.PathSegment", clean(rawPath, 200), seg)
 		}
 	}
-	if req.Body != nil && hr.Header.Get("Content-Type") == "" {
-		hr.Header.Set("Content-Type", "application/json")
-	}
-	hr.Header.Set("Authorization", "Bearer "+tok.AccessToken)
-	resp, err := c.hc.Do(hr)
-	if err != nil {
-		return nil, fmt.Errorf("graph: %s %s: %w", req.Method, u.Redacted(), err)
-	}
-	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, c.cfg.MaxBodyBytes+1))
-	if err != nil {
-		return nil, fmt.Errorf("graph: %s %s: reading the response: %w", req.Method, u.Redacted(), err)
-	}
-	if int64(len(data)) > c.cfg.MaxBodyBytes {
-		return nil, fmt.Errorf("graph: %s %s: response body exceeds the limit of %d bytes (MaxBodyBytes)", req.Method, u.Redacted(), c.cfg.MaxBodyBytes)
-	}
-	out := &Response{Status: resp.StatusCode, Header: resp.Header, Body: data, RequestID: resp.Header.Get("request-id")}
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return out, ParseError(out)
-	}
-	return out, nil
+	return nil
 }
 
-// TraceEvent describes one HTTP exchange for -v traces.
-type TraceEvent struct {
-	Method    string
-	URL       string // never contains a token
-	Status    int
-	RequestID string
-	Attempt   int
-	Err       error
+// stripURL removes the URL from a *url.Error so that it cannot leak a
+// secret query value into a message.
+func stripURL(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err
+	}
+	return err
 }

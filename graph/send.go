@@ -1,0 +1,452 @@
+package graph
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/tidwall/gjson"
+	"golang.org/x/oauth2"
+
+	"github.com/runflow/runflow/auth"
+)
+
+// prepared is a checked logical request, ready to be sent in attempts.
+type prepared struct {
+	req             *Request
+	method          string
+	url             *url.URL
+	target          string // the URL sent
+	redacted        string // the URL shown
+	header          http.Header
+	write           bool
+	retryableWrite  bool // write that may be sent again (Idempotent)
+	mailbox         string
+	clientRequestID string
+}
+
+var allowedMethods = map[string]bool{"GET": true, "HEAD": true, "POST": true, "PATCH": true, "PUT": true, "DELETE": true}
+
+// forbiddenHeaders are set by the client or the transport only.
+var forbiddenHeaders = map[string]bool{"Authorization": true, "Host": true, "Content-Length": true, "Transfer-Encoding": true, "Connection": true}
+
+func (c *Client) prepare(req *Request) (*prepared, error) {
+	if req == nil {
+		return nil, errors.New("graph: nil Request")
+	}
+	method := req.Method
+	if method == "" {
+		method = http.MethodGet
+	}
+	if !allowedMethods[method] {
+		return nil, fmt.Errorf("graph: method %q is not one of GET, POST, PATCH, PUT, DELETE, HEAD", clean(method, 20))
+	}
+	u, err := c.ResolveURL(req.Path, req.Query)
+	if err != nil {
+		return nil, err
+	}
+	redacted := RedactURL(u)
+	h := make(http.Header, len(req.Header)+4)
+	for k, vs := range req.Header {
+		if !validHeaderName(k) {
+			return nil, fmt.Errorf("graph: %s %s: header name %q is not a valid HTTP token", method, redacted, clean(k, 60))
+		}
+		ck := http.CanonicalHeaderKey(k)
+		if forbiddenHeaders[ck] {
+			return nil, fmt.Errorf("graph: %s %s: header %s is set by the client and may not be given", method, redacted, ck)
+		}
+		for _, v := range vs {
+			if strings.ContainsAny(v, "\r\n\x00") {
+				return nil, fmt.Errorf("graph: %s %s: header %s contains a line break or NUL", method, redacted, ck)
+			}
+			h.Add(ck, v)
+		}
+	}
+	crid := h.Get("client-request-id")
+	if crid == "" {
+		crid = newClientRequestID()
+		h.Set("client-request-id", crid)
+	}
+	h.Set("User-Agent", c.userAgent)
+	if h.Get("Accept") == "" && !req.AllowNonJSON {
+		h.Set("Accept", "application/json")
+	}
+	if req.Body != nil && h.Get("Content-Type") == "" {
+		h.Set("Content-Type", "application/json")
+	}
+	write := isWrite(method)
+	return &prepared{
+		req: req, method: method, url: u, target: u.String(), redacted: redacted, header: h,
+		write: write, retryableWrite: write && req.Idempotent,
+		mailbox:         mailboxKey(u, c.base.EscapedPath(), req.Auth.Subject),
+		clientRequestID: crid,
+	}, nil
+}
+
+func validHeaderName(k string) bool {
+	if k == "" {
+		return false
+	}
+	for i := 0; i < len(k); i++ {
+		ch := k[i]
+		if ch <= ' ' || ch >= 0x7f || strings.IndexByte("\"(),/:;<=>?@[\\]{}", ch) >= 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// Do sends req and returns Graph's answer, retrying as the package
+// documentation describes. A non-2xx answer comes back as the *Response
+// together with a *Error; a write whose outcome is unknown gives a
+// *MaybeSentError (which wraps a *Error for 503 and 504). Use errors.As to
+// inspect errors. Errors that stop the request before sending
+// (*HostNotAllowedError, bad paths or headers, auth errors such as
+// *auth.SignInRequiredError) are returned as they are or wrapped.
+func (c *Client) Do(ctx context.Context, req *Request) (*Response, error) {
+	p, err := c.prepare(req)
+	if err != nil {
+		return nil, err
+	}
+	return c.send(ctx, p)
+}
+
+// attemptResult is what one attempt produced. Exactly one of resp (an
+// answer whose body was read), transport (no usable answer: may retry) or
+// fatal (stop now) is set, except that fatal may come with resp.
+type attemptResult struct {
+	resp      *Response
+	transport error
+	notSent   bool // transport failed before anything was sent
+	fatal     error
+	token     *oauth2.Token
+	duration  time.Duration
+}
+
+func (c *Client) send(ctx context.Context, p *prepared) (*Response, error) {
+	var (
+		waited    time.Duration // total retry waits so far
+		attempts  int           // attempts that count against MaxAttempts
+		sends     int           // every send, for traces
+		refreshed bool
+		nextToken *oauth2.Token // a token fetched by the 401 refresh
+	)
+	for {
+		attempts++
+		sends++
+		res := c.attempt(ctx, p, nextToken)
+		nextToken = nil
+		ev := TraceEvent{Method: p.method, URL: p.redacted, Attempt: sends, ClientRequestID: p.clientRequestID, Duration: res.duration}
+		if res.resp != nil {
+			res.resp.Attempts = sends
+			ev.Status, ev.RequestID = res.resp.Status, res.resp.RequestID
+		}
+
+		var (
+			lastErr    error
+			retryAfter time.Duration
+			hasAfter   bool
+		)
+		switch {
+		case res.fatal != nil:
+			ev.Err = res.fatal
+			c.trace(ev)
+			return res.resp, res.fatal
+
+		case res.transport != nil:
+			err := res.transport
+			ev.Err = err
+			if ctx.Err() != nil || (p.write && !p.retryableWrite && !res.notSent) {
+				c.trace(ev)
+				if p.write && !res.notSent {
+					return nil, &MaybeSentError{Method: p.method, URL: p.redacted, Cause: err}
+				}
+				return nil, err
+			}
+			lastErr = err
+
+		case res.resp.Status >= 200 && res.resp.Status <= 299:
+			c.trace(ev)
+			return res.resp, nil
+
+		default:
+			resp := res.resp
+			gerr := ParseError(resp)
+			gerr.Attempts = sends
+			scrubToken(gerr, res.token)
+			ev.Err = gerr
+			if resp.Status == http.StatusUnauthorized && gerr.Code == "InvalidAuthenticationToken" && !refreshed {
+				refreshed = true
+				tok, err := c.refresh(ctx, p, res.token)
+				if err != nil {
+					c.trace(ev)
+					return resp, err
+				}
+				if tok != nil {
+					c.trace(ev)
+					attempts-- // the refresh does not count as a retry
+					nextToken = tok
+					continue
+				}
+			}
+			if !c.retryableStatus(p, resp) {
+				c.trace(ev)
+				if p.write && (resp.Status == http.StatusServiceUnavailable || resp.Status == http.StatusGatewayTimeout) {
+					return resp, &MaybeSentError{Method: p.method, URL: p.redacted, Cause: gerr}
+				}
+				return resp, gerr
+			}
+			lastErr = gerr
+			retryAfter, hasAfter = parseRetryAfter(resp.Header.Get("Retry-After"), c.cfg.Now())
+		}
+
+		// The answer may be retried: decide whether and after how long.
+		wait, giveUp := c.nextWait(ctx, attempts, waited, retryAfter, hasAfter)
+		if giveUp != "" {
+			c.trace(ev)
+			return res.resp, gaveUp(p, lastErr, giveUp)
+		}
+		ev.RetryIn = wait
+		c.trace(ev)
+		if err := c.cfg.Sleep(ctx, wait); err != nil {
+			return res.resp, gaveUp(p, lastErr, fmt.Sprintf("the context ended while waiting %s to retry (%v)", wait, err))
+		}
+		waited += wait
+	}
+}
+
+// retryableStatus applies the retry and write policies to an error answer.
+func (c *Client) retryableStatus(p *prepared, r *Response) bool {
+	switch r.Status {
+	case http.StatusTooManyRequests:
+		return true // Graph refused before doing anything
+	case http.StatusServiceUnavailable:
+		return !p.write || p.retryableWrite || IsGraphErrorBody(r.Body)
+	case http.StatusGatewayTimeout:
+		return !p.write || p.retryableWrite
+	}
+	return false
+}
+
+// nextWait returns the wait before the next attempt, or why to give up.
+func (c *Client) nextWait(ctx context.Context, attempts int, waited, retryAfter time.Duration, hasAfter bool) (time.Duration, string) {
+	if attempts >= c.cfg.MaxAttempts {
+		return 0, fmt.Sprintf("gave up after %d attempts (MaxAttempts = %d)", attempts, c.cfg.MaxAttempts)
+	}
+	left := c.cfg.MaxRetryDelay - waited
+	wait := retryAfter
+	if hasAfter {
+		if wait > left {
+			return 0, fmt.Sprintf("gave up: Graph asked to wait %s before retrying, more than the %s left of MaxRetryDelay (%s)", wait, left, c.cfg.MaxRetryDelay)
+		}
+	} else {
+		wait = min(backoff(attempts, c.cfg.Rand), left)
+		if left <= 0 {
+			return 0, fmt.Sprintf("gave up: the retry waits reached MaxRetryDelay (%s)", c.cfg.MaxRetryDelay)
+		}
+	}
+	if dl, ok := ctx.Deadline(); ok {
+		if remaining := time.Until(dl); wait >= remaining {
+			return 0, fmt.Sprintf("gave up: the retry wait of %s exceeds the context deadline (%s left)", wait, max(remaining, 0).Round(time.Millisecond))
+		}
+	}
+	return wait, ""
+}
+
+// gaveUp reports the last failure with the reason retrying stopped. A
+// *Error is returned as itself (with the reason in its text) so that flows
+// still match its status and code.
+func gaveUp(p *prepared, last error, why string) error {
+	var gerr *Error
+	if errors.As(last, &gerr) {
+		gerr.GaveUp = why
+		return gerr
+	}
+	return fmt.Errorf("%w (%s)", last, why)
+}
+
+// refresh handles 401 InvalidAuthenticationToken: drop the cached token and
+// fetch another. It returns nil (and no error) when the provider gives the
+// same token again, since sending it again would fail the same way.
+func (c *Client) refresh(ctx context.Context, p *prepared, old *oauth2.Token) (*oauth2.Token, error) {
+	if inv, ok := c.cfg.Auth.(auth.Invalidator); ok && old != nil {
+		inv.Invalidate(ctx, p.req.Auth, old)
+	}
+	tok, err := c.token(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	if old != nil && tok.AccessToken == old.AccessToken {
+		return nil, nil
+	}
+	return tok, nil
+}
+
+func (c *Client) token(ctx context.Context, p *prepared) (*oauth2.Token, error) {
+	tok, err := c.cfg.Auth.Token(ctx, p.req.Auth)
+	if err != nil {
+		return nil, err
+	}
+	if tok == nil || tok.AccessToken == "" {
+		return nil, fmt.Errorf("graph: %s %s: the auth provider returned an empty token", p.method, p.redacted)
+	}
+	return tok, nil
+}
+
+// attempt sends p once.
+func (c *Client) attempt(ctx context.Context, p *prepared, tok *oauth2.Token) (res attemptResult) {
+	if err := ctx.Err(); err != nil {
+		return attemptResult{fatal: fmt.Errorf("graph: %s %s: %w", p.method, p.redacted, err)}
+	}
+	if tok == nil {
+		var err error
+		if tok, err = c.token(ctx, p); err != nil {
+			return attemptResult{fatal: err}
+		}
+	}
+	res.token = tok
+	release, err := mailboxes.acquire(ctx, p.mailbox, c.cfg.MaxConcurrentPerMailbox)
+	if err != nil {
+		res.fatal = fmt.Errorf("graph: %s %s: waiting for one of the %d request slots of this mailbox (MaxConcurrentPerMailbox): %w", p.method, p.redacted, c.cfg.MaxConcurrentPerMailbox, err)
+		return res
+	}
+	defer release()
+
+	actx, cancel := context.WithTimeout(ctx, c.cfg.RequestTimeout)
+	defer cancel()
+	var body io.Reader
+	if p.req.Body != nil {
+		body = bytes.NewReader(p.req.Body)
+	}
+	hr, err := http.NewRequestWithContext(actx, p.method, p.target, body)
+	if err != nil {
+		res.fatal = fmt.Errorf("graph: %s %s: %v", p.method, p.redacted, stripURL(err))
+		return res
+	}
+	for k, vs := range p.header {
+		hr.Header[k] = vs
+	}
+	hr.Header.Set("Authorization", "Bearer "+tok.AccessToken)
+
+	start := time.Now()
+	defer func() { res.duration = time.Since(start) }()
+	hresp, err := c.hc.Do(hr)
+	if err != nil {
+		res.transport = c.transportError(ctx, p, "", err)
+		res.notSent = neverSent(err)
+		return res
+	}
+	defer hresp.Body.Close()
+	out := &Response{Status: hresp.StatusCode, Header: hresp.Header, RequestID: hresp.Header.Get("request-id"), ClientRequestID: p.clientRequestID}
+
+	if hresp.StatusCode >= 300 && hresp.StatusCode <= 399 {
+		to := "nowhere"
+		if loc, err := hresp.Location(); err == nil {
+			to = "host " + loc.Host
+		}
+		res.resp = out
+		res.fatal = &ResponseError{Method: p.method, URL: p.redacted, Status: out.Status, Response: out,
+			Reason: fmt.Sprintf("a redirect to %s; runflow follows no redirects (Graph API calls do not redirect, and a token must not follow one)", to)}
+		return res
+	}
+	limit := c.cfg.MaxBodyBytes
+	tooBig := &LimitError{Limit: "MaxBodyBytes", Value: int(limit), What: fmt.Sprintf("%s %s: the response body", p.method, p.redacted)}
+	if hresp.ContentLength > limit {
+		res.resp, res.fatal = out, tooBig
+		return res
+	}
+	data, err := io.ReadAll(io.LimitReader(hresp.Body, limit+1))
+	if err != nil {
+		res.transport = c.transportError(ctx, p, fmt.Sprintf("reading the %d response", hresp.StatusCode), err)
+		return res
+	}
+	if int64(len(data)) > limit {
+		res.resp, res.fatal = out, tooBig
+		return res
+	}
+	out.Body = data
+	res.resp = out
+	if out.Status >= 200 && out.Status <= 299 {
+		if reason := checkSuccessBody(p.method, out, p.req.AllowNonJSON); reason != "" {
+			res.fatal = &ResponseError{Method: p.method, URL: p.redacted, Status: out.Status, ContentType: mediaType(out.Header), Reason: reason, Response: out}
+		}
+	}
+	return res
+}
+
+// transportError describes a failed exchange without the URL's secrets.
+func (c *Client) transportError(ctx context.Context, p *prepared, doing string, err error) error {
+	err = stripURL(err)
+	prefix := fmt.Sprintf("graph: %s %s", p.method, p.redacted)
+	if doing != "" {
+		prefix += ": " + doing
+	}
+	if ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded) {
+		return fmt.Errorf("%s: no complete answer within %s (RequestTimeout): %w", prefix, c.cfg.RequestTimeout, err)
+	}
+	return fmt.Errorf("%s: %w", prefix, err)
+}
+
+// checkSuccessBody says what is wrong with a 2xx answer, or "" when it is
+// usable: a JSON document with a JSON Content-Type, or an empty body where
+// one is acceptable (202, 204, any write, HEAD).
+func checkSuccessBody(method string, r *Response, allowNonJSON bool) string {
+	if len(r.Body) == 0 {
+		if r.Status == http.StatusAccepted || r.Status == http.StatusNoContent || r.Status == http.StatusResetContent || isWrite(method) || method == http.MethodHead {
+			return ""
+		}
+		return "the body is empty; a JSON document was expected"
+	}
+	if allowNonJSON {
+		return ""
+	}
+	ct := r.Header.Get("Content-Type")
+	if ct == "" {
+		return fmt.Sprintf("the body (%d bytes) has no Content-Type; application/json was expected", len(r.Body))
+	}
+	mt, _, err := mime.ParseMediaType(ct)
+	if err != nil {
+		return fmt.Sprintf("the Content-Type %q is invalid; application/json was expected", clean(ct, 100))
+	}
+	if mt != "application/json" && !strings.HasSuffix(mt, "+json") {
+		what := ""
+		if mt == "text/html" {
+			what = " (an HTML page: something other than Graph answered, such as a proxy or a sign-in page)"
+		}
+		return fmt.Sprintf("the body (%d bytes) is %s%s; application/json was expected", len(r.Body), clean(mt, 100), what)
+	}
+	if !gjson.ValidBytes(r.Body) {
+		return fmt.Sprintf("the body (%d bytes) is not valid JSON (truncated or malformed)", len(r.Body))
+	}
+	return ""
+}
+
+func mediaType(h http.Header) string {
+	mt, _, err := mime.ParseMediaType(h.Get("Content-Type"))
+	if err != nil {
+		return ""
+	}
+	return mt
+}
+
+// scrubToken removes the access token from text Graph echoed back.
+func scrubToken(e *Error, tok *oauth2.Token) {
+	if tok == nil || len(tok.AccessToken) < 8 {
+		return
+	}
+	e.Message = strings.ReplaceAll(e.Message, tok.AccessToken, "<redacted>")
+	e.Code = strings.ReplaceAll(e.Code, tok.AccessToken, "<redacted>")
+}
+
+func (c *Client) trace(ev TraceEvent) {
+	if c.cfg.Trace != nil {
+		c.cfg.Trace(ev)
+	}
+}
