@@ -1,0 +1,340 @@
+package flowtest
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"math"
+	"sort"
+	"strconv"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Problem is one thing wrong in a flow test file, with its position.
+type Problem struct {
+	File    string
+	Line    int
+	Column  int
+	Message string
+}
+
+func (p Problem) String() string {
+	if p.Line == 0 {
+		return p.File + ": " + p.Message
+	}
+	return fmt.Sprintf("%s:%d:%d: %s", p.File, p.Line, p.Column, p.Message)
+}
+
+// LoadError lists every problem found in a flow test file, sorted by
+// position.
+type LoadError struct {
+	Problems []Problem
+}
+
+func (e *LoadError) Error() string {
+	lines := make([]string, len(e.Problems))
+	for i, p := range e.Problems {
+		lines[i] = p.String()
+	}
+	return strings.Join(lines, "\n")
+}
+
+// decoder walks a YAML node tree and collects problems instead of stopping
+// at the first one.
+type decoder struct {
+	file     string
+	problems []Problem
+}
+
+func (d *decoder) errorf(n *yaml.Node, format string, args ...any) {
+	p := Problem{File: d.file, Message: fmt.Sprintf(format, args...)}
+	if n != nil {
+		p.Line, p.Column = n.Line, n.Column
+	}
+	d.problems = append(d.problems, p)
+}
+
+func (d *decoder) err() error {
+	if len(d.problems) == 0 {
+		return nil
+	}
+	sort.SliceStable(d.problems, func(i, j int) bool {
+		a, b := d.problems[i], d.problems[j]
+		if a.Line != b.Line {
+			return a.Line < b.Line
+		}
+		return a.Column < b.Column
+	})
+	return &LoadError{Problems: d.problems}
+}
+
+// resolve follows aliases.
+func resolve(n *yaml.Node) *yaml.Node {
+	for n != nil && n.Kind == yaml.AliasNode {
+		n = n.Alias
+	}
+	return n
+}
+
+// fields checks that n is a mapping whose keys are all in known, and returns
+// the value nodes by key. Unknown and duplicate keys are reported; unknown
+// keys get a did-you-mean suggestion.
+func (d *decoder) fields(n *yaml.Node, what string, known ...string) map[string]*yaml.Node {
+	n = resolve(n)
+	out := map[string]*yaml.Node{}
+	if n.Kind != yaml.MappingNode {
+		d.errorf(n, "%s must be a mapping (key: value lines), got %s", what, describeNode(n))
+		return out
+	}
+	keyLines := map[string]*yaml.Node{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := resolve(n.Content[i]), n.Content[i+1]
+		if k.Kind != yaml.ScalarNode {
+			d.errorf(k, "%s: keys must be plain words", what)
+			continue
+		}
+		if prev, dup := keyLines[k.Value]; dup {
+			d.errorf(k, "%s: key %q is repeated (first at line %d)", what, k.Value, prev.Line)
+			continue
+		}
+		keyLines[k.Value] = k
+		if !contains(known, k.Value) {
+			msg := fmt.Sprintf("%s: unknown key %q", what, k.Value)
+			if s := suggest(k.Value, known); s != "" {
+				msg += fmt.Sprintf(" (did you mean %q?)", s)
+			}
+			msg += "; expected one of: " + strings.Join(known, ", ")
+			d.errorf(k, "%s", msg)
+			continue
+		}
+		out[k.Value] = v
+	}
+	return out
+}
+
+// keyNode returns the key node of key in mapping n, for positions.
+func keyNode(n *yaml.Node, key string) *yaml.Node {
+	n = resolve(n)
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value == key {
+			return n.Content[i]
+		}
+	}
+	return n
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// suggest returns the known word closest to s when it is close enough to be
+// a likely typo.
+func suggest(s string, known []string) string {
+	best, bestDist := "", 3
+	for _, k := range known {
+		if d := editDistance(strings.ToLower(s), k); d < bestDist {
+			best, bestDist = k, d
+		}
+	}
+	if best == "" && len(s) > 3 {
+		for _, k := range known {
+			if strings.HasPrefix(k, strings.ToLower(s)) || strings.HasPrefix(strings.ToLower(s), k) {
+				return k
+			}
+		}
+	}
+	return best
+}
+
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
+
+func describeNode(n *yaml.Node) string {
+	n = resolve(n)
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "a mapping"
+	case yaml.SequenceNode:
+		return "a list"
+	case yaml.ScalarNode:
+		if n.Tag == "!!null" {
+			return "nothing (null)"
+		}
+		return fmt.Sprintf("%q", n.Value)
+	}
+	return "an unsupported YAML node"
+}
+
+// str decodes a scalar as text. Any scalar is accepted (an answer "yes" or
+// 42 is the text the user typed); mappings and lists are not.
+func (d *decoder) str(n *yaml.Node, what string) string {
+	n = resolve(n)
+	if n.Kind != yaml.ScalarNode || n.Tag == "!!null" {
+		d.errorf(n, "%s must be text, got %s", what, describeNode(n))
+		return ""
+	}
+	return n.Value
+}
+
+func (d *decoder) boolean(n *yaml.Node, what string) bool {
+	n = resolve(n)
+	var b bool
+	if n.Kind != yaml.ScalarNode || n.Tag != "!!bool" || n.Decode(&b) != nil {
+		d.errorf(n, "%s must be true or false, got %s", what, describeNode(n))
+	}
+	return b
+}
+
+func (d *decoder) integer(n *yaml.Node, what string, lo, hi int) int {
+	n = resolve(n)
+	i, err := strconv.Atoi(n.Value)
+	if n.Kind != yaml.ScalarNode || err != nil {
+		d.errorf(n, "%s must be a whole number, got %s", what, describeNode(n))
+		return 0
+	}
+	if i < lo || i > hi {
+		d.errorf(n, "%s must be between %d and %d, got %d", what, lo, hi, i)
+	}
+	return i
+}
+
+// strList decodes a list of texts; a single scalar is accepted as a list of
+// one when single is true.
+func (d *decoder) strList(n *yaml.Node, what string, single bool) []string {
+	n = resolve(n)
+	if n.Kind == yaml.ScalarNode && single && n.Tag != "!!null" {
+		return []string{n.Value}
+	}
+	if n.Kind != yaml.SequenceNode {
+		d.errorf(n, "%s must be a list, got %s", what, describeNode(n))
+		return nil
+	}
+	out := make([]string, 0, len(n.Content))
+	for i, c := range n.Content {
+		out = append(out, d.str(c, fmt.Sprintf("%s[%d]", what, i)))
+	}
+	return out
+}
+
+// toJSON writes the YAML node as JSON text, keeping the order of mapping
+// keys. Timestamps stay the text that was written; YAML-only values (such as
+// .inf) are reported.
+func (d *decoder) toJSON(n *yaml.Node, what string) []byte {
+	var buf bytes.Buffer
+	d.writeJSON(&buf, n, what, 0)
+	return buf.Bytes()
+}
+
+const maxYAMLDepth = 64
+
+func (d *decoder) writeJSON(buf *bytes.Buffer, n *yaml.Node, what string, depth int) {
+	n = resolve(n)
+	if depth > maxYAMLDepth {
+		d.errorf(n, "%s is nested more than %d levels deep", what, maxYAMLDepth)
+		buf.WriteString("null")
+		return
+	}
+	switch n.Kind {
+	case yaml.MappingNode:
+		buf.WriteByte('{')
+		seen := map[string]bool{}
+		first := true
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k := resolve(n.Content[i])
+			if k.Kind != yaml.ScalarNode {
+				d.errorf(k, "%s: JSON object keys must be text", what)
+				continue
+			}
+			if seen[k.Value] {
+				d.errorf(k, "%s: key %q is repeated", what, k.Value)
+				continue
+			}
+			seen[k.Value] = true
+			if !first {
+				buf.WriteByte(',')
+			}
+			first = false
+			writeString(buf, k.Value)
+			buf.WriteByte(':')
+			d.writeJSON(buf, n.Content[i+1], what+"."+k.Value, depth+1)
+		}
+		buf.WriteByte('}')
+	case yaml.SequenceNode:
+		buf.WriteByte('[')
+		for i, c := range n.Content {
+			if i > 0 {
+				buf.WriteByte(',')
+			}
+			d.writeJSON(buf, c, fmt.Sprintf("%s[%d]", what, i), depth+1)
+		}
+		buf.WriteByte(']')
+	case yaml.ScalarNode:
+		d.writeScalar(buf, n, what)
+	default:
+		d.errorf(n, "%s: unsupported YAML", what)
+		buf.WriteString("null")
+	}
+}
+
+func (d *decoder) writeScalar(buf *bytes.Buffer, n *yaml.Node, what string) {
+	switch n.Tag {
+	case "!!null":
+		buf.WriteString("null")
+	case "!!bool":
+		var b bool
+		if err := n.Decode(&b); err != nil {
+			d.errorf(n, "%s: %v", what, err)
+		}
+		buf.WriteString(strconv.FormatBool(b))
+	case "!!int":
+		var i int64
+		if err := n.Decode(&i); err != nil {
+			var u uint64
+			if err2 := n.Decode(&u); err2 != nil {
+				d.errorf(n, "%s: %q is not a number JSON can carry", what, n.Value)
+			}
+			buf.WriteString(strconv.FormatUint(u, 10))
+			return
+		}
+		buf.WriteString(strconv.FormatInt(i, 10))
+	case "!!float":
+		var f float64
+		if err := n.Decode(&f); err != nil || math.IsInf(f, 0) || math.IsNaN(f) {
+			d.errorf(n, "%s: %q is not a number JSON can carry", what, n.Value)
+			buf.WriteString("null")
+			return
+		}
+		buf.WriteString(strconv.FormatFloat(f, 'g', -1, 64))
+	default: // !!str, !!timestamp, !!binary and custom tags: the text as written
+		writeString(buf, n.Value)
+	}
+}
+
+func writeString(buf *bytes.Buffer, s string) {
+	b, _ := json.Marshal(s) // a string always marshals
+	buf.Write(b)
+}
