@@ -1,0 +1,449 @@
+package input
+
+import (
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// What each date/time type suggests when an answer is not understood.
+const (
+	dateExamples     = "try 2026-12-01, tomorrow or next monday"
+	timeExamples     = "try 15:00, 9am or 9:30 pm"
+	dateTimeExamples = "try 2026-12-01 15:00, tomorrow 9am or next monday 14:30"
+)
+
+// maxMomentWords bounds the work spent on one answer: no accepted form has
+// more words than this.
+const maxMomentWords = 8
+
+// moment is what an answer says: an exact instant, or a day and/or a time of
+// day still to be placed in the zone.
+type moment struct {
+	instant    time.Time
+	hasInstant bool
+	day        civilDay
+	hasDay     bool
+	clock      clockTime
+	hasClock   bool
+}
+
+// civilDay is a date on the calendar, without a zone.
+type civilDay struct {
+	year  int
+	month time.Month
+	day   int
+}
+
+func dayOf(t time.Time) civilDay {
+	y, m, d := t.Date()
+	return civilDay{y, m, d}
+}
+
+// addDays moves by n calendar days.
+func (d civilDay) addDays(n int) civilDay {
+	return dayOf(time.Date(d.year, d.month, d.day+n, 12, 0, 0, 0, time.UTC))
+}
+
+// addMonths moves by n months, keeping the day or using the month's last day
+// when it is shorter (January 31 + 1 month = February 28 or 29).
+func (d civilDay) addMonths(n int) civilDay {
+	first := time.Date(d.year, d.month+time.Month(n), 1, 12, 0, 0, 0, time.UTC)
+	y, m, _ := first.Date()
+	return civilDay{y, m, min(d.day, daysIn(y, m))}
+}
+
+func (d civilDay) before(o civilDay) bool {
+	if d.year != o.year {
+		return d.year < o.year
+	}
+	if d.month != o.month {
+		return d.month < o.month
+	}
+	return d.day < o.day
+}
+
+func (d civilDay) String() string {
+	return fmt.Sprintf("%04d-%02d-%02d", d.year, int(d.month), d.day)
+}
+
+// clockTime is a time of day, without a date or zone.
+type clockTime struct {
+	hour, minute, second, nanosecond int
+}
+
+func (k clockTime) String() string {
+	return fmt.Sprintf("%02d:%02d", k.hour, k.minute)
+}
+
+func daysIn(year int, m time.Month) int {
+	return time.Date(year, m+1, 0, 12, 0, 0, 0, time.UTC).Day()
+}
+
+// parseDate reads a calendar day and returns the start of that day in the
+// zone. An answer with a time of day too gives that time's day.
+func parseDate(s string, c Context) (any, error) {
+	m, msg := readMoment(s, c)
+	switch {
+	case msg != "":
+		return nil, errorf("%s is not a date: %s.", quote(s), msg)
+	case m.hasInstant:
+		return startOfDay(dayOf(m.instant.In(c.zone())), c.zone()), nil
+	case !m.hasDay:
+		return nil, errorf("%s is a time, not a date: %s.", quote(s), dateExamples)
+	}
+	return startOfDay(m.day, c.zone()), nil
+}
+
+// parseTime reads a time of day, placed today in the zone; a full date and
+// time is accepted too (it is what Format writes for a Time).
+func parseTime(s string, c Context) (any, error) {
+	t, msg := readInstant(s, c, timeExamples)
+	if msg != "" {
+		return nil, errorf("%s is not a time: %s.", quote(s), msg)
+	}
+	return t, nil
+}
+
+// parseDateTime reads a date and a time of day (a time alone means today).
+func parseDateTime(s string, c Context) (any, error) {
+	t, msg := readInstant(s, c, dateTimeExamples)
+	if msg != "" {
+		return nil, errorf("%s is not a date and time: %s.", quote(s), msg)
+	}
+	return t, nil
+}
+
+// readInstant places an answer on the time line, or says why it cannot.
+func readInstant(s string, c Context, examples string) (time.Time, string) {
+	m, msg := readMoment(s, c)
+	if msg != "" {
+		if msg == dateExamples {
+			msg = examples
+		}
+		return time.Time{}, msg
+	}
+	if m.hasInstant {
+		return m.instant.In(c.zone()), ""
+	}
+	if !m.hasClock {
+		return time.Time{}, "it needs a time of day too, as in " + strconv.Quote(suggestClock(s))
+	}
+	day := dayOf(c.now())
+	if m.hasDay {
+		day = m.day
+	}
+	return localInstant(day, m.clock, c.zone())
+}
+
+func suggestClock(s string) string {
+	s = strings.TrimSpace(s)
+	if len(s) > 30 {
+		return "tomorrow 9am"
+	}
+	return s + " 9am"
+}
+
+var (
+	isoPattern     = regexp.MustCompile(`^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:[t ]([0-9]{1,2}):([0-9]{2})(?::([0-9]{2})(?:[.,]([0-9]{1,9}))?)?\s*(z|utc|[+-][0-9]{2}(?::?[0-9]{2})?)?)?$`)
+	slashPattern   = regexp.MustCompile(`\b([0-9]{1,2})/([0-9]{1,2})/([0-9]{2,4})\b`)
+	spacesPattern  = regexp.MustCompile(`\s+`)
+	relativeFuture = regexp.MustCompile(`^(?:in\s+(.+)|(.+)\s+from\s+now|(.+)\s+later)$`)
+	relativePast   = regexp.MustCompile(`^(.+)\s+ago$`)
+	calendarAmount = regexp.MustCompile(`^([0-9]{1,4}|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\s*(days?|d|weeks?|wks?|w|months?|years?|yrs?)$`)
+)
+
+// readMoment understands an answer; msg says why not, when it does not.
+func readMoment(s string, c Context) (moment, string) {
+	text := strings.ToLower(strings.TrimSpace(s))
+	text = spacesPattern.ReplaceAllString(text, " ")
+	if m := slashPattern.FindStringSubmatch(text); m != nil {
+		return moment{}, slashMessage(m)
+	}
+	if m := isoPattern.FindStringSubmatch(text); m != nil {
+		return readISO(m, c)
+	}
+	text = strings.TrimSuffix(strings.ReplaceAll(text, ",", " "), ".")
+	text = strings.TrimSpace(spacesPattern.ReplaceAllString(text, " "))
+	switch text {
+	case "now", "right now":
+		return moment{instant: c.now(), hasInstant: true}, ""
+	}
+	if m, msg, ok := readRelative(text, c); ok {
+		return m, msg
+	}
+	words := strings.Fields(text)
+	if len(words) == 0 || len(words) > maxMomentWords {
+		return moment{}, dateExamples
+	}
+	today := dayOf(c.now())
+	firstMsg := ""
+	note := func(msg string) {
+		if firstMsg == "" && msg != "" {
+			firstMsg = msg
+		}
+	}
+	// Try every split into a date phrase and a time phrase, in both orders
+	// ("tomorrow 9am", "9am tomorrow").
+	for k := 0; k <= len(words); k++ {
+		for _, timeFirst := range []bool{false, true} {
+			datePart, clockPart := words[:k], words[k:]
+			if timeFirst {
+				clockPart, datePart = words[:k], words[k:]
+			}
+			var m moment
+			if len(datePart) > 0 {
+				d, ok, msg := readDay(strings.Join(datePart, " "), today)
+				note(msg)
+				if !ok {
+					continue
+				}
+				m.day, m.hasDay = d, true
+			}
+			if len(clockPart) > 0 {
+				k, ok, msg := readClock(strings.Join(clockPart, " "))
+				note(msg)
+				if !ok {
+					continue
+				}
+				m.clock, m.hasClock = k, true
+			}
+			if m.hasDay || m.hasClock {
+				return m, ""
+			}
+		}
+	}
+	if firstMsg != "" {
+		return moment{}, firstMsg
+	}
+	return moment{}, dateExamples
+}
+
+// slashMessage explains why 01/02/2026 is refused: day/month order differs
+// between countries, so only year-month-day is accepted.
+func slashMessage(m []string) string {
+	a, _ := strconv.Atoi(m[1])
+	b, _ := strconv.Atoi(m[2])
+	y := m[3]
+	if len(y) != 4 {
+		return "write the date as year-month-day, as in 2026-12-01"
+	}
+	valid := func(month, day int) bool { return month >= 1 && month <= 12 && day >= 1 && day <= 31 }
+	switch {
+	case valid(a, b) && valid(b, a) && a != b:
+		return fmt.Sprintf("it could be %s-%02d-%02d or %s-%02d-%02d; write the date as year-month-day", y, a, b, y, b, a)
+	case valid(a, b):
+		return fmt.Sprintf("write the date as year-month-day: %s-%02d-%02d", y, a, b)
+	case valid(b, a):
+		return fmt.Sprintf("write the date as year-month-day: %s-%02d-%02d", y, b, a)
+	}
+	return "write the date as year-month-day, as in 2026-12-01"
+}
+
+// readISO turns an ISO 8601 / RFC 3339 match into a moment.
+func readISO(m []string, c Context) (moment, string) {
+	y, _ := strconv.Atoi(m[1])
+	mo, _ := strconv.Atoi(m[2])
+	d, _ := strconv.Atoi(m[3])
+	day, msg := makeDay(y, mo, d)
+	if msg != "" {
+		return moment{}, msg
+	}
+	if m[4] == "" {
+		return moment{day: day, hasDay: true}, ""
+	}
+	h, _ := strconv.Atoi(m[4])
+	mi, _ := strconv.Atoi(m[5])
+	sec, _ := strconv.Atoi(m[6])
+	ns := 0
+	if m[7] != "" {
+		ns, _ = strconv.Atoi((m[7] + "000000000")[:9])
+	}
+	if h > 23 || mi > 59 || sec > 59 {
+		return moment{}, "the time must be between 00:00 and 23:59"
+	}
+	k := clockTime{h, mi, sec, ns}
+	if m[8] == "" {
+		return moment{day: day, hasDay: true, clock: k, hasClock: true}, ""
+	}
+	offset, msg := readOffset(m[8])
+	if msg != "" {
+		return moment{}, msg
+	}
+	t := time.Date(day.year, day.month, day.day, h, mi, sec, ns, time.FixedZone("", offset))
+	return moment{instant: t.In(c.zone()), hasInstant: true}, ""
+}
+
+// readOffset reads "z", "utc", "+05:30", "+0530" or "+05" as seconds east of UTC.
+func readOffset(s string) (int, string) {
+	if s == "z" || s == "utc" {
+		return 0, ""
+	}
+	digits := strings.ReplaceAll(s[1:], ":", "")
+	h, _ := strconv.Atoi(digits[:2])
+	mi := 0
+	if len(digits) == 4 {
+		mi, _ = strconv.Atoi(digits[2:])
+	}
+	if h > 14 || mi > 59 {
+		return 0, "the offset " + strconv.Quote(s) + " is not a valid UTC offset"
+	}
+	off := h*3600 + mi*60
+	if s[0] == '-' {
+		off = -off
+	}
+	return off, ""
+}
+
+// readRelative reads "in 2 hours", "in 3 days", "2 weeks from now", "3 days
+// ago". Days, weeks, months and years move on the calendar and keep the time
+// of day; hours, minutes and seconds move on the clock. ok is false when the
+// text is not a relative form at all.
+func readRelative(text string, c Context) (m moment, msg string, ok bool) {
+	sign, amount := 1, ""
+	if r := relativeFuture.FindStringSubmatch(text); r != nil {
+		amount = r[1] + r[2] + r[3]
+	} else if r := relativePast.FindStringSubmatch(text); r != nil {
+		sign, amount = -1, r[1]
+	} else {
+		return moment{}, "", false
+	}
+	now := c.now()
+	if r := calendarAmount.FindStringSubmatch(amount); r != nil {
+		n := smallNumber(r[1]) * sign
+		day := dayOf(now)
+		switch r[2][0] {
+		case 'd':
+			day = day.addDays(n)
+		case 'w':
+			day = day.addDays(7 * n)
+		case 'm':
+			day = day.addMonths(n)
+		case 'y':
+			day = day.addMonths(12 * n)
+		}
+		if day.year < 1000 || day.year > 9999 {
+			return moment{}, "it is too far away", true
+		}
+		k := clockTime{now.Hour(), now.Minute(), now.Second(), now.Nanosecond()}
+		t, msg := localInstant(day, k, c.zone())
+		if msg != "" {
+			// The same clock time does not exist that day (a DST gap): keep
+			// the distance on the clock instead.
+			t = time.Date(day.year, day.month, day.day, k.hour, k.minute, k.second, k.nanosecond, c.zone())
+		}
+		return moment{instant: t, hasInstant: true}, "", true
+	}
+	d, why := readDuration(amount)
+	if why != "" {
+		return moment{}, "after \"in\" give an amount of time, as in \"in 2 hours\" or \"in 3 days\"", true
+	}
+	return moment{instant: now.Add(time.Duration(sign) * d), hasInstant: true}, "", true
+}
+
+var numberWords = map[string]int{
+	"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
+	"seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
+}
+
+func smallNumber(s string) int {
+	if n, ok := numberWords[s]; ok {
+		return n
+	}
+	n, _ := strconv.Atoi(s)
+	return n
+}
+
+// makeDay checks that year, month and day name a real date.
+func makeDay(y, m, d int) (civilDay, string) {
+	switch {
+	case y < 1000 || y > 9999:
+		return civilDay{}, "the year must have four digits"
+	case m < 1 || m > 12:
+		return civilDay{}, fmt.Sprintf("there is no month %d", m)
+	case d < 1 || d > daysIn(y, time.Month(m)):
+		return civilDay{}, fmt.Sprintf("%s %d has %d days", time.Month(m), y, daysIn(y, time.Month(m)))
+	}
+	return civilDay{y, time.Month(m), d}, ""
+}
+
+// startOfDay is the first instant of day in loc: midnight, or the moment the
+// clocks jump to when a daylight-saving change skips midnight.
+func startOfDay(d civilDay, loc *time.Location) time.Time {
+	t, msg := localInstant(d, clockTime{}, loc)
+	if msg == "" {
+		return t
+	}
+	if after, ok := gapEnd(d, clockTime{}, loc); ok {
+		return after
+	}
+	return time.Date(d.year, d.month, d.day, 0, 0, 0, 0, loc)
+}
+
+// localInstant finds the instant that shows clock k on day d in loc. A time
+// that occurs twice (when clocks go back) gives the earlier one; a time that
+// never occurs (when clocks go forward) is refused with a message saying
+// what the clocks do that day.
+func localInstant(d civilDay, k clockTime, loc *time.Location) (time.Time, string) {
+	wall := time.Date(d.year, d.month, d.day, k.hour, k.minute, k.second, k.nanosecond, time.UTC)
+	var best time.Time
+	for _, off := range nearbyOffsets(wall, loc) {
+		u := wall.Add(-time.Duration(off) * time.Second).In(loc)
+		if sameWall(u, wall) && (best.IsZero() || u.Before(best)) {
+			best = u
+		}
+	}
+	if !best.IsZero() {
+		return best, ""
+	}
+	msg := fmt.Sprintf("%s on %s does not exist in %s", k, d, loc)
+	if after, ok := gapEnd(d, k, loc); ok {
+		_, offAfter := after.Zone()
+		_, offBefore := after.Add(-time.Nanosecond).Zone()
+		from := after.In(time.FixedZone("", offBefore)).Format("15:04")
+		msg += fmt.Sprintf(" (the clocks jump from %s to %s that day); try %s", from, after.Format("15:04"),
+			wall.Add(time.Duration(offAfter-offBefore)*time.Second).Format("15:04"))
+	}
+	return time.Time{}, msg
+}
+
+// gapEnd finds the instant clocks jump to in the gap that swallows d k.
+func gapEnd(d civilDay, k clockTime, loc *time.Location) (time.Time, bool) {
+	wall := time.Date(d.year, d.month, d.day, k.hour, k.minute, k.second, k.nanosecond, time.UTC)
+	for _, off := range nearbyOffsets(wall, loc) {
+		u := wall.Add(-time.Duration(off) * time.Second).In(loc)
+		start, _ := u.ZoneBounds()
+		if !start.IsZero() && !start.After(u) && u.Sub(start) < 48*time.Hour {
+			if _, offBefore := start.Add(-time.Nanosecond).Zone(); offBefore == off {
+				return start, true
+			}
+		}
+	}
+	return time.Time{}, false
+}
+
+// nearbyOffsets lists the zone's UTC offsets within two days of wall, which
+// covers every offset a wall-clock reading that day could be in.
+func nearbyOffsets(wall time.Time, loc *time.Location) []int {
+	var offs []int
+	for _, h := range []time.Duration{-48, -24, 0, 24, 48} {
+		_, off := wall.Add(h * time.Hour).In(loc).Zone()
+		dup := false
+		for _, o := range offs {
+			dup = dup || o == off
+		}
+		if !dup {
+			offs = append(offs, off)
+		}
+	}
+	return offs
+}
+
+func sameWall(u, wall time.Time) bool {
+	y, m, d := u.Date()
+	wy, wm, wd := wall.Date()
+	return y == wy && m == wm && d == wd && u.Hour() == wall.Hour() && u.Minute() == wall.Minute() &&
+		u.Second() == wall.Second() && u.Nanosecond() == wall.Nanosecond()
+}
