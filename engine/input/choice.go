@@ -18,7 +18,7 @@ func parseChoice(s string, c Context) (any, error) {
 		return nil, errorf("There are no options to choose from.")
 	}
 	for _, ch := range c.Choices {
-		if ch.Value == s {
+		if ch.Value == s || strings.TrimSpace(ch.Value) == s {
 			return ch.Value, nil
 		}
 	}

@@ -49,6 +49,11 @@ func Format(t Type, v any) string {
 		if t == Date {
 			return x.Format(time.DateOnly)
 		}
+		if _, off := x.Zone(); off%60 != 0 {
+			// RFC 3339 offsets have no seconds; historical local mean times
+			// do (Berlin before 1893 was +00:53:28). UTC keeps the instant.
+			x = x.UTC()
+		}
 		return x.Format(time.RFC3339Nano)
 	case time.Duration:
 		return x.String()
