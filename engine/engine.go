@@ -1,0 +1,233 @@
+package engine
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/http"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/runflow/runflow/auth"
+	"github.com/runflow/runflow/graph"
+)
+
+// Config configures an Engine.
+type Config struct {
+	// GraphURL is the service root including the version, e.g.
+	// https://graph.microsoft.com/v1.0 (or the sandbox's).
+	GraphURL string
+	// HTTPClient sends the requests; nil means the graph package's default.
+	HTTPClient *http.Client
+	// Auth gives the tokens. Required.
+	Auth auth.Provider
+	// AllowedHosts are further hosts that may receive a token (the GraphURL
+	// host always may).
+	AllowedHosts []string
+	// Zone is the default zone of date and time inputs and of `zone` in
+	// expressions; nil means UTC.
+	Zone *time.Location
+	// Now is the clock; nil means time.Now. A session reads it once, at
+	// start, and keeps that time as `now`.
+	Now func() time.Time
+	// Limits bound sizes, counts and times; zero fields take DefaultLimits.
+	Limits Limits
+	// Trace, when set, is called once per HTTP exchange (never with a token).
+	Trace func(graph.TraceEvent)
+	// Templates are the templates Resume can find by id. Start adds its
+	// template too.
+	Templates []*Template
+}
+
+// Engine runs templates. It is safe for concurrent use: one Engine serves
+// any number of sessions on any number of goroutines.
+type Engine struct {
+	cfg    Config
+	lim    Limits
+	client *graph.Client
+	zone   *time.Location
+
+	mu        sync.RWMutex
+	templates map[string]map[string]*Template // id → hash → template
+}
+
+// New checks cfg and returns an Engine.
+func New(cfg Config) (*Engine, error) {
+	if cfg.Auth == nil {
+		return nil, errors.New("engine: Config.Auth is required")
+	}
+	client, err := graph.New(graph.Config{
+		BaseURL:      cfg.GraphURL,
+		HTTPClient:   cfg.HTTPClient,
+		Auth:         cfg.Auth,
+		AllowedHosts: cfg.AllowedHosts,
+		Trace:        cfg.Trace,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("engine: %w", err)
+	}
+	e := &Engine{cfg: cfg, lim: cfg.Limits.withDefaults(), client: client, zone: cfg.Zone, templates: map[string]map[string]*Template{}}
+	if e.zone == nil {
+		e.zone = time.UTC
+	}
+	for _, t := range cfg.Templates {
+		e.Add(t)
+	}
+	return e, nil
+}
+
+// Add makes t known to Resume. Templates are found by id and hash, so two
+// versions of one template may be added while old sessions finish.
+func (e *Engine) Add(t *Template) {
+	if t == nil {
+		return
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	byHash := e.templates[t.id]
+	if byHash == nil {
+		byHash = map[string]*Template{}
+		e.templates[t.id] = byHash
+	}
+	byHash[t.hash] = t
+}
+
+// Templates returns the templates the engine knows, sorted by id.
+func (e *Engine) Templates() []*Template {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	var out []*Template
+	for _, byHash := range e.templates {
+		for _, t := range byHash {
+			out = append(out, t)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].id != out[j].id {
+			return out[i].id < out[j].id
+		}
+		return out[i].hash < out[j].hash
+	})
+	return out
+}
+
+func (e *Engine) lookup(id, hash string) (*Template, error) {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	byHash, ok := e.templates[id]
+	if !ok {
+		return nil, fmt.Errorf("%w (template %q)", ErrUnknownTemplate, id)
+	}
+	t, ok := byHash[hash]
+	if !ok {
+		return nil, fmt.Errorf("%w (template %q)", ErrTemplateChanged, id)
+	}
+	return t, nil
+}
+
+func (e *Engine) now() time.Time {
+	if e.cfg.Now != nil {
+		return e.cfg.Now()
+	}
+	return time.Now()
+}
+
+// StartOptions are the settings of a new session.
+type StartOptions struct {
+	// Inputs are preset answers by input name: strings are parsed exactly
+	// like typed answers; JSON numbers, booleans and string lists are
+	// accepted where they fit the type. A preset is validated like an answer
+	// and is not asked.
+	Inputs map[string]any
+	// User is the mailbox the flow acts on: "" or "me", else a user id or
+	// UPN; then /me/... paths are sent as /users/{user}/....
+	User string
+	// Subject says whose token to use (auth.Request.Subject).
+	Subject string
+	// Conversation is passed to the auth provider (auth.Request.Conversation).
+	Conversation string
+	// NoInput: a required value with no preset and no default fails the flow
+	// with a *MissingInputsError instead of asking.
+	NoInput bool
+	// AutoConfirm answers yes to confirm steps.
+	AutoConfirm bool
+	// DryRun runs reads and stops before the first write (any method but
+	// GET), reporting it in Turn.DryRun without sending it.
+	DryRun bool
+}
+
+// Start begins a session of t. The error is for misuse (nil template,
+// unknown preset names); flow failures are KindFailed turns.
+func (e *Engine) Start(ctx context.Context, t *Template, opts StartOptions) (*Turn, error) {
+	if t == nil {
+		return nil, errors.New("engine: Start needs a template")
+	}
+	for name := range opts.Inputs {
+		if _, ok := t.inputByName[name]; !ok {
+			return nil, fmt.Errorf("engine: template %s has no input %q%s", t.id, name, didYouMean(name, t.inputNames()))
+		}
+	}
+	e.Add(t)
+	s := e.newSession(t, opts)
+	ctx, cancel := context.WithTimeout(ctx, e.lim.FlowTimeout)
+	defer cancel()
+	if opts.NoInput {
+		if missing := t.MissingInputs(opts.Inputs); len(missing) > 0 {
+			return s.failed(nil, &MissingInputsError{Names: missing}), nil
+		}
+	}
+	return s.run(ctx), nil
+}
+
+// Run runs t non-interactively: inputs come from opts.Inputs and defaults
+// only (NoInput is forced), confirm steps are answered by AutoConfirm. It
+// never returns a Question; it may return a SignIn turn.
+func (e *Engine) Run(ctx context.Context, t *Template, opts StartOptions) (*Turn, error) {
+	opts.NoInput = true
+	return e.Start(ctx, t, opts)
+}
+
+// Resume continues a paused session with the user's answer (for a sign-in
+// turn: the magic code, or ""). The error is for a state that cannot be
+// resumed: garbled, too large, or made by a template that is not loaded
+// (ErrUnknownTemplate) or has changed (ErrTemplateChanged).
+func (e *Engine) Resume(ctx context.Context, state []byte, answer string) (*Turn, error) {
+	s, err := e.restore(state)
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithTimeout(ctx, e.lim.FlowTimeout)
+	defer cancel()
+	return s.resume(ctx, answer), nil
+}
+
+func (e *Engine) newSession(t *Template, opts StartOptions) *session {
+	var id [12]byte
+	_, _ = rand.Read(id[:])
+	user := opts.User
+	if user == "" {
+		user = "me"
+	}
+	s := &session{
+		e: e, t: t,
+		id:     hex.EncodeToString(id[:]),
+		now:    e.now(),
+		zone:   e.zone,
+		user:   user,
+		opts:   opts,
+		inputs: map[string]any{},
+		vars:   map[string]any{},
+		steps:  map[string]any{},
+	}
+	s.presets = map[string]any{}
+	for k, v := range opts.Inputs {
+		s.presets[k] = v
+	}
+	s.opts.Inputs = nil
+	s.stack = []frame{{blk: t.main}}
+	s.initEnv()
+	return s
+}

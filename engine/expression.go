@@ -1,0 +1,130 @@
+package engine
+
+import (
+	"errors"
+	"reflect"
+	"time"
+
+	"github.com/expr-lang/expr"
+	"github.com/expr-lang/expr/ast"
+	"github.com/expr-lang/expr/file"
+	"github.com/expr-lang/expr/parser"
+	"github.com/expr-lang/expr/types"
+	"github.com/expr-lang/expr/vm"
+)
+
+// expression is one ${ ... } of a template, compiled once at load.
+type expression struct {
+	src   string
+	pos   Pos  // where src starts in the file
+	exact bool // columns inside src map one to one onto the file
+	prog  *vm.Program
+}
+
+var (
+	typeTime     = types.TypeOf(time.Time{})
+	typeDuration = types.TypeOf(time.Duration(0))
+	typeInt64    = types.TypeOf(int64(0))
+	typeStrings  = types.TypeOf([]string{})
+	// stepResultType is the type of steps.<id>.
+	stepResultType = types.Map{
+		"status":    types.Int,
+		"headers":   types.Map{types.Extra: types.String},
+		"body":      types.String,
+		"items":     types.String,
+		"count":     types.Int,
+		"truncated": types.Bool,
+	}
+)
+
+// inputValueType is the expression type of an input's value.
+func inputValueType(typ string) types.Type {
+	switch typ {
+	case "integer":
+		return typeInt64
+	case "number":
+		return types.Float64
+	case "boolean":
+		return types.Bool
+	case "emails":
+		return typeStrings
+	case "date", "time", "datetime":
+		return typeTime
+	case "duration":
+		return typeDuration
+	case "string", "text", "email", "choice":
+		return types.String
+	}
+	return types.Any
+}
+
+// filePos maps an offset reported by expr inside e.src onto the file.
+func (e *expression) filePos(line, col int) Pos {
+	if !e.exact || line != 1 {
+		return e.pos
+	}
+	return Pos{Line: e.pos.Line, Col: e.pos.Col + col}
+}
+
+// nameRef is a reference to inputs.X, steps.X or vars.X in an expression.
+type nameRef struct {
+	root, name string
+	offset     int
+}
+
+// refs parses src and returns its inputs/steps/vars references.
+func refs(tree *parser.Tree) []nameRef {
+	var out []nameRef
+	walkAll(tree.Node, func(n ast.Node) {
+		m, ok := n.(*ast.MemberNode)
+		if !ok {
+			return
+		}
+		id, ok := m.Node.(*ast.IdentifierNode)
+		if !ok || (id.Value != "inputs" && id.Value != "steps" && id.Value != "vars") {
+			return
+		}
+		if prop, ok := m.Property.(*ast.StringNode); ok {
+			out = append(out, nameRef{root: id.Value, name: prop.Value, offset: prop.Location().From})
+		}
+	})
+	return out
+}
+
+type visitFunc func(ast.Node)
+
+func (f visitFunc) Visit(n *ast.Node) { f(*n) }
+
+func walkAll(n ast.Node, f func(ast.Node)) {
+	ast.Walk(&n, visitFunc(f))
+}
+
+// compileExpr compiles e against env, with the node limit; asBool makes
+// the result a bool. Errors are returned with their file position.
+func compileExpr(e *expression, env types.Map, maxNodes int, asBool bool) (Pos, error) {
+	opts := make([]expr.Option, 0, len(funcOptions)+3)
+	opts = append(opts, expr.Env(env), expr.MaxNodes(uint(maxNodes)))
+	opts = append(opts, funcOptions...)
+	if asBool {
+		opts = append(opts, expr.AsBool())
+	}
+	prog, err := expr.Compile(e.src, opts...)
+	if err != nil {
+		var fe *file.Error
+		if errors.As(err, &fe) {
+			return e.filePos(fe.Line, fe.Column), errors.New(fe.Message)
+		}
+		return e.pos, err
+	}
+	e.prog = prog
+	return e.pos, nil
+}
+
+// resultKind returns the Go kind an expression yields, or Interface when
+// the checker cannot tell.
+func resultType(e *expression) reflect.Type {
+	if e.prog == nil {
+		return nil
+	}
+	return e.prog.Node().Type()
+}

@@ -1,0 +1,138 @@
+package engine
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/expr-lang/expr/file"
+	"go.yaml.in/yaml/v3"
+)
+
+// Load parses, checks and compiles a template. name is the file name used
+// in problem positions. When the template has errors the error is a
+// *LoadError listing every problem; warnings alone do not fail (see
+// Template.Warnings and Check).
+func Load(name string, src []byte) (*Template, error) {
+	return LoadWithLimits(name, src, Limits{})
+}
+
+// LoadWithLimits is Load with the template size and expression size limits
+// of lim (zero fields take the defaults).
+func LoadWithLimits(name string, src []byte, lim Limits) (*Template, error) {
+	t, ps := load(name, src, lim.withDefaults())
+	if ps.hasErrors() {
+		return nil, &LoadError{Problems: ps.sorted()}
+	}
+	t.warnings = ps.sorted()
+	return t, nil
+}
+
+// LoadFile loads the template in the file at path.
+func LoadFile(path string) (*Template, error) {
+	src, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("engine: %w", err)
+	}
+	return Load(path, src)
+}
+
+// LoadFS loads the template at path in fsys (for example an embed.FS).
+func LoadFS(fsys fs.FS, path string) (*Template, error) {
+	src, err := fs.ReadFile(fsys, path)
+	if err != nil {
+		return nil, fmt.Errorf("engine: %w", err)
+	}
+	return Load(path, src)
+}
+
+// Check returns every problem in a template, errors and warnings, sorted by
+// position. An empty result means the template is clean.
+func Check(name string, src []byte) []Problem {
+	_, ps := load(name, src, DefaultLimits())
+	return ps.sorted()
+}
+
+func load(name string, src []byte, lim Limits) (*Template, *problems) {
+	ps := &problems{file: name}
+	t := &Template{
+		source:      name,
+		inputByName: map[string]*inputDef{},
+		stepByID:    map[string]*step{},
+		keepSteps:   map[string]bool{},
+	}
+	sum := sha256.Sum256(src)
+	t.hash = hex.EncodeToString(sum[:16])
+	if len(src) > lim.MaxTemplateBytes {
+		ps.errorf(Pos{}, "the template is %d bytes, more than the limit of %d", len(src), lim.MaxTemplateBytes)
+		return t, ps
+	}
+	var root yaml.Node
+	dec := yaml.NewDecoder(bytes.NewReader(src))
+	if err := dec.Decode(&root); err != nil {
+		if errors.Is(err, errEOF) || err.Error() == "EOF" {
+			ps.errorf(Pos{Line: 1, Col: 1}, "the template is empty: expected a mapping with id, name, description, scopes and steps")
+			return t, ps
+		}
+		ps.errorf(yamlErrorPos(err), "YAML: %s", yamlErrorMessage(err))
+		return t, ps
+	}
+	var extra yaml.Node
+	if err := dec.Decode(&extra); err == nil {
+		ps.errorf(posOf(&extra), "a template is one YAML document; remove the second one (---)")
+	}
+	d := &decoder{ps: ps, aliasBudget: maxAliasNodes}
+	d.decodeTemplate(&root, t)
+	c := &checker{t: t, ps: ps, maxNodes: lim.MaxExprNodes}
+	c.run()
+	t.index()
+	t.pendingAsks = nil
+	return t, ps
+}
+
+var errEOF = errors.New("EOF")
+
+// yamlErrorPos finds "line N" in a yaml.v3 error message.
+func yamlErrorPos(err error) Pos {
+	msg := err.Error()
+	if i := strings.Index(msg, "line "); i >= 0 {
+		rest := msg[i+5:]
+		j := 0
+		for j < len(rest) && rest[j] >= '0' && rest[j] <= '9' {
+			j++
+		}
+		if n, e := strconv.Atoi(rest[:j]); e == nil {
+			return Pos{Line: n, Col: 1}
+		}
+	}
+	return Pos{Line: 1, Col: 1}
+}
+
+// yamlErrorMessage strips yaml.v3's "yaml: line N: " prefix.
+func yamlErrorMessage(err error) string {
+	msg := strings.TrimPrefix(err.Error(), "yaml: ")
+	if strings.HasPrefix(msg, "line ") {
+		if i := strings.Index(msg, ": "); i >= 0 {
+			msg = msg[i+2:]
+		}
+	}
+	return msg
+}
+
+func asFileError(err error) (*file.Error, bool) {
+	var fe *file.Error
+	ok := errors.As(err, &fe)
+	return fe, ok
+}
+
+func itoa(i int) string { return strconv.Itoa(i) }
+
+// baseName is used in examples and messages.
+func baseName(p string) string { return filepath.Base(p) }

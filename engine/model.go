@@ -1,0 +1,157 @@
+package engine
+
+// The template model: what the decoder builds from YAML and the checker
+// compiles. After Load it is never modified, so sessions share it freely.
+
+// Keys the decoder accepts, per YAML concept. The JSON Schema test checks
+// that engine/template.schema.json lists exactly these.
+var (
+	topKeys         = []string{"id", "name", "description", "version", "scopes", "inputs", "steps", "output"}
+	inputKeys       = []string{"name", "type", "prompt", "hint", "required", "default", "zone", "validate", "max_attempts", "choices", "choices_from"}
+	ruleKeys        = []string{"check", "message"}
+	choiceKeys      = []string{"value", "label"}
+	choicesFromKeys = []string{"items", "value", "label"}
+	stepKinds       = []string{"http", "set", "if", "switch", "foreach", "ask", "confirm", "say", "end", "fail"}
+	httpKeys        = []string{"method", "path", "query", "headers", "body", "success", "paging"}
+	pagingKeys      = []string{"max_pages", "max_items"}
+	onErrorKeys     = []string{"status", "code", "steps", "continue"}
+	caseKeys        = []string{"value", "steps"}
+	outputLongKeys  = []string{"value", "columns"}
+	// stepExtraKeys are the keys allowed beside each kind key.
+	stepExtraKeys = map[string][]string{
+		"http":    {"id", "on_error"},
+		"set":     {"id"},
+		"if":      {"id", "then", "else"},
+		"switch":  {"id", "cases", "default"},
+		"foreach": {"id", "as", "max", "steps"},
+		"ask":     {"id"},
+		"confirm": {"id"},
+		"say":     {"id"},
+		"end":     {"id"},
+		"fail":    {"id"},
+	}
+)
+
+// inputTypes are the input types the language knows.
+var inputTypes = []string{"string", "text", "integer", "number", "boolean", "email", "emails", "date", "time", "datetime", "duration", "choice"}
+
+type inputDef struct {
+	name        string
+	typ         string
+	pos         Pos
+	prompt      *value // string template
+	hint        *value // string template, may be nil
+	required    bool
+	def         *value // may be nil
+	zone        *value // may be nil
+	validate    []rule
+	maxAttempts int // 0: the engine's default
+	choices     []choiceDef
+	choicesFrom *choicesFrom
+	askStep     *step // nil: asked at start
+	defaultSrc  string
+}
+
+type rule struct {
+	check   *expression
+	message *value
+	pos     Pos
+}
+
+type choiceDef struct {
+	value, label string
+}
+
+type choicesFrom struct {
+	items        *expression
+	value, label *value
+	pos          Pos
+}
+
+// block is a list of steps with a stable key, used by the cursor.
+type block struct {
+	key   string
+	steps []*step
+}
+
+type step struct {
+	key  string // stable id: the author's id, or "#n" in document order
+	id   string // the author's id, "" when none
+	kind string
+	pos  Pos
+	// synthetic marks the implicit ask steps of start inputs.
+	synthetic bool
+
+	http    *httpSpec
+	onError []*errorRule
+
+	set []setVar
+
+	cond       *expression // if
+	then, els  *block
+	subject    *expression // switch
+	cases      []*switchCase
+	defaultBlk *block
+
+	items   *expression // foreach
+	as      string
+	max     int
+	body    *block
+	maxPos  Pos
+	asPos   Pos
+	ask     *inputDef // ask
+	text    *value    // confirm, say, fail
+	endSpec bool
+}
+
+type setVar struct {
+	name string
+	pos  Pos
+	val  *value
+}
+
+type switchCase struct {
+	text string // the case value's text form
+	pos  Pos
+	body *block
+}
+
+type httpSpec struct {
+	method   string
+	path     *value // string template; interpolations are escaped as path segments
+	pathPos  Pos
+	query    []namedValue
+	headers  []namedValue
+	body     *value
+	success  []int
+	paging   *pagingSpec
+	summary  string
+	pattern  string // method + path with {id} for interpolations, for the scopes check
+	absolute bool
+}
+
+type pagingSpec struct {
+	maxPages *value
+	maxItems *value
+}
+
+type namedValue struct {
+	name string
+	pos  Pos
+	val  *value
+}
+
+type errorRule struct {
+	statuses []int
+	codes    []string
+	body     *block
+	cont     bool
+	pos      Pos
+}
+
+type outputDef struct {
+	name    string
+	pos     Pos
+	val     *value
+	columns []string
+}

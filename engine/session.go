@@ -1,0 +1,330 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/expr-lang/expr/vm"
+)
+
+// frame is one level of the cursor: a block and the index of the next step
+// to run in it; a foreach frame also holds its items and current index.
+type frame struct {
+	blk   *block
+	idx   int
+	loop  *step // the foreach step, for loop frames
+	items []any
+	n     int
+}
+
+// session is one run of a template: all of it is plain data that state.go
+// saves and restores.
+type session struct {
+	e    *Engine
+	t    *Template
+	id   string
+	now  time.Time
+	zone *time.Location
+	user string
+	opts StartOptions
+
+	stack   []frame
+	inputs  map[string]any
+	presets map[string]any
+	vars    map[string]any
+	steps   map[string]any
+
+	// wait says what the step at the cursor waits for: "input", "confirm",
+	// "signin" or "" (not waiting).
+	wait    string
+	attempt int
+
+	env  map[string]any
+	vm   vm.VM
+	turn Turn
+}
+
+func (s *session) initEnv() {
+	s.env = map[string]any{
+		"inputs":  s.inputs,
+		"steps":   s.steps,
+		"vars":    s.vars,
+		"now":     s.now,
+		"zone":    s.zone.String(),
+		"user":    s.user,
+		"session": map[string]any{"id": s.id},
+	}
+	s.vm.MemoryBudget = s.e.lim.MaxMemory
+	s.syncLoopEnv()
+}
+
+// syncLoopEnv sets the foreach variables and loop.index from the stack.
+func (s *session) syncLoopEnv() {
+	delete(s.env, "loop")
+	for _, f := range s.stack {
+		if f.loop == nil || f.n >= len(f.items) {
+			continue
+		}
+		s.env[f.loop.as] = f.items[f.n]
+		s.env["loop"] = map[string]any{"index": f.n}
+	}
+}
+
+// action is what a step asks the run loop to do next.
+type action int
+
+const (
+	actNext  action = iota // go on with the next step
+	actPause               // the turn is ready (question, sign-in, end)
+)
+
+// run executes steps until the flow pauses or ends.
+func (s *session) run(ctx context.Context) *Turn {
+	for {
+		if err := ctx.Err(); err != nil {
+			return s.failed(s.current(), fmt.Errorf("the flow took too long or was cancelled: %w", err))
+		}
+		if len(s.stack) == 0 {
+			return s.complete()
+		}
+		f := &s.stack[len(s.stack)-1]
+		if f.idx >= len(f.blk.steps) {
+			if f.loop != nil && f.n+1 < len(f.items) {
+				f.n++
+				f.idx = 0
+				s.syncLoopEnv()
+				continue
+			}
+			wasLoop := f.loop != nil
+			s.stack = s.stack[:len(s.stack)-1]
+			if wasLoop {
+				delete(s.env, f.loop.as)
+				s.syncLoopEnv()
+			}
+			continue
+		}
+		st := f.blk.steps[f.idx]
+		if s.exec(ctx, st) == actPause {
+			return &s.turn
+		}
+	}
+}
+
+// current returns the step at the cursor, or nil.
+func (s *session) current() *step {
+	if len(s.stack) == 0 {
+		return nil
+	}
+	f := s.stack[len(s.stack)-1]
+	if f.idx >= len(f.blk.steps) {
+		return nil
+	}
+	return f.blk.steps[f.idx]
+}
+
+// advance moves the cursor past the current step.
+func (s *session) advance() {
+	s.stack[len(s.stack)-1].idx++
+	s.wait = ""
+	s.attempt = 0
+}
+
+// enter moves past the current step and runs blk next.
+func (s *session) enter(blk *block) {
+	s.advance()
+	if blk != nil && len(blk.steps) > 0 {
+		s.stack = append(s.stack, frame{blk: blk})
+	}
+}
+
+// exec runs one step.
+func (s *session) exec(ctx context.Context, st *step) action {
+	switch st.kind {
+	case "http":
+		return s.execHTTP(ctx, st)
+	case "set":
+		for _, v := range st.set {
+			val, err := s.evalValue(v.val)
+			if err != nil {
+				return s.fail(st, err)
+			}
+			s.vars[v.name] = val
+		}
+		s.advance()
+	case "if":
+		ok, err := s.evalBool(st.cond)
+		if err != nil {
+			return s.fail(st, err)
+		}
+		if ok {
+			s.enter(st.then)
+		} else {
+			s.enter(st.els)
+		}
+	case "switch":
+		v, err := s.eval(st.subject)
+		if err != nil {
+			return s.fail(st, err)
+		}
+		text := textOf(v)
+		target := st.defaultBlk
+		for _, c := range st.cases {
+			if c.text == text {
+				target = c.body
+				break
+			}
+		}
+		s.enter(target)
+	case "foreach":
+		return s.execForeach(st)
+	case "ask":
+		return s.execAsk(st)
+	case "confirm":
+		return s.execConfirm(st)
+	case "say":
+		text, err := s.evalText(st.text)
+		if err != nil {
+			return s.fail(st, err)
+		}
+		s.turn.Messages = append(s.turn.Messages, text)
+		s.advance()
+	case "end":
+		s.stack = nil
+		if s.complete().Kind == KindFailed {
+			return actPause
+		}
+		return actPause
+	case "fail":
+		text, err := s.evalText(st.text)
+		if err != nil {
+			return s.fail(st, err)
+		}
+		return s.fail(st, &FailStepError{Message: text})
+	default:
+		return s.fail(st, fmt.Errorf("unknown step kind %q", st.kind))
+	}
+	return actNext
+}
+
+func (s *session) execForeach(st *step) action {
+	v, err := s.eval(st.items)
+	if err != nil {
+		return s.fail(st, err)
+	}
+	items, err := asList(v)
+	if err != nil {
+		return s.fail(st, fmt.Errorf("foreach: %v", err))
+	}
+	limit := s.e.lim.MaxForeach
+	if st.max > 0 && st.max < limit {
+		limit = st.max
+	}
+	if len(items) > limit {
+		return s.fail(st, fmt.Errorf("foreach: %d items, more than the maximum of %d", len(items), limit))
+	}
+	s.advance()
+	if len(items) == 0 || len(st.body.steps) == 0 {
+		return actNext
+	}
+	s.stack = append(s.stack, frame{blk: st.body, loop: st, items: items})
+	s.syncLoopEnv()
+	return actNext
+}
+
+// asList accepts the lists expressions produce.
+func asList(v any) ([]any, error) {
+	switch x := v.(type) {
+	case nil:
+		return nil, nil
+	case []any:
+		return x, nil
+	case []string:
+		out := make([]any, len(x))
+		for i, s := range x {
+			out[i] = s
+		}
+		return out, nil
+	}
+	return nil, fmt.Errorf("expected a list, got %s", typeName(v))
+}
+
+func typeName(v any) string {
+	switch v.(type) {
+	case nil:
+		return "nothing (nil)"
+	case string:
+		return "a string"
+	case bool:
+		return "a boolean"
+	case int, int64, float64:
+		return "a number"
+	case map[string]any:
+		return "a map"
+	case time.Time:
+		return "a time"
+	case time.Duration:
+		return "a duration"
+	}
+	return fmt.Sprintf("a %T", v)
+}
+
+// complete evaluates the output and finishes the flow.
+func (s *session) complete() *Turn {
+	turn := &s.turn
+	for _, o := range s.t.outputs {
+		v, err := s.evalValue(o.val)
+		if err != nil {
+			return s.failed(nil, fmt.Errorf("output %s (%s:%d:%d): %w", o.name, s.t.source, o.pos.Line, o.pos.Col, err))
+		}
+		turn.Outputs = append(turn.Outputs, Output{Name: o.name, Value: v, Columns: o.columns})
+	}
+	turn.Kind = KindDone
+	turn.Status = StatusCompleted
+	turn.State = nil
+	return turn
+}
+
+func (s *session) cancelled() action {
+	s.turn.Kind = KindDone
+	s.turn.Status = StatusCancelled
+	s.stack = nil
+	return actPause
+}
+
+// fail ends the flow with err at step st.
+func (s *session) fail(st *step, err error) action {
+	s.failed(st, err)
+	return actPause
+}
+
+func (s *session) failed(st *step, err error) *Turn {
+	fe := &FlowError{Err: err}
+	var already *FlowError
+	if errors.As(err, &already) {
+		fe = already
+	} else if st != nil {
+		fe.Step = st.key
+		fe.Pos = fmt.Sprintf("%s:%d:%d", s.t.source, st.pos.Line, st.pos.Col)
+	}
+	s.turn.Kind = KindFailed
+	s.turn.Status = StatusFailed
+	s.turn.Err = fe
+	s.turn.State = nil
+	s.turn.Question = nil
+	s.turn.SignIn = nil
+	return &s.turn
+}
+
+// pause saves the state into the turn; a state over the size limit fails
+// the flow instead.
+func (s *session) pause() action {
+	st := s.current()
+	data, err := s.save()
+	if err != nil {
+		return s.fail(st, err)
+	}
+	s.turn.State = data
+	return actPause
+}

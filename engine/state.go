@@ -1,0 +1,337 @@
+package engine
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/runflow/runflow/auth"
+)
+
+// stateVersion is the version of the saved state format.
+const stateVersion = 1
+
+// savedState is a paused session. It holds no token and no secret: the
+// auth provider keeps those, found again by Subject.
+type savedState struct {
+	V            int                    `json:"v"`
+	Template     string                 `json:"template"`
+	Hash         string                 `json:"hash"`
+	Session      string                 `json:"session"`
+	Now          string                 `json:"now"`
+	Zone         string                 `json:"zone"`
+	User         string                 `json:"user,omitempty"`
+	Subject      string                 `json:"subject,omitempty"`
+	Conversation string                 `json:"conversation,omitempty"`
+	NoInput      bool                   `json:"no_input,omitempty"`
+	AutoConfirm  bool                   `json:"auto_confirm,omitempty"`
+	DryRun       bool                   `json:"dry_run,omitempty"`
+	Cursor       []savedFrame           `json:"cursor"`
+	Wait         string                 `json:"wait"`
+	Attempt      int                    `json:"attempt,omitempty"`
+	Inputs       map[string]any         `json:"inputs,omitempty"`
+	Presets      map[string]any         `json:"presets,omitempty"`
+	Vars         map[string]any         `json:"vars,omitempty"`
+	Steps        map[string]savedResult `json:"steps,omitempty"`
+}
+
+type savedFrame struct {
+	Block string `json:"b"`
+	Index int    `json:"i"`
+	Items []any  `json:"items,omitempty"`
+	N     int    `json:"n,omitempty"`
+}
+
+type savedResult struct {
+	Status    int               `json:"status"`
+	Headers   map[string]string `json:"headers,omitempty"`
+	Body      string            `json:"body"`
+	Items     string            `json:"items"`
+	Count     int               `json:"count"`
+	Truncated bool              `json:"truncated,omitempty"`
+}
+
+// save encodes the session; only the step results that expressions read
+// are kept.
+func (s *session) save() ([]byte, error) {
+	st := savedState{
+		V: stateVersion, Template: s.t.id, Hash: s.t.hash, Session: s.id,
+		Now: s.now.Format(time.RFC3339Nano), Zone: s.zone.String(),
+		Subject: s.opts.Subject, Conversation: s.opts.Conversation,
+		NoInput: s.opts.NoInput, AutoConfirm: s.opts.AutoConfirm, DryRun: s.opts.DryRun,
+		Wait: s.wait, Attempt: s.attempt,
+	}
+	if s.user != "me" {
+		st.User = s.user
+	}
+	for _, f := range s.stack {
+		sf := savedFrame{Block: f.blk.key, Index: f.idx, N: f.n}
+		for _, it := range f.items {
+			e, err := encodeValue(it)
+			if err != nil {
+				return nil, fmt.Errorf("saving the session: foreach item: %v", err)
+			}
+			sf.Items = append(sf.Items, e)
+		}
+		st.Cursor = append(st.Cursor, sf)
+	}
+	var err error
+	if st.Inputs, err = encodeMap(s.inputs); err != nil {
+		return nil, fmt.Errorf("saving the session: inputs: %v", err)
+	}
+	if st.Vars, err = encodeMap(s.vars); err != nil {
+		return nil, fmt.Errorf("saving the session: vars: %v", err)
+	}
+	if len(s.presets) > 0 {
+		if st.Presets, err = encodeMap(s.presets); err != nil {
+			return nil, fmt.Errorf("saving the session: preset inputs: %v", err)
+		}
+	}
+	for id, r := range s.steps {
+		if !s.t.keepSteps[id] {
+			continue
+		}
+		m := r.(map[string]any)
+		sr := savedResult{Status: m["status"].(int), Body: m["body"].(string), Items: m["items"].(string), Count: m["count"].(int), Truncated: m["truncated"].(bool)}
+		if h := m["headers"].(map[string]any); len(h) > 0 {
+			sr.Headers = map[string]string{}
+			for k, v := range h {
+				sr.Headers[k] = v.(string)
+			}
+		}
+		if st.Steps == nil {
+			st.Steps = map[string]savedResult{}
+		}
+		st.Steps[id] = sr
+	}
+	data, err := json.Marshal(st)
+	if err != nil {
+		return nil, fmt.Errorf("saving the session: %v", err)
+	}
+	if len(data) > s.e.lim.MaxStateBytes {
+		return nil, fmt.Errorf("the session state is %d bytes, more than the limit of %d (MaxStateBytes): the flow keeps too much data between questions", len(data), s.e.lim.MaxStateBytes)
+	}
+	return data, nil
+}
+
+func encodeMap(m map[string]any) (map[string]any, error) {
+	if len(m) == 0 {
+		return nil, nil
+	}
+	out := make(map[string]any, len(m))
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		e, err := encodeValue(m[k])
+		if err != nil {
+			return nil, fmt.Errorf("%s: %v", k, err)
+		}
+		out[k] = e
+	}
+	return out, nil
+}
+
+func decodeMap(m map[string]any) (map[string]any, error) {
+	out := make(map[string]any, len(m))
+	for k, v := range m {
+		d, err := decodeValue(v, 0)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %v", k, err)
+		}
+		out[k] = d
+	}
+	return out, nil
+}
+
+func badState(format string, args ...any) error {
+	return &StateError{Reason: fmt.Sprintf(format, args...)}
+}
+
+// restore decodes and checks a saved state against the loaded templates.
+func (e *Engine) restore(data []byte) (*session, error) {
+	if len(data) == 0 {
+		return nil, badState("the state is empty")
+	}
+	if len(data) > e.lim.MaxStateBytes {
+		return nil, badState("the state is %d bytes, more than the limit of %d", len(data), e.lim.MaxStateBytes)
+	}
+	var st savedState
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&st); err != nil {
+		return nil, badState("it is not a runflow session state (%v)", err)
+	}
+	if dec.More() {
+		return nil, badState("trailing data after the state")
+	}
+	if st.V != stateVersion {
+		return nil, badState("state version %d is not supported (this engine reads version %d)", st.V, stateVersion)
+	}
+	t, err := e.lookup(st.Template, st.Hash)
+	if err != nil {
+		return nil, err
+	}
+	s := &session{e: e, t: t, id: st.Session, user: "me",
+		opts: StartOptions{Subject: st.Subject, Conversation: st.Conversation, NoInput: st.NoInput, AutoConfirm: st.AutoConfirm, DryRun: st.DryRun, User: st.User},
+		wait: st.Wait, attempt: st.Attempt}
+	if st.User != "" {
+		s.user = st.User
+	}
+	if s.id == "" || len(s.id) > 64 {
+		return nil, badState("bad session id")
+	}
+	if s.now, err = time.Parse(time.RFC3339Nano, st.Now); err != nil {
+		return nil, badState("bad start time %q", st.Now)
+	}
+	if s.zone, err = loadZone(st.Zone); err != nil {
+		return nil, badState("bad zone: %v", err)
+	}
+	if s.inputs, err = decodeMap(st.Inputs); err != nil {
+		return nil, badState("inputs: %v", err)
+	}
+	for name, v := range s.inputs {
+		in, ok := t.inputByName[name]
+		if !ok {
+			return nil, badState("unknown input %q", name)
+		}
+		if !valueFitsInput(in.typ, v) {
+			return nil, badState("input %q holds %T, not a %s", name, v, in.typ)
+		}
+	}
+	if s.presets, err = decodeMap(st.Presets); err != nil {
+		return nil, badState("preset inputs: %v", err)
+	}
+	for name := range s.presets {
+		if _, ok := t.inputByName[name]; !ok {
+			return nil, badState("unknown preset input %q", name)
+		}
+	}
+	if s.vars, err = decodeMap(st.Vars); err != nil {
+		return nil, badState("vars: %v", err)
+	}
+	s.steps = map[string]any{}
+	for id, r := range st.Steps {
+		if !t.keepSteps[id] {
+			return nil, badState("unexpected result of step %q", id)
+		}
+		headers := map[string]any{}
+		for k, v := range r.Headers {
+			headers[k] = v
+		}
+		s.steps[id] = map[string]any{"status": r.Status, "headers": headers, "body": r.Body, "items": r.Items, "count": r.Count, "truncated": r.Truncated}
+	}
+	if len(st.Cursor) == 0 || len(st.Cursor) > 256 {
+		return nil, badState("the cursor is empty or too deep")
+	}
+	for i, sf := range st.Cursor {
+		blk, ok := t.blocks[sf.Block]
+		if !ok {
+			return nil, badState("the cursor names an unknown block %q", sf.Block)
+		}
+		if sf.Index < 0 || sf.Index > len(blk.steps) {
+			return nil, badState("the cursor index %d is outside block %q", sf.Index, sf.Block)
+		}
+		f := frame{blk: blk, idx: sf.Index, n: sf.N}
+		if len(sf.Items) > 0 {
+			owner := t.loopOwner(sf.Block)
+			if owner == nil {
+				return nil, badState("block %q is not a foreach body", sf.Block)
+			}
+			items, err := decodeValue(sf.Items, 0)
+			if err != nil {
+				return nil, badState("foreach items: %v", err)
+			}
+			f.loop, f.items = owner, items.([]any)
+			if f.n < 0 || f.n >= len(f.items) {
+				return nil, badState("the foreach index %d is outside its %d items", f.n, len(f.items))
+			}
+		}
+		if i == 0 && blk != t.main {
+			return nil, badState("the cursor does not start at the main block")
+		}
+		s.stack = append(s.stack, f)
+	}
+	cur := s.current()
+	switch {
+	case cur == nil:
+		return nil, badState("the cursor is not at a step")
+	case s.wait == "input" && cur.kind != "ask":
+		return nil, badState("the session waits for an input at a %s step", cur.kind)
+	case s.wait == "confirm" && cur.kind != "confirm":
+		return nil, badState("the session waits for a confirmation at a %s step", cur.kind)
+	case s.wait == "signin" && cur.kind != "http":
+		return nil, badState("the session waits for a sign-in at a %s step", cur.kind)
+	case s.wait != "input" && s.wait != "confirm" && s.wait != "signin":
+		return nil, badState("the session is not waiting for anything (wait %q)", s.wait)
+	}
+	if s.attempt < 0 || s.attempt > 100 {
+		return nil, badState("bad attempt count %d", s.attempt)
+	}
+	s.initEnv()
+	return s, nil
+}
+
+// loopOwner returns the foreach step whose body has key blk.
+func (t *Template) loopOwner(key string) *step {
+	for _, s := range t.stepByKey {
+		if s.kind == "foreach" && s.body != nil && s.body.key == key {
+			return s
+		}
+	}
+	return nil
+}
+
+// valueFitsInput checks a restored input value's Go type.
+func valueFitsInput(typ string, v any) bool {
+	switch v.(type) {
+	case string:
+		return typ == "string" || typ == "text" || typ == "email" || typ == "choice"
+	case int64:
+		return typ == "integer"
+	case float64:
+		return typ == "number"
+	case bool:
+		return typ == "boolean"
+	case []string:
+		return typ == "emails"
+	case time.Time:
+		return typ == "date" || typ == "time" || typ == "datetime"
+	case time.Duration:
+		return typ == "duration"
+	}
+	return false
+}
+
+// resume applies the answer to what the session waits for, then runs on.
+func (s *session) resume(ctx context.Context, answer string) *Turn {
+	st := s.current()
+	var act action
+	switch s.wait {
+	case "input":
+		act = s.answerAsk(st, answer)
+	case "confirm":
+		act = s.answerConfirm(st, answer)
+	case "signin":
+		if c, ok := s.e.cfg.Auth.(auth.SignInCompleter); ok {
+			req := auth.Request{Subject: s.opts.Subject, Scopes: s.t.scopes, Conversation: s.opts.Conversation}
+			if err := c.CompleteSignIn(ctx, req, answer); err != nil {
+				if sr, ok := auth.IsSignInRequired(err); ok {
+					s.signIn(sr)
+					return &s.turn
+				}
+				return s.failed(st, fmt.Errorf("completing the sign-in: %w", err))
+			}
+		}
+		act = actNext
+	}
+	if act == actPause {
+		return &s.turn
+	}
+	return s.run(ctx)
+}

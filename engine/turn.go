@@ -1,0 +1,192 @@
+package engine
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/runflow/runflow/engine/input"
+)
+
+// TurnKind says what a Turn is.
+type TurnKind int
+
+const (
+	// KindQuestion: the flow waits for an answer to Turn.Question.
+	KindQuestion TurnKind = iota + 1
+	// KindSignIn: the flow waits for the user to sign in (Turn.SignIn).
+	KindSignIn
+	// KindDone: the flow finished (Status completed, cancelled or dry-run).
+	KindDone
+	// KindFailed: the flow failed (Turn.Err says why).
+	KindFailed
+)
+
+func (k TurnKind) String() string {
+	switch k {
+	case KindQuestion:
+		return "question"
+	case KindSignIn:
+		return "sign-in"
+	case KindDone:
+		return "done"
+	case KindFailed:
+		return "failed"
+	}
+	return fmt.Sprintf("TurnKind(%d)", int(k))
+}
+
+// Status is how a finished flow ended.
+type Status string
+
+const (
+	StatusCompleted Status = "completed" // ran to the end
+	StatusCancelled Status = "cancelled" // the user said no to a confirm step
+	StatusDryRun    Status = "dry-run"   // stopped before the first write (Turn.DryRun)
+	StatusFailed    Status = "failed"    // see Turn.Err
+)
+
+// Turn is the result of Start, Resume or Run: exactly one of a question, a
+// sign-in request, or the end of the flow.
+type Turn struct {
+	Kind     TurnKind
+	Question *Question // KindQuestion
+	SignIn   *SignIn   // KindSignIn
+	Status   Status    // KindDone, KindFailed
+	Outputs  []Output  // KindDone with StatusCompleted, in template order
+	Messages []string  // said by say steps during this call
+	// Err says why the flow failed (KindFailed): a *FlowError wrapping a
+	// *graph.Error, *MissingInputsError, *InputError, *FailStepError or
+	// another cause.
+	Err error
+	// DryRun is the first write the flow would have sent (StatusDryRun).
+	DryRun *PlannedRequest
+	// State is the paused session (KindQuestion, KindSignIn): store it and
+	// pass it to Resume with the answer.
+	State []byte
+}
+
+// Question asks the user for one value.
+type Question struct {
+	// Input is the input's name; "" for a confirm step.
+	Input string
+	// Type is the input type, or "confirm".
+	Type string
+	// Text is the prompt, or the confirm step's question.
+	Text string
+	Hint string
+	// Choices are the options of a choice input, in the order to show
+	// them (numbered from 1).
+	Choices []input.Option
+	// Attempt counts from 1; MaxAttempts is when the flow gives up.
+	Attempt, MaxAttempts int
+	// Error says why the previous answer was refused ("" on the first ask).
+	Error string
+	// Default is what an empty answer gives, as text ("" when none).
+	Default string
+	// Required is false when an empty answer is accepted.
+	Required bool
+	// StepID is the key of the step asking (the ask or confirm step; for
+	// inputs asked at the start, "input:<name>").
+	StepID string
+}
+
+// SignIn asks the user to sign in; the flow then resumes at the same step.
+type SignIn struct {
+	// URL is where to send the user ("" when the provider has no link, e.g.
+	// the CLI with no profile signed in).
+	URL    string
+	Scopes []string
+	Reason string
+	// MagicCode: after signing in the user is shown a code to type back;
+	// pass it to Resume as the answer.
+	MagicCode bool
+}
+
+// Output is one named value of the flow's output.
+type Output struct {
+	Name  string
+	Value any
+	// Columns says how to print a list of maps as a table.
+	Columns []string
+}
+
+// PlannedRequest is a request a dry run did not send.
+type PlannedRequest struct {
+	Method string
+	URL    string
+	// Header never holds Authorization.
+	Header http.Header
+	Body   []byte
+}
+
+// FlowError is why a flow failed: the step, its position and the cause.
+type FlowError struct {
+	// Step is the key of the failing step ("" when the flow failed before
+	// any step, e.g. missing inputs).
+	Step string
+	// Pos is "file:line:col" of the step.
+	Pos string
+	Err error
+}
+
+func (e *FlowError) Error() string {
+	if e.Step == "" {
+		return e.Err.Error()
+	}
+	return fmt.Sprintf("step %s (%s): %v", e.Step, e.Pos, e.Err)
+}
+
+func (e *FlowError) Unwrap() error { return e.Err }
+
+// MissingInputsError lists required inputs that had no value when no
+// question could be asked.
+type MissingInputsError struct {
+	Names []string
+}
+
+func (e *MissingInputsError) Error() string {
+	word := "input"
+	if len(e.Names) > 1 {
+		word = "inputs"
+	}
+	return fmt.Sprintf("missing required %s: %s", word, strings.Join(e.Names, ", "))
+}
+
+// InputError is a value refused for an input when it cannot be asked again:
+// a bad preset in a non-interactive run, or too many bad answers.
+type InputError struct {
+	Input    string
+	Message  string
+	Attempts int // answers given; 0 for a preset
+}
+
+func (e *InputError) Error() string {
+	if e.Attempts > 0 {
+		return fmt.Sprintf("input %s: no valid answer after %d attempts: %s", e.Input, e.Attempts, e.Message)
+	}
+	return fmt.Sprintf("input %s: %s", e.Input, e.Message)
+}
+
+// FailStepError is the message of a fail step.
+type FailStepError struct {
+	Message string
+}
+
+func (e *FailStepError) Error() string { return e.Message }
+
+// ErrTemplateChanged is returned by Resume when the state was saved by a
+// template that is no longer loaded in that version.
+var ErrTemplateChanged = errors.New("engine: the template changed since this session was saved; start the flow again")
+
+// ErrUnknownTemplate is returned by Resume when no loaded template has the
+// state's template id.
+var ErrUnknownTemplate = errors.New("engine: the session's template is not loaded in this engine")
+
+// StateError says why a saved state cannot be resumed.
+type StateError struct {
+	Reason string
+}
+
+func (e *StateError) Error() string { return "engine: bad session state: " + e.Reason }

@@ -1,0 +1,243 @@
+package engine
+
+import (
+	"sort"
+	"strconv"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// maxAliasNodes bounds how many nodes may be reached through YAML aliases in
+// one template, so that a few lines of nested aliases (an "alias bomb")
+// cannot expand into millions of nodes.
+const maxAliasNodes = 10000
+
+// decoder turns yaml.Nodes into the template model, reporting every problem
+// with the node's position and carrying on, so that one pass finds them all.
+type decoder struct {
+	ps          *problems
+	aliasBudget int
+	aliasBroken bool
+}
+
+func posOf(n *yaml.Node) Pos { return Pos{Line: n.Line, Col: n.Column} }
+
+// resolve follows an alias node, charging the alias budget for every node
+// under the alias target.
+func (d *decoder) resolve(n *yaml.Node) *yaml.Node {
+	if n == nil || n.Kind != yaml.AliasNode {
+		return n
+	}
+	target := n.Alias
+	d.aliasBudget -= countNodes(target, d.aliasBudget+1)
+	if d.aliasBudget < 0 {
+		if !d.aliasBroken {
+			d.ps.errorf(posOf(n), "YAML aliases expand to more than %d nodes; write the template without so many aliases", maxAliasNodes)
+			d.aliasBroken = true
+		}
+		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!null", Line: n.Line, Column: n.Column}
+	}
+	if target != nil && target.Kind == yaml.AliasNode {
+		return d.resolve(target)
+	}
+	return target
+}
+
+// countNodes counts the nodes under n (aliases expanded), stopping at limit.
+func countNodes(n *yaml.Node, limit int) int {
+	if n == nil {
+		return 0
+	}
+	total := 1
+	stack := []*yaml.Node{n}
+	depth := 0
+	for len(stack) > 0 && total <= limit {
+		cur := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if cur.Kind == yaml.AliasNode {
+			depth++
+			if depth > limit || cur.Alias == nil {
+				continue
+			}
+			stack = append(stack, cur.Alias)
+			continue
+		}
+		for _, c := range cur.Content {
+			total++
+			stack = append(stack, c)
+		}
+	}
+	return total
+}
+
+func kindName(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "a mapping"
+	case yaml.SequenceNode:
+		return "a list"
+	case yaml.ScalarNode:
+		switch n.Tag {
+		case "!!null":
+			return "nothing (null)"
+		case "!!bool":
+			return "a boolean"
+		case "!!int":
+			return "an integer"
+		case "!!float":
+			return "a number"
+		}
+		return "a string"
+	}
+	return "something else"
+}
+
+// keyValue is one entry of a mapping.
+type keyValue struct {
+	key   string
+	kpos  Pos
+	value *yaml.Node
+}
+
+// mapping checks that n is a mapping with string keys among known, reporting
+// duplicates and unknown keys (with a did-you-mean), and returns its entries.
+func (d *decoder) mapping(n *yaml.Node, what string, known []string) ([]keyValue, bool) {
+	n = d.resolve(n)
+	if n.Kind != yaml.MappingNode {
+		d.ps.errorf(posOf(n), "%s must be a mapping, not %s", what, kindName(n))
+		return nil, false
+	}
+	seen := map[string]bool{}
+	var out []keyValue
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k := d.resolve(n.Content[i])
+		v := n.Content[i+1]
+		if k.Kind != yaml.ScalarNode {
+			d.ps.errorf(posOf(k), "%s: keys must be plain words, not %s", what, kindName(k))
+			continue
+		}
+		if seen[k.Value] {
+			d.ps.errorf(posOf(k), "%s: key %q appears twice", what, k.Value)
+			continue
+		}
+		seen[k.Value] = true
+		if known != nil && !contains(known, k.Value) {
+			d.ps.errorf(posOf(k), "%s: unknown key %q%s", what, k.Value, didYouMean(k.Value, known))
+			continue
+		}
+		out = append(out, keyValue{key: k.Value, kpos: posOf(k), value: v})
+	}
+	return out, true
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// didYouMean suggests the known word closest to s, or returns "" (with the
+// list of valid keys when nothing is close).
+func didYouMean(s string, known []string) string {
+	best, bestD := "", 3
+	for _, k := range known {
+		dist := editDistance(strings.ToLower(s), strings.ToLower(k))
+		if dist < bestD || (dist == bestD && best == "") {
+			best, bestD = k, dist
+		}
+	}
+	if best != "" && bestD <= 2 {
+		return "; did you mean " + strconv.Quote(best) + "?"
+	}
+	sorted := append([]string(nil), known...)
+	sort.Strings(sorted)
+	return " (expected one of: " + strings.Join(sorted, ", ") + ")"
+}
+
+func editDistance(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	prev := make([]int, len(rb)+1)
+	cur := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur[0] = i
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(rb)]
+}
+
+// str decodes a scalar string (numbers and booleans are taken as their text).
+func (d *decoder) str(n *yaml.Node, what string) (string, bool) {
+	n = d.resolve(n)
+	if n.Kind != yaml.ScalarNode || n.Tag == "!!null" {
+		d.ps.errorf(posOf(n), "%s must be a string, not %s", what, kindName(n))
+		return "", false
+	}
+	return n.Value, true
+}
+
+func (d *decoder) boolean(n *yaml.Node, what string) (bool, bool) {
+	n = d.resolve(n)
+	if n.Kind != yaml.ScalarNode || n.Tag != "!!bool" {
+		d.ps.errorf(posOf(n), "%s must be true or false, not %s", what, kindName(n))
+		return false, false
+	}
+	b, _ := strconv.ParseBool(strings.ToLower(n.Value))
+	return b, true
+}
+
+func (d *decoder) integer(n *yaml.Node, what string, lo, hi int) (int, bool) {
+	n = d.resolve(n)
+	if n.Kind != yaml.ScalarNode || n.Tag != "!!int" {
+		d.ps.errorf(posOf(n), "%s must be an integer, not %s", what, kindName(n))
+		return 0, false
+	}
+	v, err := strconv.ParseInt(strings.ReplaceAll(n.Value, "_", ""), 0, 64)
+	if err != nil || v < int64(lo) || v > int64(hi) {
+		d.ps.errorf(posOf(n), "%s must be an integer from %d to %d, not %s", what, lo, hi, n.Value)
+		return 0, false
+	}
+	return int(v), true
+}
+
+// seq checks that n is a list and returns its items.
+func (d *decoder) seq(n *yaml.Node, what string) ([]*yaml.Node, bool) {
+	n = d.resolve(n)
+	if n.Kind != yaml.SequenceNode {
+		d.ps.errorf(posOf(n), "%s must be a list, not %s", what, kindName(n))
+		return nil, false
+	}
+	return n.Content, true
+}
+
+// strList decodes a list of strings; a single string is accepted as a list
+// of one when single is true.
+func (d *decoder) strList(n *yaml.Node, what string) ([]string, []Pos, bool) {
+	items, ok := d.seq(n, what)
+	if !ok {
+		return nil, nil, false
+	}
+	var out []string
+	var poss []Pos
+	for _, it := range items {
+		s, ok := d.str(it, what+" item")
+		if ok {
+			out = append(out, s)
+			poss = append(poss, posOf(d.resolve(it)))
+		}
+	}
+	return out, poss, true
+}
