@@ -23,7 +23,7 @@ func wantUserError(t *testing.T, err error, fragments ...string) {
 	t.Helper()
 	var ue *Error
 	if !errors.As(err, &ue) {
-		t.Fatalf("error = %v (%T), want an *input.Error", err, err)
+		t.Fatalf("error = %v (%T), want an *input.Error containing %q", err, err, fragments)
 	}
 	for _, f := range fragments {
 		if !strings.Contains(ue.Message, f) {

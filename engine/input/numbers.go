@@ -47,7 +47,7 @@ func parseNumber(s string) (any, error) {
 			return nil, errorf("%s is not a number: use a dot for decimals, as in %s.", quote(s), strings.Replace(s, ",", ".", 1))
 		}
 		if groupedPattern.MatchString(s) {
-			return nil, errorf("Write %s without separators between the digits: %s.", quote(s), stripGrouping(s))
+			return nil, errorf("%s is not a number: write it without separators between the digits (%s), with a dot for decimals.", quote(s), stripGrouping(s))
 		}
 		return nil, errorf("%s is not a number: give a number such as 4.5 or -3.", quote(s))
 	}
