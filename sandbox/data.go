@@ -35,6 +35,7 @@ type User struct {
 	MobilePhone       string   `json:"mobilePhone,omitempty"`
 	OfficeLocation    string   `json:"officeLocation,omitempty"`
 	PreferredLanguage string   `json:"preferredLanguage,omitempty"`
+	PostalCode        string   `json:"postalCode,omitempty"`
 	BusinessPhones    []string `json:"businessPhones,omitempty"`
 	// Password is what the identity platform's sign-in page accepts for
 	// this user (sandbox only; never a real secret).

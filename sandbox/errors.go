@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/json"
@@ -15,6 +16,7 @@ type graphError struct {
 	code    string
 	message string
 	header  http.Header // extra headers, e.g. Retry-After
+	details []Object    // OData error details, if any
 }
 
 func (e *graphError) Error() string {
@@ -104,6 +106,9 @@ func (s *Server) writeGraphError(w http.ResponseWriter, r *http.Request, e *grap
 		"message":    e.message,
 		"innerError": inner,
 	}}
+	if len(e.details) > 0 {
+		body["error"].(map[string]any)["details"] = e.details
+	}
 	for k, vs := range e.header {
 		for _, v := range vs {
 			w.Header().Add(k, v)
@@ -114,7 +119,11 @@ func (s *Server) writeGraphError(w http.ResponseWriter, r *http.Request, e *grap
 
 // writeJSON writes v with Graph's content type and the id headers.
 func writeJSON(w http.ResponseWriter, r *http.Request, status int, v any) {
-	b, err := json.Marshal(v)
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false) // Graph writes & and < as they are (nextLink, bodies)
+	err := enc.Encode(v)
+	b := bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
 	if err != nil {
 		// Only sandbox-built values reach here; failing loudly beats a
 		// half-written answer.

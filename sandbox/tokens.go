@@ -86,3 +86,12 @@ func randomString(nbytes int) string {
 	}
 	return base64.RawURLEncoding.EncodeToString(b)
 }
+
+// known reports whether tok was issued (and not revoked), expired or not;
+// Graph tells an expired token apart from a malformed one.
+func (r *tokenRegistry) known(tok string) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	_, ok := r.tokens[tok]
+	return ok
+}

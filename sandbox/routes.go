@@ -1,0 +1,218 @@
+package sandbox
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+)
+
+// call is one Graph request being served.
+type call struct {
+	s     *Server
+	r     *http.Request
+	grant Grant
+	query url.Values
+	body  []byte
+
+	mbox *Mailbox
+	// subject is the OData context prefix for the addressed user, e.g.
+	// "users('5f1c...')".
+	subject string
+	// ids are the {id} segments the route captured, in order.
+	ids []string
+
+	tz          zone   // response time zone (Prefer: outlook.timezone)
+	tzApplied   bool   // whether the Prefer time zone was honoured
+	bodyType    string // "text", "html" or "" (Prefer: outlook.body-content-type)
+	maxPageSize int    // Prefer: odata.maxpagesize, 0 if absent
+}
+
+// result is what a handler answers.
+type result struct {
+	status int
+	body   any // nil for no body
+	header http.Header
+}
+
+type handlerFunc func(c *call) (result, *graphError)
+
+// route is one Graph operation under /me or /users/{id}.
+type route struct {
+	method  string
+	pattern string // segments after the user; "{id}" captures
+	perm    permission
+	handle  handlerFunc
+}
+
+// routes lists every operation the sandbox serves. Segment matching is
+// case-insensitive, as in Graph.
+var routes []route
+
+func init() {
+	routes = []route{
+		{"GET", "", permUserRead, getUser},
+		{"GET", "mailboxSettings", permMailboxSettingsRead, getMailboxSettings},
+		{"GET", "mailboxSettings/{id}", permMailboxSettingsRead, getMailboxSetting},
+		{"GET", "events", permCalendarsRead, listEvents},
+		{"POST", "events", permCalendarsWrite, createEvent},
+		{"GET", "events/{id}", permCalendarsRead, getEvent},
+		{"PATCH", "events/{id}", permCalendarsWrite, updateEvent},
+		{"DELETE", "events/{id}", permCalendarsWrite, deleteEvent},
+		{"GET", "calendar/events", permCalendarsRead, listEvents},
+		{"POST", "calendar/events", permCalendarsWrite, createEvent},
+		{"GET", "calendarView", permCalendarsRead, calendarView},
+		{"GET", "calendar/calendarView", permCalendarsRead, calendarView},
+		{"GET", "todo/lists", permTasksRead, listTodoLists},
+		{"POST", "todo/lists", permTasksWrite, createTodoList},
+		{"GET", "todo/lists/{id}", permTasksRead, getTodoList},
+		{"PATCH", "todo/lists/{id}", permTasksWrite, updateTodoList},
+		{"DELETE", "todo/lists/{id}", permTasksWrite, deleteTodoList},
+		{"GET", "todo/lists/{id}/tasks", permTasksRead, listTasks},
+		{"POST", "todo/lists/{id}/tasks", permTasksWrite, createTask},
+		{"GET", "todo/lists/{id}/tasks/{id}", permTasksRead, getTask},
+		{"PATCH", "todo/lists/{id}/tasks/{id}", permTasksWrite, updateTask},
+		{"DELETE", "todo/lists/{id}/tasks/{id}", permTasksWrite, deleteTask},
+		{"POST", "sendMail", permMailSend, sendMail},
+		{"GET", "messages", permMailRead, listMessages},
+		{"GET", "messages/{id}", permMailRead, getMessage},
+		{"GET", "mailFolders/{id}/messages", permMailRead, listFolderMessages},
+	}
+}
+
+// resolve finds the addressed mailbox and route and checks the token's
+// permissions, in the order Graph does.
+func (c *call) resolve(segs []string) (*route, *graphError) {
+	var rest []string
+	switch {
+	case strings.EqualFold(segs[0], "me"):
+		if c.grant.AppOnly {
+			return nil, newError(400, "BadRequest", msgMeAppOnly)
+		}
+		c.mbox = c.s.mailboxLocked(c.grant.UserID)
+		if c.mbox == nil {
+			return nil, newError(404, "ErrorInvalidUser", "The requested user '%s' is invalid.", c.grant.UserID)
+		}
+		rest = segs[1:]
+	case strings.EqualFold(segs[0], "users") && len(segs) >= 2:
+		c.mbox = c.s.mailboxLocked(segs[1])
+		rest = segs[2:]
+		if c.mbox == nil {
+			if len(rest) == 0 {
+				return nil, newError(404, "Request_ResourceNotFound", "Resource '%s' does not exist or one of its queried reference-property objects are not present.", segs[1])
+			}
+			return nil, newError(404, "ErrorInvalidUser", "The requested user '%s' is invalid.", segs[1])
+		}
+	default:
+		return nil, newError(400, "BadRequest", "Resource not found for the segment '%s'.", segs[0])
+	}
+	c.subject = "users('" + c.mbox.User.ID + "')"
+
+	var pathMatched *route
+	for i := range routes {
+		rt := &routes[i]
+		ids, ok := matchPattern(rt.pattern, rest)
+		if !ok {
+			continue
+		}
+		if pathMatched == nil {
+			pathMatched = rt
+		}
+		if rt.method != c.r.Method {
+			continue
+		}
+		c.ids = ids
+		if err := c.authorize(rt, len(rest) == 0); err != nil {
+			return nil, err
+		}
+		return rt, nil
+	}
+	if pathMatched != nil {
+		return nil, newError(405, "Request_BadRequest", msgMethod)
+	}
+	return nil, newError(400, "BadRequest", "Resource not found for the segment '%s'.", firstUnknownSegment(rest))
+}
+
+// firstUnknownSegment names the segment Graph would complain about.
+func firstUnknownSegment(rest []string) string {
+	known := map[string]bool{"mailboxsettings": true, "events": true, "calendar": true, "calendarview": true,
+		"todo": true, "lists": true, "tasks": true, "sendmail": true, "messages": true, "mailfolders": true}
+	for _, s := range rest {
+		if !known[strings.ToLower(s)] {
+			return s
+		}
+	}
+	if len(rest) > 0 {
+		return rest[len(rest)-1]
+	}
+	return ""
+}
+
+func matchPattern(pattern string, segs []string) ([]string, bool) {
+	var parts []string
+	if pattern != "" {
+		parts = strings.Split(pattern, "/")
+	}
+	if len(parts) != len(segs) {
+		return nil, false
+	}
+	var ids []string
+	for i, p := range parts {
+		if p == "{id}" {
+			ids = append(ids, segs[i])
+			continue
+		}
+		if !strings.EqualFold(p, segs[i]) {
+			return nil, false
+		}
+	}
+	return ids, true
+}
+
+// authorize checks the grant's scopes (delegated) or roles (app-only)
+// against the operation's permissions. A delegated token may address only
+// its own user.
+func (c *call) authorize(rt *route, userEntity bool) *graphError {
+	g := c.grant
+	if !g.AppOnly && c.mbox.User.ID != g.UserID {
+		// Reading another user's profile needs a directory-wide scope;
+		// their mailbox needs .Shared permissions the sandbox does not model.
+		if !(userEntity && hasAnyScope(g, "User.ReadBasic.All", "User.Read.All", "User.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All")) {
+			return newError(403, "ErrorAccessDenied", msgAccessDenied)
+		}
+		return nil
+	}
+	allowed := rt.perm.delegated
+	if g.AppOnly {
+		allowed = rt.perm.application
+	}
+	if hasAnyScope(g, allowed...) {
+		return nil
+	}
+	if userEntity {
+		return newError(403, "Authorization_RequestDenied", "Insufficient privileges to complete the operation.")
+	}
+	return newError(403, "ErrorAccessDenied", msgAccessDenied)
+}
+
+// hasAnyScope compares permission names case-insensitively, ignoring a
+// resource prefix ("https://graph.microsoft.com/Mail.Read").
+func hasAnyScope(g Grant, perms ...string) bool {
+	for _, have := range g.Scopes {
+		if i := strings.LastIndex(have, "/"); i >= 0 {
+			have = have[i+1:]
+		}
+		for _, want := range perms {
+			if strings.EqualFold(have, want) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// mailboxLocked looks a mailbox up under the data lock.
+func (s *Server) mailboxLocked(idOrUPN string) *Mailbox {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.data.mailbox(idOrUPN)
+}
