@@ -158,6 +158,7 @@ func (c *checker) block(b *block, in *scope) *scope {
 		if sc.terminated && !reported {
 			c.ps.errorf(s.pos, "this step is unreachable: the flow always ends before it")
 			reported = true
+			sc.terminated = false // check the rest as if it ran
 		}
 		sc = c.step(s, sc)
 	}

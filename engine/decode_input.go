@@ -130,20 +130,25 @@ func (d *decoder) decodeRules(n *yaml.Node, in *inputDef, what string) {
 			continue
 		}
 		r := rule{pos: posOf(it)}
+		hasCheck := false
 		for _, kv := range kvs {
 			switch kv.key {
 			case "check":
+				hasCheck = true
 				r.check = d.decodeExprNode(kv.value, what+" validate check")
 			case "message":
 				r.message = d.decodeTextNode(kv.value, what+" validate message")
 			}
 		}
-		if r.check == nil {
+		if !hasCheck {
 			d.ps.errorf(r.pos, "%s validate rule: missing required key \"check\"", what)
 			continue
 		}
 		if r.message == nil {
 			d.ps.errorf(r.pos, "%s validate rule: missing required key \"message\"", what)
+			continue
+		}
+		if r.check == nil {
 			continue
 		}
 		in.validate = append(in.validate, r)

@@ -473,5 +473,7 @@ func (d *decoder) checkPath(h *httpSpec) {
 			return
 		}
 	}
-	h.pattern = fmt.Sprintf("%s %s", h.method, pattern.String())
+	if contains(httpMethods, h.method) {
+		h.pattern = fmt.Sprintf("%s %s", h.method, pattern.String())
+	}
 }

@@ -9,7 +9,7 @@ import (
 var (
 	templateIDPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*$`)
 	nameIDPattern     = regexp.MustCompile(`^[a-z_][a-z0-9_]*$`)
-	scopePattern      = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9.\-]*$`)
+	scopePattern      = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9._\-]*$`)
 )
 
 // decodeTemplate decodes the document root into t.

@@ -3,6 +3,7 @@ package engine
 import (
 	"errors"
 	"reflect"
+	"strings"
 	"time"
 
 	"github.com/expr-lang/expr"
@@ -112,7 +113,7 @@ func compileExpr(e *expression, env types.Map, maxNodes int, asBool bool) (Pos, 
 	if err != nil {
 		var fe *file.Error
 		if errors.As(err, &fe) {
-			return e.filePos(fe.Line, fe.Column), errors.New(fe.Message)
+			return e.filePos(fe.Line, fe.Column), errors.New(strings.TrimSpace(fe.Message))
 		}
 		return e.pos, err
 	}

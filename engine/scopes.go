@@ -10,7 +10,13 @@ import (
 // operations for a delegated token).
 var permissions = func() map[string][]string {
 	out := map[string][]string{}
-	for op, perms := range permissionTable {
+	ops := make([]string, 0, len(permissionTable))
+	for op := range permissionTable {
+		ops = append(ops, op)
+	}
+	sort.Strings(ops)
+	for _, op := range ops {
+		perms := permissionTable[op]
 		key := normalizeOperation(op)
 		for _, p := range perms {
 			if !contains(out[key], p) {
@@ -95,7 +101,7 @@ func (c *checker) checkScopes() {
 			}
 		}
 		if !covered {
-			c.ps.errorf(h.pathPos, "%s needs one of the scopes %s; declare the least privileged one (%s) under scopes", h.pattern, strings.Join(sortedCopy(perms), ", "), perms[0])
+			c.ps.errorf(h.pathPos, "%s is not allowed by the declared scopes: add %s (the least privileged permission for it) to scopes", h.pattern, perms[0])
 		}
 	}
 	if !allKnown {
@@ -106,10 +112,4 @@ func (c *checker) checkScopes() {
 			c.ps.warnf(t.scopePos[i], "scope %s is declared but no http step needs it", sc)
 		}
 	}
-}
-
-func sortedCopy(s []string) []string {
-	out := append([]string(nil), s...)
-	sort.Strings(out)
-	return out
 }

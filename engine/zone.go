@@ -1,19 +1,13 @@
 package engine
 
 import (
-	"fmt"
 	"time"
+
+	"github.com/runflow/runflow/engine/input"
 )
 
-// loadZone loads an IANA zone name. Until engine/input's LoadZone (which
-// also reads Windows names) lands, this is the standard library's.
+// loadZone loads a zone by IANA or Windows name (as Graph's mailbox
+// settings give it).
 func loadZone(name string) (*time.Location, error) {
-	if name == "" {
-		return nil, fmt.Errorf("empty time zone name")
-	}
-	loc, err := time.LoadLocation(name)
-	if err != nil {
-		return nil, fmt.Errorf("unknown time zone %q", name)
-	}
-	return loc, nil
+	return input.LoadZone(name)
 }
