@@ -27,7 +27,12 @@ var (
 	clockDuration = regexp.MustCompile(`^([0-9]{1,4}):([0-5][0-9])(?::([0-5][0-9]))?$`)
 )
 
-const durationExamples = "try 30m, 1h30m, 90 minutes or 1 hour 30 minutes"
+const (
+	durationExamples = "try 30m, 1h30m, 90 minutes or 1 hour 30 minutes"
+	tooLong          = "it is longer than the limit of 366 days"
+)
+
+var bareNumber = regexp.MustCompile(`^[0-9]+(?:\.[0-9]*)?$`)
 
 // parseDuration reads a positive duration: Go's notation ("1h30m", "1.5h",
 // "500ms"), words ("90 minutes", "1 hour and 30 minutes", "an hour",
@@ -56,6 +61,9 @@ func readDuration(s string) (time.Duration, string) {
 		sec, _ := strconv.Atoi(m[3]) // "" gives 0
 		return checkDurationRange(time.Duration(h)*time.Hour + time.Duration(min)*time.Minute + time.Duration(sec)*time.Second)
 	}
+	if bareNumber.MatchString(text) {
+		return 0, "give a unit, as in " + text + "m or " + text + " minutes"
+	}
 	text = strings.NewReplacer(",", " ", " and ", " ").Replace(text)
 	var total time.Duration
 	parts := 0
@@ -73,7 +81,7 @@ func readDuration(s string) (time.Duration, string) {
 		}
 		amount, ok := scaleAmount(m[1], unit)
 		if !ok || amount > MaxDuration-total {
-			return 0, "it is too long: at most 366 days"
+			return 0, tooLong
 		}
 		total += amount
 		parts++
@@ -87,7 +95,7 @@ func checkDurationRange(d time.Duration) (time.Duration, string) {
 	case d <= 0:
 		return 0, "it must be longer than zero"
 	case d > MaxDuration:
-		return 0, "it is too long: at most 366 days"
+		return 0, tooLong
 	}
 	return d, ""
 }

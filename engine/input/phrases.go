@@ -181,7 +181,7 @@ func readClock(phrase string) (k clockTime, ok bool, msg string) {
 func bareHourMessage(h int) string {
 	switch {
 	case h >= 1 && h <= 12:
-		return fmt.Sprintf("the hour %d alone is not clear: write %dam, %dpm or %02d:00", h, h, h, h%24)
+		return fmt.Sprintf("the hour %d alone is not clear; write %dam, %dpm or %02d:00", h, h, h, h%24)
 	case h <= 23:
 		return fmt.Sprintf("write the time with minutes: %02d:00", h)
 	}
