@@ -135,7 +135,6 @@ func DemoData(now time.Time) *Data {
 	addList := func(key, name, wellKnown string, tasks ...Object) {
 		l := newTodoList(name, wellKnown)
 		l["id"] = seededID("list:" + key)
-		l["@odata.etag"] = etagOf(seededKey("list:" + key))
 		ld := &TodoListData{List: l, Tasks: []Object{}}
 		for i, t := range tasks {
 			full := Object{"importance": "normal", "isReminderOn": false, "status": "notStarted", "createdDateTime": stamp,

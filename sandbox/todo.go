@@ -58,6 +58,10 @@ var todoTaskKind = &entityKind{
 	view: func(c *call, o Object, z zone) Object {
 		v := cloneObject(o)
 		v["body"] = viewBody(v["body"], c.bodyType)
+		// checklistItems is a navigation property: only $select brings it.
+		if sel, _ := c.queryParam("$select"); !strings.Contains(strings.ToLower(sel), "checklistitems") {
+			delete(v, "checklistItems")
+		}
 		return v
 	},
 }
@@ -113,7 +117,6 @@ func checkDisplayName(o Object) *graphError {
 func newTodoList(name, wellKnown string) Object {
 	return Object{
 		"@odata.type":       "#microsoft.graph.todoTaskList",
-		"@odata.etag":       etagOf(newChangeKey()),
 		"id":                newItemID(),
 		"displayName":       name,
 		"isOwner":           true,
@@ -164,7 +167,6 @@ func updateTodoList(c *call) (result, *graphError) {
 		}
 		l["displayName"] = o["displayName"]
 	}
-	l["@odata.etag"] = etagOf(newChangeKey())
 	v := cloneObject(l)
 	v["@odata.context"] = c.contextURL(c.subject + "/todo/lists/$entity")
 	return ok(v)

@@ -73,7 +73,6 @@ func getUser(c *call) (result, *graphError) {
 // defaultMailboxSettings is a complete mailboxSettings in time zone tz.
 func defaultMailboxSettings(tz string) Object {
 	return Object{
-		"archiveFolder": nil,
 		"timeZone":      tz,
 		"automaticRepliesSetting": Object{
 			"status":                 "disabled",
