@@ -247,7 +247,7 @@ func TestExamplesMailAndUser(t *testing.T) {
 		return len(do(t, ts, tok, "GET", "/v1.0/me/mailFolders/sentitems/messages", "").wantStatus(t, 200).values(t))
 	}
 	for _, ex := range []struct {
-		op       string
+		op        string
 		savesCopy bool
 	}{
 		// E1 sends saveToSentItems as the string "false", which Graph

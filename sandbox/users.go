@@ -73,7 +73,7 @@ func getUser(c *call) (result, *graphError) {
 // defaultMailboxSettings is a complete mailboxSettings in time zone tz.
 func defaultMailboxSettings(tz string) Object {
 	return Object{
-		"timeZone":      tz,
+		"timeZone": tz,
 		"automaticRepliesSetting": Object{
 			"status":                 "disabled",
 			"externalAudience":       "all",
