@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"errors"
 	"net/url"
 	"strings"
 	"sync"
@@ -44,23 +43,29 @@ func (a *testAuth) Token(ctx context.Context, req auth.Request) (*oauth2.Token, 
 	defer a.mu.Unlock()
 	a.asked = append(a.asked, append([]string(nil), req.Scopes...))
 	if !a.signedIn {
-		return nil, &auth.SignInRequiredError{
-			URL:       SignInURL + "?" + url.Values{"scope": {strings.Join(req.Scopes, " ")}}.Encode(),
-			Scopes:    append([]string(nil), req.Scopes...),
-			Reason:    "nobody is signed in yet",
-			MagicCode: a.magic != "",
-		}
+		return nil, a.signInRequired(req.Scopes, "nobody is signed in yet")
 	}
 	return &oauth2.Token{AccessToken: a.token, TokenType: "Bearer"}, nil
 }
 
-// errWrongCode is what CompleteSignIn answers to a code that does not match.
-var errWrongCode = errors.New("the code does not match the one shown after signing in")
+// wrongCodeReason is the reason of the sign-in asked again after a wrong
+// magic code.
+const wrongCodeReason = "the code does not match the one shown after signing in"
 
-// CompleteSignIn accepts the magic code typed back by the user. Without a
+func (a *testAuth) signInRequired(scopes []string, reason string) *auth.SignInRequiredError {
+	return &auth.SignInRequiredError{
+		URL:       SignInURL + "?" + url.Values{"scope": {strings.Join(scopes, " ")}}.Encode(),
+		Scopes:    append([]string(nil), scopes...),
+		Reason:    reason,
+		MagicCode: a.magic != "",
+	}
+}
+
+// CompleteSignIn accepts the magic code typed back by the user; a wrong
+// code asks for the sign-in again, as a real bot provider does. Without a
 // magic code the sign-in is completed by the runner (as the browser would)
 // and the answer is ignored.
-func (a *testAuth) CompleteSignIn(ctx context.Context, _ auth.Request, answer string) error {
+func (a *testAuth) CompleteSignIn(ctx context.Context, req auth.Request, answer string) error {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if a.magic == "" {
@@ -68,7 +73,7 @@ func (a *testAuth) CompleteSignIn(ctx context.Context, _ auth.Request, answer st
 		return nil
 	}
 	if strings.TrimSpace(answer) != a.magic {
-		return errWrongCode
+		return a.signInRequired(req.Scopes, wrongCodeReason)
 	}
 	a.signedIn = true
 	return nil

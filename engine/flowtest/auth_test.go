@@ -2,7 +2,6 @@ package flowtest
 
 import (
 	"context"
-	"errors"
 	"strings"
 	"testing"
 
@@ -25,8 +24,8 @@ func TestTestAuthSignInWithMagicCode(t *testing.T) {
 	if _, err := a.Token(ctx, req); err == nil {
 		t.Fatal("signed in without the magic code")
 	}
-	if err := a.CompleteSignIn(ctx, req, "000000"); !errors.Is(err, errWrongCode) {
-		t.Fatalf("wrong code: got %v", err)
+	if s, ok := auth.IsSignInRequired(a.CompleteSignIn(ctx, req, "000000")); !ok || s.Reason != wrongCodeReason || !s.MagicCode {
+		t.Fatalf("wrong code: got %+v, want the sign-in asked again", s)
 	}
 	if err := a.CompleteSignIn(ctx, req, " 493817 "); err != nil {
 		t.Fatalf("right code: %v", err)

@@ -163,14 +163,23 @@ type Expect struct {
 	// it must equal len(Graph).
 	Requests *int
 	Line     int
+	// KeyLine is the line of each key written under expect.
+	KeyLine map[string]int
+}
+
+// line returns the line of key under expect, or of expect itself.
+func (e Expect) line(key string) int {
+	if l, ok := e.KeyLine[key]; ok {
+		return l
+	}
+	return e.Line
 }
 
 // NamedJSON is one expected output.
 type NamedJSON struct {
-	Name  string
-	JSON  json.RawMessage
-	Line  int
-	Inner string // the key path inside the flow file, for messages
+	Name string
+	JSON json.RawMessage
+	Line int
 }
 
 // ErrorExpect holds the asserted fields of the error of a failed flow.

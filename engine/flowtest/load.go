@@ -69,10 +69,30 @@ func yamlProblem(file string, err error) Problem {
 	p := Problem{File: file, Message: "YAML syntax: " + msg}
 	var line int
 	if n, _ := fmt.Sscanf(msg, "line %d:", &line); n == 1 {
+		msg = strings.TrimSpace(strings.SplitN(msg, ":", 2)[1])
+		// yaml.v3 reports parser errors at the 0-based line of the
+		// collection being parsed (scanner errors are 1-based already).
+		if yamlParserErrors[msg] {
+			line++
+		}
 		p.Line, p.Column = line, 1
-		p.Message = "YAML syntax:" + strings.SplitN(msg, ":", 2)[1]
+		p.Message = "YAML syntax: " + msg
+	}
+	if strings.Contains(msg, "did not find expected ',' or '}'") || strings.Contains(msg, "did not find expected ',' or ']'") {
+		// The usual cause: text with '?', ': ', '#' or quotes inside {...} or [...].
+		p.Message += " (look for an unclosed { or [, or for unquoted text holding ?, \": \" or # inside {...} or [...]: write text: \"Send it?\")"
 	}
 	return p
+}
+
+// yamlParserErrors are the yaml.v3 messages whose line is 0-based.
+var yamlParserErrors = map[string]bool{
+	"did not find expected ',' or ']'":    true,
+	"did not find expected ',' or '}'":    true,
+	"did not find expected '-' indicator": true,
+	"did not find expected key":           true,
+	"did not find expected node content":  true,
+	"found undefined tag handle":          true,
 }
 
 var caseKeys = []string{"template", "description", "now", "zone", "user", "inputs", "options", "auth", "turns", "graph", "expect"}
@@ -456,11 +476,14 @@ func (d *decoder) readBodyFile(n *yaml.Node, what string) []byte {
 
 var expectKeys = []string{"status", "outputs", "columns", "messages", "messages_contain", "error", "dry_run", "requests"}
 
-var statuses = []string{"completed", "failed", "cancelled"}
+var statuses = []string{"completed", "failed", "cancelled", "dry-run"}
 
 func (d *decoder) decodeExpect(n *yaml.Node) Expect {
-	e := Expect{Status: "completed", Line: resolve(n).Line}
+	e := Expect{Status: "completed", Line: resolve(n).Line, KeyLine: map[string]int{}}
 	f := d.fields(n, "expect", expectKeys...)
+	for k := range f {
+		e.KeyLine[k] = keyNode(n, k).Line
+	}
 	if v, ok := f["status"]; ok {
 		e.Status = d.str(v, "expect.status")
 		if !contains(statuses, e.Status) {
@@ -505,6 +528,9 @@ func (d *decoder) decodeExpect(n *yaml.Node) Expect {
 	if v, ok := f["dry_run"]; ok {
 		r := d.decodeRequest(v, "expect.dry_run", false)
 		e.DryRun = &r
+		if _, set := f["status"]; !set {
+			e.Status = "dry-run" // the flow stopped before the planned write
+		}
 	}
 	if v, ok := f["requests"]; ok {
 		r := d.integer(v, "expect.requests", 0, MaxExchanges)

@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 )
 
 // ServiceRoot is the path under which the fake Graph server answers, as
@@ -28,6 +29,7 @@ type fakeGraph struct {
 	exchanges []Exchange
 	token     string
 	rec       *recorder
+	date      string // the Date header: the case's clock, so answers are reproducible
 
 	mu     sync.Mutex
 	next   int // index of the next exchange to play
@@ -35,9 +37,9 @@ type fakeGraph struct {
 }
 
 // newFakeGraph starts a server for exchanges. Requests must carry
-// "Authorization: Bearer token".
-func newFakeGraph(exchanges []Exchange, token string, rec *recorder) *fakeGraph {
-	g := &fakeGraph{exchanges: exchanges, token: token, rec: rec}
+// "Authorization: Bearer token". Responses carry now as their Date.
+func newFakeGraph(exchanges []Exchange, token string, now time.Time, rec *recorder) *fakeGraph {
+	g := &fakeGraph{exchanges: exchanges, token: token, rec: rec, date: now.UTC().Format(http.TimeFormat)}
 	g.srv = httptest.NewServer(g)
 	return g
 }
@@ -77,7 +79,7 @@ func (g *fakeGraph) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		msg += fmt.Sprintf("\nthe file declares %d exchange(s), all already played; add an exchange for this request or fix the flow", len(g.exchanges))
 		g.rec.add(0, "graph", "%s", msg)
-		writeGraphError(w, http.StatusNotImplemented, "flowtest.unexpectedRequest",
+		g.writeGraphError(w, http.StatusNotImplemented, "flowtest.unexpectedRequest",
 			"The flow test declares no exchange for this request.")
 		return
 	}
@@ -114,6 +116,7 @@ func (g *fakeGraph) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func (g *fakeGraph) respond(w http.ResponseWriter, resp Response) {
 	base := g.BaseURL()
 	h := w.Header()
+	h.Set("Date", g.date)
 	for k, v := range resp.Headers {
 		h.Set(k, strings.ReplaceAll(v, BaseURLPlaceholder, base))
 	}
@@ -127,7 +130,8 @@ func (g *fakeGraph) respond(w http.ResponseWriter, resp Response) {
 	}
 }
 
-func writeGraphError(w http.ResponseWriter, status int, code, message string) {
+func (g *fakeGraph) writeGraphError(w http.ResponseWriter, status int, code, message string) {
+	w.Header().Set("Date", g.date)
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(map[string]any{"error": map[string]string{"code": code, "message": message}})

@@ -88,7 +88,7 @@ func TestFakeGraphPlaysExchangesAndRecordsMismatches(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			rec := &recorder{}
-			g := newFakeGraph(serverCase(t, twoExchanges), "tok-1", rec)
+			g := newFakeGraph(serverCase(t, twoExchanges), "tok-1", DefaultNow, rec)
 			defer g.Close()
 			for i, s := range tt.requests {
 				var body io.Reader
@@ -111,7 +111,7 @@ func TestFakeGraphPlaysExchangesAndRecordsMismatches(t *testing.T) {
 				resp.Body.Close()
 				switch i {
 				case 0:
-					if resp.StatusCode != 201 || resp.Header.Get("ETag") != `W/"1"` || resp.Header.Get("Content-Type") != "application/json" {
+					if resp.StatusCode != 201 || resp.Header.Get("ETag") != `W/"1"` || resp.Header.Get("Content-Type") != "application/json" || resp.Header.Get("Date") != "Mon, 15 Jun 2026 09:00:00 GMT" {
 						t.Errorf("response 0: status %d, headers %v", resp.StatusCode, resp.Header)
 					}
 					want := `{"id":"L1","next":"` + g.BaseURL() + `/me/todo/lists?$skiptoken=2"}`
@@ -149,7 +149,7 @@ func TestFakeGraphChecksTheToken(t *testing.T) {
 		{"Bearer other-secret", "Authorization: not the token from the auth provider (value not shown)"},
 	} {
 		rec := &recorder{}
-		g := newFakeGraph(serverCase(t, "  - request: {method: GET, path: /me}\n    response: {body: {}}\n"), "tok-1", rec)
+		g := newFakeGraph(serverCase(t, "  - request: {method: GET, path: /me}\n    response: {body: {}}\n"), "tok-1", DefaultNow, rec)
 		req, _ := http.NewRequest("GET", g.BaseURL()+"/me", nil)
 		if tc.header != "" {
 			req.Header.Set("Authorization", tc.header)

@@ -1,0 +1,42 @@
+package flowtest_test
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+
+	"github.com/runflow/runflow/engine/flowtest"
+)
+
+// flowsDir holds the repository's flow tests: one directory per built-in
+// template, and engine/ for the engine's own features.
+const flowsDir = "../../testdata/flows"
+
+// TestFlows runs every testdata/flows/**/*.flow.yaml file.
+func TestFlows(t *testing.T) {
+	files, err := flowtest.FindFiles(flowsDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(files) == 0 {
+		t.Fatalf("no flow tests under %s", flowsDir)
+	}
+	opts := flowtest.Options{Resolve: flowtest.PathResolver}
+	for _, file := range files {
+		name, _ := filepath.Rel(flowsDir, file)
+		t.Run(filepath.ToSlash(name), func(t *testing.T) {
+			t.Parallel()
+			c, err := flowtest.LoadFile(file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !flowtest.IsTemplatePath(c.Template) {
+				t.Skipf("template %q is a built-in id: package github.com/runflow/runflow/templates is not committed yet", c.Template)
+			}
+			res := flowtest.Run(context.Background(), c, opts)
+			if !res.Passed() {
+				t.Error("\n" + res.String())
+			}
+		})
+	}
+}
