@@ -110,7 +110,9 @@ func (p staticProvider) Token(ctx context.Context, _ Request) (*oauth2.Token, er
 }
 
 // String never shows the token.
-func (p staticProvider) String() string { return fmt.Sprintf("auth.Static(%s)", Redact(p.tok.AccessToken)) }
+func (p staticProvider) String() string {
+	return fmt.Sprintf("auth.Static(%s)", Redact(p.tok.AccessToken))
+}
 
 // Redact returns a fixed placeholder for a secret, so that it can be named in
 // messages without being shown. Empty secrets stay visibly empty.
