@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"io"
@@ -36,6 +37,7 @@ func newFakeGraph(t *testing.T) *fakeGraph {
 	g := &fakeGraph{routes: map[string]func(http.ResponseWriter, *http.Request){}}
 	g.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
+		r.Body = io.NopCloser(bytes.NewReader(body))
 		g.mu.Lock()
 		g.requests = append(g.requests, recorded{Method: r.Method, Path: r.URL.EscapedPath(), Query: r.URL.RawQuery, Body: string(body), Header: r.Header.Clone()})
 		h := g.routes[r.Method+" "+r.URL.EscapedPath()]
