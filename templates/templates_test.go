@@ -1,0 +1,96 @@
+package templates
+
+import (
+	"bytes"
+	"errors"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/runflow/runflow/engine"
+)
+
+// The built-in set the CLI, the README and the smoke test promise.
+var wantIDs = []string{
+	"agenda", "create-event", "create-task", "create-todo-list", "list-events",
+	"list-messages", "list-tasks", "list-todo-lists", "next-meeting", "send-mail", "whoami",
+}
+
+func TestBuiltinsLoadCleanly(t *testing.T) {
+	if got := IDs(); !slices.Equal(got, wantIDs) {
+		t.Fatalf("IDs() = %v, want %v", got, wantIDs)
+	}
+	ts, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ts) != len(wantIDs) {
+		t.Fatalf("Load returned %d templates, want %d", len(ts), len(wantIDs))
+	}
+	for _, id := range wantIDs {
+		src, err := Source(id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Warnings count too: a built-in declares exactly the scopes its
+		// steps need, and nothing the checker frowns upon.
+		for _, p := range engine.Check(id+".yaml", src) {
+			t.Errorf("%s", p)
+		}
+		first, _, _ := bytes.Cut(src, []byte("\n"))
+		if string(first) != "# yaml-language-server: $schema=../engine/template.schema.json" {
+			t.Errorf("%s.yaml: first line is %q, want the yaml-language-server schema comment", id, first)
+		}
+	}
+}
+
+// Least privilege: each template declares exactly these delegated scopes,
+// the least-privileged permissions of the Graph operations it calls.
+func TestBuiltinScopes(t *testing.T) {
+	want := map[string][]string{
+		"agenda":           {"Calendars.ReadBasic", "MailboxSettings.Read"},
+		"create-event":     {"Calendars.ReadWrite", "MailboxSettings.Read"},
+		"create-task":      {"Tasks.ReadWrite"},
+		"create-todo-list": {"Tasks.ReadWrite"},
+		"list-events":      {"Calendars.ReadBasic", "MailboxSettings.Read"},
+		"list-messages":    {"Mail.ReadBasic"},
+		"list-tasks":       {"Tasks.Read"},
+		"list-todo-lists":  {"Tasks.Read"},
+		"next-meeting":     {"Calendars.ReadBasic", "MailboxSettings.Read"},
+		"send-mail":        {"Mail.Send"},
+		"whoami":           {"User.Read"},
+	}
+	for id, scopes := range want {
+		tpl, err := Get(id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := tpl.Scopes()
+		slices.Sort(got)
+		if !slices.Equal(got, scopes) {
+			t.Errorf("%s scopes = %v, want %v", id, got, scopes)
+		}
+	}
+}
+
+func TestGetUnknown(t *testing.T) {
+	_, err := Get("list-event")
+	if !errors.Is(err, ErrNotFound) {
+		t.Fatalf("Get(unknown) error = %v, want ErrNotFound", err)
+	}
+	if !strings.Contains(err.Error(), "list-events") {
+		t.Errorf("error %q does not list the built-in ids", err)
+	}
+	if _, err := Source("nope"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("Source(unknown) error = %v, want ErrNotFound", err)
+	}
+}
+
+func TestLoadReturnsACopy(t *testing.T) {
+	a, _ := Load()
+	a[0] = nil
+	b, _ := Load()
+	if b[0] == nil {
+		t.Fatal("Load shares its slice with callers")
+	}
+}
