@@ -185,6 +185,8 @@ func (p *filterParser) parseUnary(depth int) (predicate, *graphError) {
 		return inner, nil
 	case t.kind == "ident" && strings.EqualFold(t.text, "startswith"):
 		return p.parseStartsWith(t)
+	case t.kind == "ident" && p.i < len(p.toks) && p.toks[p.i].kind == "(":
+		return nil, filterError("the function '%s' is not supported by the sandbox (supported: startswith).", t.text)
 	case t.kind == "ident":
 		return p.parseComparison(t)
 	}
