@@ -90,7 +90,11 @@ func parseDate(s string, c Context) (any, error) {
 	case msg != "":
 		return nil, errorf("%s is not a date: %s.", quote(s), msg)
 	case m.hasInstant:
-		return startOfDay(dayOf(m.instant.In(c.zone())), c.zone()), nil
+		d := dayOf(m.instant.In(c.zone()))
+		if d.year < 1000 || d.year > 9999 {
+			return nil, errorf("%s is not a date: %s.", quote(s), yearsMessage(m.instant.In(c.zone())))
+		}
+		return startOfDay(d, c.zone()), nil
 	case !m.hasDay:
 		return nil, errorf("%s is a time, not a date: %s.", quote(s), dateExamples)
 	}
@@ -126,7 +130,8 @@ func readInstant(s string, c Context, examples string) (time.Time, string) {
 		return time.Time{}, msg
 	}
 	if m.hasInstant {
-		return m.instant.In(c.zone()), ""
+		t := m.instant.In(c.zone())
+		return t, yearsMessage(t)
 	}
 	if !m.hasClock {
 		return time.Time{}, "it needs a time of day too, as in " + strconv.Quote(suggestClock(s))
@@ -135,7 +140,21 @@ func readInstant(s string, c Context, examples string) (time.Time, string) {
 	if m.hasDay {
 		day = m.day
 	}
-	return localInstant(day, m.clock, c.zone())
+	t, msg := localInstant(day, m.clock, c.zone())
+	if msg == "" {
+		msg = yearsMessage(t)
+	}
+	return t, msg
+}
+
+// yearsMessage refuses instants whose year, in the zone or in UTC, has more
+// or fewer than four digits: Format could not write them so Parse reads them
+// back.
+func yearsMessage(t time.Time) string {
+	if y, u := t.Year(), t.UTC().Year(); y < 1000 || y > 9999 || u < 1000 || u > 9999 {
+		return "it is too far in the past or the future (years 1000 to 9999)"
+	}
+	return ""
 }
 
 func suggestClock(s string) string {

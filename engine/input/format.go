@@ -189,10 +189,16 @@ func listFromJSON(t Type, items []string, c Context) (any, error) {
 // timeFromJSON accepts a YAML timestamp. For a Date only its calendar day
 // counts (YAML reads 2026-12-01 as midnight UTC).
 func timeFromJSON(t Type, x time.Time, c Context) (any, error) {
+	if msg := yearsMessage(x); msg != "" {
+		return nil, errorf("%s is not a date: %s.", x.Format(time.RFC3339), msg)
+	}
 	switch t {
 	case Date:
 		return startOfDay(dayOf(x), c.zone()), nil
 	case Time, DateTime:
+		if msg := yearsMessage(x.In(c.zone())); msg != "" {
+			return nil, errorf("%s is not a date: %s.", x.Format(time.RFC3339), msg)
+		}
 		return x.In(c.zone()), nil
 	case String, Text:
 		return Parse(t, x.Format(time.RFC3339Nano), c)
