@@ -1,0 +1,165 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/runflow/runflow/auth"
+	"github.com/runflow/runflow/sandbox"
+)
+
+// defaultGraphURL is Microsoft Graph's v1.0 service root.
+const defaultGraphURL = "https://graph.microsoft.com/v1.0"
+
+// backendFlags say where a run sends its requests and with which token.
+type backendFlags struct {
+	sandbox     bool
+	graphURL    string
+	token       string
+	profile     string
+	profileFile string
+}
+
+// backend is a chosen Graph service and token source.
+type backend struct {
+	graphURL string
+	client   *http.Client // nil: the default transport
+	auth     auth.Provider
+	// secrets are scrubbed from every trace line, whatever else redacts.
+	secrets []string
+	// sandbox is the in-process sandbox of --sandbox (nil otherwise);
+	// its data is saved when the run ends.
+	sandbox     *sandbox.Server
+	sandboxFile string
+}
+
+// profileSelection names a signed-in profile: by name, or by file.
+type profileSelection struct {
+	Name string
+	File string
+}
+
+// profileBackend signs a run in with a stored profile: the auth commands
+// (cmd/runflow/auth*.go) set it in an init function. It returns the token
+// provider and the Graph service root to use ("" for Microsoft Graph). When
+// nobody is signed in it returns an error wrapping *auth.SignInRequiredError
+// that says how to sign in. Nil means this build has no profile support.
+var profileBackend func(ctx context.Context, e *env, sel profileSelection, scopes []string) (auth.Provider, string, error)
+
+// signInError is a run that cannot start or go on until someone signs in
+// (exit 3).
+func signInError(err error) error { return &exitError{code: exitSignIn, err: err} }
+
+// chooseBackend picks, in order: --sandbox; --graph-url/--token (or
+// RUNFLOW_GRAPH_URL/RUNFLOW_TOKEN); a signed-in profile.
+func chooseBackend(ctx context.Context, e *env, f backendFlags, scopes []string) (*backend, error) {
+	if f.sandbox {
+		if f.graphURL != "" || f.token != "" || f.profile != "" || f.profileFile != "" {
+			return nil, usageErrorf("--sandbox runs against the built-in sandbox; it cannot be combined with --graph-url, --token, --profile or --profile-file")
+		}
+		s, path, err := openSandbox(e, inProcessRoot)
+		if err != nil {
+			return nil, err
+		}
+		tok := s.Token(scopes...)
+		return &backend{
+			graphURL:    inProcessRoot + "/v1.0",
+			client:      &http.Client{Transport: handlerTransport{h: s}},
+			auth:        auth.Static(tok),
+			secrets:     []string{tok},
+			sandbox:     s,
+			sandboxFile: path,
+		}, nil
+	}
+	graphURL, token := f.graphURL, f.token
+	if graphURL == "" {
+		graphURL = e.getenv("RUNFLOW_GRAPH_URL")
+	}
+	if token == "" {
+		token = e.getenv("RUNFLOW_TOKEN")
+	}
+	if token != "" {
+		if f.profile != "" || f.profileFile != "" {
+			return nil, usageErrorf("--token (or RUNFLOW_TOKEN) and --profile/--profile-file are two ways to sign in; give one")
+		}
+		if graphURL == "" {
+			graphURL = defaultGraphURL
+		}
+		if err := checkGraphURL(graphURL); err != nil {
+			return nil, err
+		}
+		return &backend{graphURL: graphURL, auth: auth.Static(token), secrets: []string{token}}, nil
+	}
+	if graphURL != "" && profileBackend == nil {
+		return nil, signInError(errors.New("--graph-url (or RUNFLOW_GRAPH_URL) needs a token: give --token or set RUNFLOW_TOKEN (for a served sandbox: --token \"$(runflow sandbox token)\")"))
+	}
+	if profileBackend == nil {
+		return nil, signInError(errors.New(notSignedInHelp))
+	}
+	p, profileURL, err := profileBackend(ctx, e, profileSelection{Name: f.profile, File: f.profileFile}, scopes)
+	if err != nil {
+		if _, ok := auth.IsSignInRequired(err); ok {
+			return nil, signInError(err)
+		}
+		return nil, err
+	}
+	if graphURL == "" {
+		graphURL = profileURL
+	}
+	if graphURL == "" {
+		graphURL = defaultGraphURL
+	}
+	if err := checkGraphURL(graphURL); err != nil {
+		return nil, err
+	}
+	return &backend{graphURL: graphURL, auth: p}, nil
+}
+
+const notSignedInHelp = `nobody is signed in, so there is no token for Microsoft Graph. Either:
+  - try the built-in sandbox:     runflow run ID --sandbox
+  - give a token:                 runflow run ID --token TOKEN   (or set RUNFLOW_TOKEN)
+  - sign in to your tenant:       runflow auth login             (see docs/auth.md)`
+
+// checkGraphURL accepts an absolute service root with its version path,
+// over https, or over http only on loopback (a token must not cross a
+// network in clear text).
+func checkGraphURL(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
+		return usageErrorf("--graph-url %q: want an absolute URL such as https://graph.microsoft.com/v1.0 or http://127.0.0.1:8080/v1.0", raw)
+	}
+	if u.User != nil || u.RawQuery != "" || u.Fragment != "" {
+		return usageErrorf("--graph-url %q: want the service root only, without credentials, query or fragment", u.Redacted())
+	}
+	if strings.Trim(u.Path, "/") == "" {
+		return usageErrorf("--graph-url %q: include the version, e.g. %s/v1.0", raw, strings.TrimRight(raw, "/"))
+	}
+	if u.Scheme == "http" && !isLoopback(u.Hostname()) {
+		return usageErrorf("--graph-url %q: plain http is allowed only on loopback (127.0.0.1, ::1, localhost); use https", raw)
+	}
+	return nil
+}
+
+func isLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// finish saves the in-process sandbox's data after a run.
+func (b *backend) finish() error {
+	if b.sandbox == nil {
+		return nil
+	}
+	if err := b.sandbox.SaveFile(b.sandboxFile); err != nil {
+		return fmt.Errorf("saving the sandbox's data: %w", err)
+	}
+	return nil
+}

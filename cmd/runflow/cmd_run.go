@@ -1,0 +1,385 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/runflow/runflow/auth"
+	"github.com/runflow/runflow/engine"
+	"github.com/runflow/runflow/engine/input"
+	"github.com/runflow/runflow/graph"
+)
+
+func init() {
+	register(&command{
+		name:    "run",
+		args:    "ID|FILE [flags]",
+		summary: "run a built-in template (by id) or a template file",
+		run:     runRun,
+	})
+}
+
+// runOptions are the parsed flags of `runflow run`.
+type runOptions struct {
+	ref       string
+	sets      setFlag
+	inputFile string
+	output    string
+	dryRun    bool
+	yes       bool
+	noInput   bool
+	verbose   bool
+	user      string
+	zone      string
+	backend   backendFlags
+}
+
+func runRun(ctx context.Context, e *env, args []string) error {
+	c := commands["run"]
+	var o runOptions
+	fs := newFlagSet(c.name)
+	fs.Var(&o.sets, "set", "give input `name=value` (repeatable; lists comma-separated)")
+	fs.StringVar(&o.inputFile, "input", "", "read input values from a JSON or YAML `FILE` (- for stdin)")
+	fs.StringVar(&o.output, "output", "text", "output `FORMAT`: text or json")
+	fs.BoolVar(&o.dryRun, "dry-run", false, "run the reads, then print the first write instead of sending it")
+	fs.BoolVar(&o.yes, "yes", false, "answer yes to confirmations")
+	fs.BoolVar(&o.noInput, "no-input", false, "never ask: a missing required input is an error")
+	fs.BoolVar(&o.verbose, "v", false, "trace every HTTP request on stderr (tokens redacted)")
+	fs.StringVar(&o.user, "user", "", "the mailbox to act on: me (default), a user id or a userPrincipalName")
+	fs.StringVar(&o.zone, "zone", "", "time `ZONE` for dates you type and dates shown (IANA or Windows name; default $RUNFLOW_ZONE, else the system's)")
+	fs.BoolVar(&o.backend.sandbox, "sandbox", false, "run against the built-in Graph sandbox (data kept in the config directory)")
+	fs.StringVar(&o.backend.graphURL, "graph-url", "", "Graph service root `URL` with its version, e.g. http://127.0.0.1:8080/v1.0 (default $RUNFLOW_GRAPH_URL, else Microsoft Graph)")
+	fs.StringVar(&o.backend.token, "token", "", "access `TOKEN` to send (default $RUNFLOW_TOKEN; prefer the variable, command lines are visible to other users)")
+	fs.StringVar(&o.backend.profile, "profile", "", "sign in with the saved profile `NAME` (see runflow auth)")
+	fs.StringVar(&o.backend.profileFile, "profile-file", "", "sign in with the profile in `FILE`")
+	pos, err := parseArgs(c, fs, e, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return usageErrorf("run wants one template id or file, got %d arguments (usage: runflow run ID|FILE [flags])", len(pos))
+	}
+	o.ref = pos[0]
+	if o.output != "text" && o.output != "json" {
+		return usageErrorf("--output %q: want text or json", o.output)
+	}
+	return execRun(ctx, e, &o)
+}
+
+// execRun runs a template with parsed options and prints the result.
+func execRun(ctx context.Context, e *env, o *runOptions) error {
+	loc, err := userZone(e, o.zone)
+	if err != nil {
+		return err
+	}
+	t, err := resolveTemplate(o.ref)
+	if err != nil {
+		return err
+	}
+	values, err := collectInputs(o.inputFile, &o.sets, e.stdin)
+	if err != nil {
+		return err
+	}
+	if err := checkInputNames(t, values); err != nil {
+		return err
+	}
+	interactive := e.stdinTTY && !o.noInput && o.inputFile != "-"
+	if !interactive {
+		if missing := t.MissingInputs(values); len(missing) > 0 {
+			return usageErrorf("%s; nothing was sent", missingInputsText(missing, o.noInput))
+		}
+		if hasConfirm(t) && !o.yes && !o.dryRun {
+			return usageErrorf("template %s asks for a confirmation before it writes, and nothing can be asked here; give --yes to confirm, or --dry-run to see the write first; nothing was sent", t.ID())
+		}
+	}
+	be, err := chooseBackend(ctx, e, o.backend, t.Scopes())
+	if err != nil {
+		return err
+	}
+	tr := &tracer{w: e.stderr, verbose: o.verbose, progress: e.stderrTTY && o.output == "text", secrets: be.secrets}
+	eng, err := engine.New(engine.Config{
+		GraphURL:   be.graphURL,
+		HTTPClient: be.client,
+		Auth:       be.auth,
+		Zone:       engineZone(loc),
+		Now:        e.now,
+		Trace:      tr.event,
+		Templates:  []*engine.Template{t},
+	})
+	if err != nil {
+		return usageErrorf("%v", err)
+	}
+	r := &runner{e: e, o: o, eng: eng, t: t, loc: loc, tr: tr, interactive: interactive}
+	if interactive {
+		r.prompt = newPrompter(e.stdin, e.stderr)
+	}
+	runErr := r.run(ctx, values)
+	if err := be.finish(); err != nil && runErr == nil {
+		runErr = err
+	}
+	return runErr
+}
+
+// userZone is --zone, else $RUNFLOW_ZONE, else nil: the system's zone
+// for typed dates, and each time's own zone (the mailbox's, for the
+// built-ins) for dates shown.
+func userZone(e *env, flagZone string) (*time.Location, error) {
+	name, from := flagZone, "--zone"
+	if name == "" {
+		name, from = e.getenv("RUNFLOW_ZONE"), "RUNFLOW_ZONE"
+	}
+	if name == "" {
+		return nil, nil
+	}
+	loc, err := input.LoadZone(name)
+	if err != nil {
+		return nil, usageErrorf("%s %q: %v (want an IANA name such as Europe/Berlin, or a Windows name such as W. Europe Standard Time)", from, name, err)
+	}
+	return loc, nil
+}
+
+// checkInputNames refuses values for inputs the template does not have.
+func checkInputNames(t *engine.Template, values map[string]any) error {
+	known := map[string]bool{}
+	var names []string
+	for _, in := range t.Inputs() {
+		known[in.Name] = true
+		names = append(names, in.Name)
+	}
+	var bad []string
+	for name := range values {
+		if !known[name] {
+			bad = append(bad, name)
+		}
+	}
+	if len(bad) == 0 {
+		return nil
+	}
+	sort.Strings(bad)
+	msg := fmt.Sprintf("template %s has no input %q", t.ID(), bad[0])
+	if s := suggest(bad[0], names); s != "" {
+		msg += fmt.Sprintf(" (did you mean %q?)", s)
+	}
+	if len(names) == 0 {
+		msg += "; it takes no inputs"
+	} else {
+		msg += "; its inputs are " + strings.Join(names, ", ")
+	}
+	return usageErrorf("%s", msg)
+}
+
+func missingInputsText(missing []string, noInput bool) string {
+	why := "stdin is not a terminal, so nothing can be asked"
+	if noInput {
+		why = "--no-input was given"
+	}
+	word := "input"
+	if len(missing) > 1 {
+		word = "inputs"
+	}
+	sets := make([]string, len(missing))
+	for i, m := range missing {
+		sets[i] = "--set " + m + "=..."
+	}
+	return fmt.Sprintf("missing required %s: %s (%s; give %s)", word, strings.Join(missing, ", "), why, strings.Join(sets, " "))
+}
+
+// runner drives one session: it answers questions on the terminal and
+// prints the result.
+type runner struct {
+	e           *env
+	o           *runOptions
+	eng         *engine.Engine
+	t           *engine.Template
+	loc         *time.Location
+	tr          *tracer
+	prompt      *prompter
+	interactive bool
+
+	messages []string
+	// shown counts the messages already printed before a question.
+	shown int
+}
+
+func (r *runner) run(ctx context.Context, values map[string]any) error {
+	turn, err := r.eng.Start(ctx, r.t, engine.StartOptions{
+		Inputs:      values,
+		User:        r.o.user,
+		NoInput:     !r.interactive,
+		AutoConfirm: r.o.yes || r.o.dryRun, // a dry run writes nothing to confirm
+		DryRun:      r.o.dryRun,
+	})
+	if err != nil {
+		return usageErrorf("%v", err)
+	}
+	for {
+		r.collect(turn)
+		switch turn.Kind {
+		case engine.KindQuestion:
+			if !r.interactive {
+				r.tr.done()
+				return r.finishUnanswered(turn.Question)
+			}
+			r.tr.done()
+			answer, err := r.prompt.ask(ctx, turn.Question)
+			if err != nil {
+				return r.finishInterrupted(err)
+			}
+			turn, err = r.eng.Resume(ctx, turn.State, answer)
+			if err != nil {
+				return fmt.Errorf("resuming the flow: %w", err)
+			}
+		case engine.KindSignIn:
+			r.tr.done()
+			return r.finishSignIn(turn.SignIn)
+		default:
+			r.tr.done()
+			if ctx.Err() != nil && turn.Kind == engine.KindFailed {
+				return r.finishInterrupted(ctx.Err())
+			}
+			return r.finish(turn)
+		}
+	}
+}
+
+// collect keeps the messages said; in interactive text mode they are shown
+// at once, so that they come before the next question.
+func (r *runner) collect(turn *engine.Turn) {
+	r.messages = append(r.messages, turn.Messages...)
+	if r.interactive && r.o.output == "text" && turn.Kind == engine.KindQuestion {
+		for _, m := range turn.Messages {
+			fmt.Fprintln(r.e.stdout, cleanMessage(m))
+		}
+		r.shown = len(r.messages)
+	}
+}
+
+// finish prints the outcome of a finished flow and maps it to an error
+// (and so an exit code).
+func (r *runner) finish(turn *engine.Turn) error {
+	res := result{Template: r.t.ID(), Status: string(turn.Status), Messages: r.messages}
+	for _, o := range turn.Outputs {
+		res.Outputs = append(res.Outputs, outputItem{Name: o.Name, Value: o.Value, Columns: o.Columns})
+	}
+	var exit error
+	switch {
+	case turn.Kind == engine.KindFailed:
+		res.Status = string(engine.StatusFailed)
+		res.Error = errorDocOf(turn.Err)
+		exit = &exitError{code: failureCode(turn.Err), err: fmt.Errorf("the flow failed: %w", turn.Err)}
+	case turn.Status == engine.StatusCancelled:
+		exit = &exitError{code: exitCancelled, err: errors.New("the flow was cancelled; nothing more was sent")}
+	}
+	if err := r.print(res, turn.DryRun); err != nil {
+		return err
+	}
+	if ee, ok := exit.(*exitError); ok && r.o.output == "json" {
+		ee.reported = true // the document says it all
+	}
+	return exit
+}
+
+// failureCode is 2 for values the user gave that were refused (a bad
+// --set), 3 when a sign-in is needed, 1 for everything else.
+func failureCode(err error) int {
+	var mi *engine.MissingInputsError
+	var ie *engine.InputError
+	switch {
+	case errors.As(err, &mi):
+		return exitUsage
+	case errors.As(err, &ie) && ie.Attempts == 0:
+		return exitUsage
+	}
+	if _, ok := auth.IsSignInRequired(err); ok {
+		return exitSignIn
+	}
+	return exitFailed
+}
+
+// errorDocOf builds the error of the JSON document: Graph's status, code,
+// message and request id when Graph answered, else the message.
+func errorDocOf(err error) *errorDoc {
+	if err == nil {
+		return &errorDoc{Message: "the flow failed"}
+	}
+	var ge *graph.Error
+	if errors.As(err, &ge) {
+		return &errorDoc{Status: ge.Status, Code: ge.Code, Message: ge.Message, RequestID: ge.RequestID}
+	}
+	return &errorDoc{Message: err.Error()}
+}
+
+// finishUnanswered ends a non-interactive run that reached a question the
+// presets do not answer (a confirmation without --yes).
+func (r *runner) finishUnanswered(q *engine.Question) error {
+	if q.Type == "confirm" {
+		return usageErrorf("the flow asks %q and cannot ask here (no terminal, or --no-input); give --yes to confirm; nothing was sent", cleanText(q.Text))
+	}
+	return usageErrorf("the flow asks for %s (%q) and cannot ask here; give --set %s=...; nothing was sent", q.Input, cleanText(q.Text), q.Input)
+}
+
+// finishSignIn ends a run that needs a sign-in (exit 3).
+func (r *runner) finishSignIn(s *engine.SignIn) error {
+	msg := "a sign-in is needed"
+	if s != nil {
+		if s.Reason != "" {
+			msg += ": " + s.Reason
+		}
+		if len(s.Scopes) > 0 {
+			msg += " (scopes " + strings.Join(s.Scopes, " ") + ")"
+		}
+		if s.URL != "" {
+			msg += "\nsign in at: " + s.URL
+		}
+	}
+	return signInError(errors.New(msg + "\n" + notSignedInHelp))
+}
+
+// finishInterrupted ends a run stopped by Ctrl-C or the end of stdin (exit 4).
+func (r *runner) finishInterrupted(err error) error {
+	if errors.Is(err, context.Canceled) || errors.Is(err, errEndOfInput) {
+		res := result{Template: r.t.ID(), Status: string(engine.StatusCancelled), Messages: r.messages}
+		if err := r.print(res, nil); err != nil {
+			return err
+		}
+		return &exitError{code: exitCancelled, err: errors.New("cancelled; nothing more was sent"), reported: r.o.output == "json"}
+	}
+	return err
+}
+
+// print writes the result in the chosen format.
+func (r *runner) print(res result, planned *engine.PlannedRequest) error {
+	if r.o.output == "json" {
+		return writeJSON(r.e.stdout, res, r.loc, plannedDoc(planned))
+	}
+	res.Messages = res.Messages[r.shown:]
+	if err := writeText(r.e.stdout, res, textStyle{loc: r.loc, maxCell: 60}); err != nil {
+		return err
+	}
+	if planned != nil {
+		return writePlanned(r.e.stdout, planned)
+	}
+	return nil
+}
+
+// engineZone is the engine's default zone: the user's, else the system's.
+func engineZone(loc *time.Location) *time.Location {
+	if loc == nil {
+		return time.Local
+	}
+	return loc
+}
+
+// hasConfirm reports whether the template has a confirm step.
+func hasConfirm(t *engine.Template) bool {
+	for _, s := range t.Steps() {
+		if s.Kind == "confirm" {
+			return true
+		}
+	}
+	return false
+}

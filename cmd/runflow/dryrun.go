@@ -1,0 +1,131 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"sort"
+	"strings"
+
+	"github.com/runflow/runflow/engine"
+	"github.com/runflow/runflow/graph"
+)
+
+// maxPlannedBodyText bounds a non-JSON planned body shown by --dry-run.
+const maxPlannedBodyText = 4096
+
+// redacted replaces every secret --dry-run would otherwise show.
+const redacted = "REDACTED"
+
+// plannedRequestDoc is the write a dry run did not send, with every secret
+// redacted: credentials and secret-looking query values in the URL,
+// authorization and secret-looking headers, secret-looking JSON fields.
+type plannedRequestDoc struct {
+	Method  string            `json:"method"`
+	URL     string            `json:"url"`
+	Headers map[string]string `json:"headers"`
+	Body    any               `json:"body"`
+}
+
+func plannedDoc(p *engine.PlannedRequest) *plannedRequestDoc {
+	if p == nil {
+		return nil
+	}
+	d := &plannedRequestDoc{Method: p.Method, URL: redactURLText(p.URL), Headers: map[string]string{}}
+	for name, values := range p.Header {
+		v := strings.Join(values, ", ")
+		if secretHeader(name) {
+			v = redacted
+		}
+		d.Headers[http.CanonicalHeaderKey(name)] = v
+	}
+	d.Body = redactBody(p.Body)
+	return d
+}
+
+func redactURLText(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return redacted
+	}
+	return graph.RedactURL(u)
+}
+
+// secretHeader reports whether a header may carry a credential.
+func secretHeader(name string) bool {
+	n := strings.ToLower(name)
+	switch n {
+	case "authorization", "proxy-authorization", "cookie", "set-cookie":
+		return true
+	}
+	return graph.IsSecretParam(n)
+}
+
+// redactBody decodes a JSON body and redacts secret-looking fields; other
+// bodies are shown as (bounded) text.
+func redactBody(body []byte) any {
+	if len(body) == 0 {
+		return nil
+	}
+	var v any
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	if err := dec.Decode(&v); err != nil {
+		s := string(body)
+		if len(s) > maxPlannedBodyText {
+			s = s[:maxPlannedBodyText] + fmt.Sprintf("… (%d bytes in all)", len(body))
+		}
+		return s
+	}
+	return redactJSON(v)
+}
+
+func redactJSON(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		for k, e := range x {
+			if graph.IsSecretParam(k) {
+				x[k] = redacted
+				continue
+			}
+			x[k] = redactJSON(e)
+		}
+		return x
+	case []any:
+		for i, e := range x {
+			x[i] = redactJSON(e)
+		}
+		return x
+	}
+	return v
+}
+
+// writePlanned prints the planned write for people.
+func writePlanned(w io.Writer, p *engine.PlannedRequest) error {
+	d := plannedDoc(p)
+	var b strings.Builder
+	b.WriteString("\nDry run: this request was not sent:\n")
+	fmt.Fprintf(&b, "  %s %s\n", d.Method, d.URL)
+	names := make([]string, 0, len(d.Headers))
+	for n := range d.Headers {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		fmt.Fprintf(&b, "  %s: %s\n", n, cleanText(d.Headers[n]))
+	}
+	if d.Body != nil {
+		data, err := json.MarshalIndent(d.Body, "  ", "  ")
+		if err != nil {
+			return err
+		}
+		b.WriteString("\n  ")
+		b.Write(data)
+		b.WriteString("\n")
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
