@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 )
 
@@ -153,8 +152,14 @@ func (s *Server) runBatchItem(outer *http.Request, it *batchItem) response {
 	if len(it.Body) > 0 && string(it.Body) != "null" {
 		body = it.Body
 	}
-	inner := httptest.NewRequest(it.Method, "http://sandbox"+target, bytes.NewReader(body))
-	inner = inner.WithContext(outer.Context())
+	// Clients write batch URLs loosely ("$filter=city eq null"); escape
+	// spaces as Graph's own parser tolerates them.
+	target = strings.ReplaceAll(target, " ", "%20")
+	inner, err := http.NewRequestWithContext(outer.Context(), it.Method, "http://sandbox"+target, bytes.NewReader(body))
+	if err != nil {
+		return s.errorResponse(outer, newError(400, "BadRequest", "Invalid request URL in request id : %s.", it.ID))
+	}
+	inner.RemoteAddr = outer.RemoteAddr
 	inner.Host = outer.Host
 	inner.TLS = outer.TLS
 	for k, v := range it.Headers {
