@@ -121,8 +121,8 @@ func (p *clientCredentialsProvider) Token(ctx context.Context, _ Request) (*oaut
 		return nil, classify("getting an app-only token (client credentials)", err, p.cfg.ClientSecret)
 	}
 	t := &oauth2.Token{AccessToken: tok.AccessToken, TokenType: "Bearer", Expiry: tok.Expiry}
-	if tok.ExpiresIn > 0 {
-		t.Expiry = now.Add(time.Duration(tok.ExpiresIn) * time.Second)
+	if secs := expiresIn(tok); secs > 0 {
+		t.Expiry = now.Add(time.Duration(secs) * time.Second)
 	}
 	p.cached = t
 	c := *t

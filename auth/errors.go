@@ -65,13 +65,14 @@ func (e *TokenError) Error() string {
 	b.WriteString("auth: ")
 	b.WriteString(e.Op)
 	b.WriteString(": ")
+	desc := strings.TrimRight(e.Description, ". ")
 	switch {
-	case e.Code != "" && e.Description != "":
-		fmt.Fprintf(&b, "%s: %s", e.Code, e.Description)
+	case e.Code != "" && desc != "":
+		fmt.Fprintf(&b, "%s: %s", e.Code, desc)
 	case e.Code != "":
 		b.WriteString(e.Code)
-	case e.Description != "":
-		b.WriteString(e.Description)
+	case desc != "":
+		b.WriteString(desc)
 	default:
 		b.WriteString(string(e.Kind))
 	}
@@ -79,7 +80,7 @@ func (e *TokenError) Error() string {
 		fmt.Fprintf(&b, " (HTTP %d)", e.Status)
 	}
 	if e.Hint != "" {
-		b.WriteString(". ")
+		b.WriteString(". What to do: ")
 		b.WriteString(e.Hint)
 	}
 	return b.String()
@@ -178,7 +179,7 @@ func hintFor(k ErrorKind) string {
 	case KindDeclined:
 		return "the sign-in was declined: start it again and accept to continue"
 	case KindExpired:
-		return "the code expired before the sign-in was finished: start it again"
+		return "start the sign-in again and finish it within the time given"
 	case KindServer:
 		return "the identity platform had a problem: try again in a few minutes"
 	case KindBadResponse:

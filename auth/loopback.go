@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -138,11 +139,11 @@ type AuthorizationError struct {
 
 func (e *AuthorizationError) Error() string {
 	msg := "auth: the sign-in did not complete: " + e.Code
-	if e.Description != "" {
-		msg += ": " + e.Description
+	if d := strings.TrimRight(e.Description, ". "); d != "" {
+		msg += ": " + d
 	}
 	if e.Code == "access_denied" {
-		msg += ". The sign-in was cancelled or consent was refused; run the sign-in again and accept to continue"
+		msg += ". What to do: the sign-in was cancelled or consent was refused; run the sign-in again and accept to continue"
 	}
 	return msg
 }

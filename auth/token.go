@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -93,8 +94,8 @@ func storedFromOAuth2(profile, subject string, tok *oauth2.Token, requested []st
 		Expiry:       tok.Expiry,
 		Updated:      now,
 	}
-	if tok.ExpiresIn > 0 {
-		st.Expiry = now.Add(time.Duration(tok.ExpiresIn) * time.Second)
+	if secs := expiresIn(tok); secs > 0 {
+		st.Expiry = now.Add(time.Duration(secs) * time.Second)
 	}
 	if s, ok := tok.Extra("scope").(string); ok && strings.TrimSpace(s) != "" {
 		st.Scopes = UnionScopes(strings.Fields(s))
@@ -106,6 +107,25 @@ func storedFromOAuth2(profile, subject string, tok *oauth2.Token, requested []st
 		st.Account = accountFromIDToken(id)
 	}
 	return st
+}
+
+// expiresIn is the token's lifetime in seconds as the server sent it
+// (x/oauth2's clientcredentials keeps it only in the raw fields).
+func expiresIn(tok *oauth2.Token) int64 {
+	if tok.ExpiresIn > 0 {
+		return tok.ExpiresIn
+	}
+	switch v := tok.Extra("expires_in").(type) {
+	case float64:
+		return int64(v)
+	case json.Number:
+		n, _ := v.Int64()
+		return n
+	case string:
+		n, _ := strconv.ParseInt(v, 10, 64)
+		return n
+	}
+	return 0
 }
 
 // accountFromIDToken reads the claims of an id_token without checking its
