@@ -168,7 +168,6 @@ func suggestClock(s string) string {
 var (
 	isoPattern     = regexp.MustCompile(`^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:[t ]([0-9]{1,2}):([0-9]{2})(?::([0-9]{2})(?:[.,]([0-9]{1,9}))?)?\s*(z|utc|[+-][0-9]{2}(?::?[0-9]{2})?)?)?$`)
 	slashPattern   = regexp.MustCompile(`\b([0-9]{1,2})/([0-9]{1,2})/([0-9]{2,4})\b`)
-	spacesPattern  = regexp.MustCompile(`\s+`)
 	relativeFuture = regexp.MustCompile(`^(?:in\s+(.+)|(.+)\s+from\s+now|(.+)\s+later)$`)
 	relativePast   = regexp.MustCompile(`^(.+)\s+ago$`)
 	calendarAmount = regexp.MustCompile(`^([0-9]{1,4}|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\s*(days?|d|weeks?|wks?|w|months?|years?|yrs?)$`)
@@ -176,16 +175,19 @@ var (
 
 // readMoment understands an answer; msg says why not, when it does not.
 func readMoment(s string, c Context) (moment, string) {
-	text := strings.ToLower(strings.TrimSpace(s))
-	text = spacesPattern.ReplaceAllString(text, " ")
-	if m := slashPattern.FindStringSubmatch(text); m != nil {
-		return moment{}, slashMessage(m)
+	text := strings.Join(strings.Fields(strings.ToLower(s)), " ")
+	if strings.Contains(text, "/") {
+		if m := slashPattern.FindStringSubmatch(text); m != nil {
+			return moment{}, slashMessage(m)
+		}
 	}
-	if m := isoPattern.FindStringSubmatch(text); m != nil {
-		return readISO(m, c)
+	if len(text) >= 10 && text[4] == '-' {
+		if m := isoPattern.FindStringSubmatch(text); m != nil {
+			return readISO(m, c)
+		}
 	}
 	text = strings.TrimSuffix(strings.ReplaceAll(text, ",", " "), ".")
-	text = strings.TrimSpace(spacesPattern.ReplaceAllString(text, " "))
+	text = strings.Join(strings.Fields(text), " ")
 	switch text {
 	case "now", "right now":
 		return moment{instant: c.now(), hasInstant: true}, ""
