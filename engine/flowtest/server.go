@@ -106,7 +106,7 @@ func (g *fakeGraph) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			r.URL.Query(), r.Header, body)...)
 	}
 	if len(diffs) > 0 {
-		g.rec.add(ex.Request.Line, where, "request %s differs from %s:\n%s",
+		g.rec.add(ex.Line, where, "request %s differs from %s:\n%s",
 			got, expectedRequestLine(ex.Request), strings.Join(diffs, "\n"))
 	}
 	g.respond(w, ex.Response)
