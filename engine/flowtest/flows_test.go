@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/runflow/runflow/engine/flowtest"
+	"github.com/runflow/runflow/templates"
 )
 
 // flowsDir holds the repository's flow tests: one directory per built-in
@@ -21,19 +22,12 @@ func TestFlows(t *testing.T) {
 	if len(files) == 0 {
 		t.Fatalf("no flow tests under %s", flowsDir)
 	}
-	opts := flowtest.Options{Resolve: flowtest.PathResolver}
+	opts := flowtest.Options{Resolve: flowtest.IDResolver(templates.Get)}
 	for _, file := range files {
 		name, _ := filepath.Rel(flowsDir, file)
 		t.Run(filepath.ToSlash(name), func(t *testing.T) {
 			t.Parallel()
-			c, err := flowtest.LoadFile(file)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !flowtest.IsTemplatePath(c.Template) {
-				t.Skipf("template %q is a built-in id: package github.com/runflow/runflow/templates is not committed yet", c.Template)
-			}
-			res := flowtest.Run(context.Background(), c, opts)
+			res := flowtest.RunFile(context.Background(), file, opts)
 			if !res.Passed() {
 				t.Error("\n" + res.String())
 			}
