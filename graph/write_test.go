@@ -114,7 +114,7 @@ func TestWriteTimeoutIsMaybeSent(t *testing.T) {
 	srv.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		hits.Add(1)
 		io.Copy(io.Discard, r.Body) // the server sees the client leave only once the body is read
-		<-r.Context().Done() // applied, but the answer never comes in time
+		<-r.Context().Done()        // applied, but the answer never comes in time
 	})
 	c, _ := newTestClient(t, srv.URL, func(cfg *Config) { cfg.RequestTimeout = 50 * time.Millisecond })
 	_, err := c.Do(context.Background(), &Request{Method: "POST", Path: "/me/todo/lists", Body: []byte(`{"displayName":"x"}`)})
