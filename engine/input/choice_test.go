@@ -47,6 +47,15 @@ func TestParseChoice(t *testing.T) {
 	}
 	_, err := Parse(Choice, "x", Context{})
 	wantUserError(t, err, "no options to choose from")
+
+	// A number beyond the list can still be a label.
+	years := Context{Choices: []Option{{"y24", "2024"}, {"y25", "2025"}}}
+	if v, err := Parse(Choice, "2025", years); err != nil || v != "y25" {
+		t.Errorf(`choice "2025" = %#v, %v; want "y25"`, v, err)
+	}
+	if v, err := Parse(Choice, "1", years); err != nil || v != "y24" {
+		t.Errorf(`choice "1" = %#v, %v; want "y24"`, v, err)
+	}
 }
 
 func TestChoiceListIsBounded(t *testing.T) {

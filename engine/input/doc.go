@@ -38,7 +38,8 @@
 // bare address is kept, as typed). The part before @ is a dot-atom (letters,
 // digits and !#$%&'*+-/=?^_`{|}~, dots not first, last or doubled; quoted
 // local parts are refused); the domain has at least two labels of letters,
-// digits and hyphens and a top-level domain that is not all digits; at most
+// digits and hyphens (not first or last) and a top-level domain of two or
+// more characters that is not all digits; at most
 // 64 characters before @ and 254 in all. Non-ASCII letters are allowed.
 //
 // emails: addresses separated by commas or semicolons (a comma inside a
