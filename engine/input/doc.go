@@ -97,6 +97,9 @@
 // the clocks do that day and suggesting the time after the change. A time
 // that occurs twice (when clocks go back) is the earlier of the two.
 //
+// Dates and times are limited to the years 1000 to 9999 (in the zone and in
+// UTC), so that Format's four-digit years always read back.
+//
 // duration: Go notation ("30m", "1h30m", "1.5h", "90s", "500ms"), words
 // ("90 minutes", "1 hour 30 minutes", "1 hour and 30 minutes", "an hour",
 // "half an hour", "2 days", "1 week"; units ns, us, ms, s/sec/second,

@@ -110,7 +110,7 @@ const (
 	MaxLineBytes   = 1 << 10  // one-line types: string, email, numbers, dates, choice...
 	MaxEmailsBytes = 16 << 10 // a list of email addresses
 	MaxTextBytes   = 64 << 10 // text
-	MaxEmails      = 500      // addresses in one list (Graph's limit on recipients)
+	MaxEmails      = 500      // addresses in one list (Exchange Online's default recipient limit per message)
 )
 
 func maxBytes(t Type) int {
