@@ -18,6 +18,10 @@ const dataVersion = 1
 type Data struct {
 	// Version is the format version (set by Save; Load rejects newer ones).
 	Version int `json:"version"`
+	// TokenKey signs the tokens MintToken makes (generated when empty). It
+	// is a sandbox-only secret: it grants access to this sandbox's data
+	// and nothing else.
+	TokenKey string `json:"tokenKey"`
 	// Users are the directory's users with their mailboxes; the first one
 	// is the demo ("signed-in") user of Server.Token.
 	Users []*Mailbox `json:"users"`
@@ -64,6 +68,9 @@ type TodoListData struct {
 
 // normalize fills in nil collections so handlers need not check.
 func (d *Data) normalize() {
+	if d.TokenKey == "" {
+		d.TokenKey = randomString(32)
+	}
 	for _, m := range d.Users {
 		if m.MailboxSettings == nil {
 			m.MailboxSettings = defaultMailboxSettings("UTC")
@@ -177,7 +184,9 @@ func (s *Server) LoadFile(path string) error {
 // time of the server's clock.
 func (s *Server) Reset() {
 	d := DemoData(s.now())
+	d.normalize()
 	s.mu.Lock()
+	d.TokenKey = s.data.TokenKey // tokens minted before the reset stay valid
 	s.data = d
 	s.mu.Unlock()
 }

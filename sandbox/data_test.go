@@ -173,3 +173,30 @@ func TestTimeZones(t *testing.T) {
 		t.Errorf("unknown zone: %q %v", a.header.Get("Preference-Applied"), a.values(t)[0]["start"])
 	}
 }
+
+func TestMintedTokensSurviveARestart(t *testing.T) {
+	clock := &fakeClock{t: testNow}
+	s1 := New(Options{Now: clock.Now})
+	tok := s1.MintToken(Grant{UserID: s1.Users()[0].ID, Scopes: []string{"Tasks.Read"}, Expiry: testNow.Add(time.Hour)})
+	app := s1.MintToken(Grant{AppOnly: true, Scopes: []string{"Tasks.Read.All"}})
+	path := filepath.Join(t.TempDir(), "sandbox.json")
+	if err := s1.SaveFile(path); err != nil {
+		t.Fatal(err)
+	}
+	// "runflow sandbox serve" in another process: same data file.
+	s2, ts2 := NewTestServer(t, Options{Now: clock.Now})
+	do(t, ts2, tok, "GET", "/v1.0/me/todo/lists", "").wantError(t, 401, "InvalidAuthenticationToken", msgTokenMalformed)
+	if err := s2.LoadFile(path); err != nil {
+		t.Fatal(err)
+	}
+	do(t, ts2, tok, "GET", "/v1.0/me/todo/lists", "").wantStatus(t, 200)
+	do(t, ts2, tok, "GET", "/v1.0/me/events", "").wantError(t, 403, "ErrorAccessDenied", "")
+	do(t, ts2, app, "GET", "/v1.0/users/"+s2.Users()[0].ID+"/todo/lists", "").wantStatus(t, 200)
+	do(t, ts2, app, "GET", "/v1.0/me", "").wantError(t, 400, "BadRequest", msgMeAppOnly)
+	tampered := tok[:len(tok)-2] + "xx"
+	do(t, ts2, tampered, "GET", "/v1.0/me/todo/lists", "").wantError(t, 401, "InvalidAuthenticationToken", msgTokenMalformed)
+	s2.Reset()
+	do(t, ts2, tok, "GET", "/v1.0/me/todo/lists", "").wantStatus(t, 200)
+	clock.Advance(2 * time.Hour)
+	do(t, ts2, tok, "GET", "/v1.0/me/todo/lists", "").wantError(t, 401, "InvalidAuthenticationToken", msgTokenExpired)
+}

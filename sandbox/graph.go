@@ -226,6 +226,12 @@ func (s *Server) authenticate(r *http.Request) (Grant, *graphError) {
 	if s.tokens.known(tok) {
 		return Grant{}, e(msgTokenExpired)
 	}
+	if g, ok, expired := s.verifySignedToken(tok); ok {
+		if expired {
+			return Grant{}, e(msgTokenExpired)
+		}
+		return g, nil
+	}
 	return Grant{}, e(msgTokenMalformed)
 }
 
