@@ -1,0 +1,77 @@
+package engine
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// FuzzLoad feeds arbitrary bytes to the loader: it must never panic, and a
+// template it accepts must describe itself without panicking.
+func FuzzLoad(f *testing.F) {
+	for _, pattern := range []string{"../testdata/templates/*.yaml", "testdata/errors/*.yaml"} {
+		files, _ := filepath.Glob(pattern)
+		for _, file := range files {
+			if src, err := os.ReadFile(file); err == nil {
+				f.Add(src)
+			}
+		}
+	}
+	f.Fuzz(func(t *testing.T, src []byte) {
+		problems := Check("fuzz.yaml", src)
+		tp, err := Load("fuzz.yaml", src)
+		if err == nil {
+			for _, p := range problems {
+				if p.Severity == Error {
+					t.Fatalf("Load accepted a template Check rejects: %v", p)
+				}
+			}
+			_ = tp.Steps()
+			_ = tp.Inputs()
+			_ = tp.MissingInputs(nil)
+		}
+	})
+}
+
+// FuzzResumeState feeds arbitrary states to Resume: it must refuse or run
+// them, never panic.
+func FuzzResumeState(f *testing.F) {
+	tp := mustLoad(f, "../testdata/templates/all-steps.yaml")
+	srv := newFuzzGraph(f)
+	e := newTestEngine(f, srv, nil, tp)
+	turn, err := e.Start(context.Background(), tp, StartOptions{})
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(turn.State, "add")
+	turn, err = e.Resume(context.Background(), turn.State, "add")
+	if err != nil || turn.Kind != KindQuestion {
+		f.Fatalf("%v %v", err, turn.Err)
+	}
+	f.Add(turn.State, "Work")
+	f.Add([]byte(`{"v":1}`), "")
+	f.Add([]byte(`{"v":1,"template":"all-steps","hash":"`+tp.Hash()+`","session":"s","now":"2026-01-01T00:00:00Z","zone":"UTC","cursor":[{"b":"main","i":0}],"wait":"input"}`), "x")
+	f.Fuzz(func(t *testing.T, state []byte, answer string) {
+		turn, err := e.Resume(context.Background(), state, answer)
+		if err == nil && turn == nil {
+			t.Fatal("no turn and no error")
+		}
+	})
+}
+
+func newFuzzGraph(tb testing.TB) *fakeGraph {
+	t, ok := tb.(*testing.T)
+	if !ok {
+		// testing.F: build the server by hand with the same routes.
+		g := &fakeGraph{routes: map[string]func(w http.ResponseWriter, r *http.Request){}}
+		g.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			writeJSON(w, 200, `{"value":[{"id":"a/b","displayName":"Work"}]}`)
+		}))
+		tb.Cleanup(g.Close)
+		return g
+	}
+	return listsGraph(t)
+}
