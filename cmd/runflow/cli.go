@@ -92,9 +92,14 @@ func printOverview(w io.Writer) {
 	fmt.Fprintln(w, "runflow runs dialog templates against Microsoft Graph.")
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "Usage:")
+	width := 0
 	for _, n := range commandNames() {
 		c := commands[n]
-		fmt.Fprintf(w, "  runflow %-28s %s\n", strings.TrimSpace(c.name+" "+c.args), c.summary)
+		width = max(width, len(strings.TrimSpace(c.name+" "+c.args)))
+	}
+	for _, n := range commandNames() {
+		c := commands[n]
+		fmt.Fprintf(w, "  runflow %-*s  %s\n", width, strings.TrimSpace(c.name+" "+c.args), c.summary)
 	}
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "Try:  runflow run list-events --sandbox")
@@ -122,7 +127,7 @@ func parseArgs(c *command, fs *flag.FlagSet, e *env, args []string) ([]string, e
 				printUsage(e.stdout, c, fs)
 				return nil, errHelpShown
 			}
-			return nil, usageErrorf("%s: %v (run 'runflow %s -h' for help)", c.name, err, c.name)
+			return nil, usageErrorf("%s: %s (run 'runflow %s -h' for help)", c.name, flagErrorText(err, fs), c.name)
 		}
 		rest := fs.Args()
 		consumed := len(args) - len(rest)
@@ -135,6 +140,28 @@ func parseArgs(c *command, fs *flag.FlagSet, e *env, args []string) ([]string, e
 		positional = append(positional, rest[0])
 		args = rest[1:]
 	}
+}
+
+// flagErrorText rewrites the flag package's errors in the double-dash
+// spelling the docs use, with a suggestion for a misspelt flag.
+func flagErrorText(err error, fs *flag.FlagSet) string {
+	msg := err.Error()
+	if name, ok := strings.CutPrefix(msg, "flag provided but not defined: -"); ok {
+		var names []string
+		fs.VisitAll(func(f *flag.Flag) { names = append(names, f.Name) })
+		msg = fmt.Sprintf("unknown flag --%s", name)
+		if s := suggest(name, names); s != "" {
+			msg += fmt.Sprintf("; did you mean --%s?", s)
+		}
+		return msg
+	}
+	if rest, ok := strings.CutPrefix(msg, "flag needs an argument: -"); ok {
+		return "flag --" + rest + " needs a value"
+	}
+	if strings.HasPrefix(msg, "invalid value ") {
+		return strings.Replace(msg, " for flag -", " for flag --", 1)
+	}
+	return msg
 }
 
 // errHelpShown ends a command after -h printed its usage; it exits 0.

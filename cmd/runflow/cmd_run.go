@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"sort"
 	"strings"
 	"time"
@@ -49,7 +50,7 @@ func runRun(ctx context.Context, e *env, args []string) error {
 	fs.BoolVar(&o.yes, "yes", false, "answer yes to confirmations")
 	fs.BoolVar(&o.noInput, "no-input", false, "never ask: a missing required input is an error")
 	fs.BoolVar(&o.verbose, "v", false, "trace every HTTP request on stderr (tokens redacted)")
-	fs.StringVar(&o.user, "user", "", "the mailbox to act on: me (default), a user id or a userPrincipalName")
+	fs.StringVar(&o.user, "user", "", "the mailbox to act on: me (default), a user id or a `UPN`")
 	fs.StringVar(&o.zone, "zone", "", "time `ZONE` for dates you type and dates shown (IANA or Windows name; default $RUNFLOW_ZONE, else the system's)")
 	fs.BoolVar(&o.backend.sandbox, "sandbox", false, "run against the built-in Graph sandbox (data kept in the config directory)")
 	fs.StringVar(&o.backend.graphURL, "graph-url", "", "Graph service root `URL` with its version, e.g. http://127.0.0.1:8080/v1.0 (default $RUNFLOW_GRAPH_URL, else Microsoft Graph)")
@@ -105,7 +106,7 @@ func execRun(ctx context.Context, e *env, o *runOptions) error {
 		GraphURL:   be.graphURL,
 		HTTPClient: be.client,
 		Auth:       be.auth,
-		Zone:       engineZone(loc),
+		Zone:       engineZone(loc, e.getenv),
 		Now:        e.now,
 		Trace:      tr.event,
 		Templates:  []*engine.Template{t},
@@ -357,19 +358,26 @@ func (r *runner) print(res result, planned *engine.PlannedRequest) error {
 		return writeJSON(r.e.stdout, res, r.loc, plannedDoc(planned))
 	}
 	res.Messages = res.Messages[r.shown:]
-	if err := writeText(r.e.stdout, res, textStyle{loc: r.loc, maxCell: 60}); err != nil {
+	var b strings.Builder
+	if err := writeText(&b, res, textStyle{loc: r.loc, maxCell: 60}); err != nil {
 		return err
 	}
 	if planned != nil {
-		return writePlanned(r.e.stdout, planned)
+		if b.Len() > 0 {
+			b.WriteString("\n")
+		}
+		if err := writePlanned(&b, planned); err != nil {
+			return err
+		}
 	}
-	return nil
+	_, err := io.WriteString(r.e.stdout, b.String())
+	return err
 }
 
 // engineZone is the engine's default zone: the user's, else the system's.
-func engineZone(loc *time.Location) *time.Location {
+func engineZone(loc *time.Location, getenv func(string) string) *time.Location {
 	if loc == nil {
-		return time.Local
+		return systemZone(getenv)
 	}
 	return loc
 }

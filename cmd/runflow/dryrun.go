@@ -107,7 +107,7 @@ func redactJSON(v any) any {
 func writePlanned(w io.Writer, p *engine.PlannedRequest) error {
 	d := plannedDoc(p)
 	var b strings.Builder
-	b.WriteString("\nDry run: this request was not sent:\n")
+	b.WriteString("Dry run: this request was not sent:\n")
 	fmt.Fprintf(&b, "  %s %s\n", d.Method, d.URL)
 	names := make([]string, 0, len(d.Headers))
 	for n := range d.Headers {

@@ -1,0 +1,70 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestGolden runs the CLI in-process against the built-in sandbox (fixed
+// clock, fresh data) and compares every output and exit code with
+// testdata/golden. Each case is independent: its own config directory.
+func TestGolden(t *testing.T) {
+	badTemplate := filepath.Join(t.TempDir(), "bad.yaml")
+	if err := os.WriteFile(badTemplate, []byte("id: Bad_ID\nname: Broken\nscopes: [Mail.Send]\nsteps:\n  - htp: {}\n  - say: Hello ${ inputs.nobody }\n  - id: send\n    http:\n      method: POST\n      path: /me/sendMail\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name  string
+		args  []string
+		stdin string
+		tty   bool
+		vars  map[string]string
+	}{
+		{name: "list", args: []string{"list"}},
+		{name: "help", args: []string{"help"}},
+		{name: "run-help", args: []string{"run", "-h"}},
+		{name: "describe-create-event", args: []string{"describe", "create-event"}},
+		{name: "run-list-events", args: []string{"run", "list-events", "--sandbox"}},
+		{name: "run-list-events-window-json", args: []string{"run", "list-events", "--sandbox", "--set", "from=today", "--set", "to=2026-06-16", "--output", "json"}},
+		{name: "run-agenda-zone", args: []string{"run", "agenda", "--sandbox", "--zone", "Europe/Berlin"}},
+		{name: "run-list-todo-lists-json", args: []string{"run", "list-todo-lists", "--sandbox", "--output", "json"}},
+		{name: "run-whoami"},
+		{name: "run-send-mail-missing-inputs", args: []string{"run", "send-mail", "--sandbox", "--no-input"}},
+		{name: "run-send-mail-needs-yes", args: []string{"run", "send-mail", "--sandbox", "--set", "to=frannis@contoso.com", "--set", "subject=Hi", "--set", "body=Hello"}},
+		{name: "run-send-mail-dry-run-json", args: []string{"run", "send-mail", "--sandbox", "--set", "to= frannis@contoso.com ; danas@contoso.com", "--set", "subject=Lunch?", "--set", "body=<p>Noon?</p>", "--set", "html=yes", "--dry-run", "--output", "json"}},
+		{name: "run-create-event-dry-run", args: []string{"run", "create-event", "--sandbox", "--set", "subject=Lunch", "--set", "start=tomorrow 12:00", "--set", "attendees=samanthab@contoso.onmicrosoft.com", "--dry-run"}},
+		{name: "run-create-event-bad-preset", args: []string{"run", "create-event", "--sandbox", "--set", "subject=Lunch", "--set", "start=the day after the party", "--no-input"}},
+		{name: "run-unknown-input", args: []string{"run", "whoami", "--sandbox", "--set", "nmae=x"}},
+		{name: "run-unknown-template", args: []string{"run", "list-event", "--sandbox"}},
+		{name: "run-no-backend", args: []string{"run", "whoami"}},
+		{name: "run-graph-url-without-token", args: []string{"run", "whoami"}, vars: map[string]string{"RUNFLOW_GRAPH_URL": "http://127.0.0.1:9/v1.0"}},
+		{name: "run-graph-url-plain-http", args: []string{"run", "whoami", "--graph-url", "http://graph.example.com/v1.0", "--token", "t0ken-value"}},
+		{name: "run-graph-url-no-version", args: []string{"run", "whoami", "--graph-url", "https://graph.microsoft.com", "--token", "t0ken-value"}},
+		{name: "run-sandbox-and-token", args: []string{"run", "whoami", "--sandbox", "--token", "t0ken-value"}},
+		{name: "run-bad-flag", args: []string{"run", "whoami", "--sandbx"}},
+		{name: "run-bad-output", args: []string{"run", "whoami", "--sandbox", "--output", "yaml"}},
+		{name: "run-bad-zone", args: []string{"run", "whoami", "--sandbox", "--zone", "Mars/Olympus"}},
+		{name: "run-two-templates", args: []string{"run", "whoami", "agenda"}},
+		{name: "validate-errors", args: []string{"validate", badTemplate}},
+		{name: "validate-builtins", args: []string{"validate", "../../templates/whoami.yaml", "../../templates/send-mail.yaml"}},
+		{name: "unknown-command", args: []string{"lst"}},
+		{name: "no-command", args: nil},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			if tc.args == nil && tc.name != "no-command" {
+				tc.args = []string{"run", "whoami", "--sandbox"}
+			}
+			c := newCLI(t)
+			c.tty = tc.tty
+			for k, v := range tc.vars {
+				c.vars[k] = v
+			}
+			o := c.run(tc.stdin, tc.args...)
+			got := strings.ReplaceAll(transcript(tc.args, o), badTemplate, "bad.yaml")
+			golden(t, tc.name+".txt", got)
+		})
+	}
+}
