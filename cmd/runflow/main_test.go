@@ -112,4 +112,3 @@ func transcript(args []string, o outcome) string {
 	return normalize("$ runflow " + strings.Join(args, " ") + "\n" +
 		"--- exit " + strconv.Itoa(o.code) + "\n--- stdout\n" + o.stdout + "--- stderr\n" + o.stderr)
 }
-
