@@ -185,6 +185,20 @@ func TestRequestLog(t *testing.T) {
 	if len(s.Requests()) != 0 {
 		t.Error("ClearRequests kept entries")
 	}
+	req, _ := http.NewRequest("POST", ts.URL+"/common/oauth2/v2.0/token", strings.NewReader("grant_type=client_credentials&client_id=abc&client_secret=hunter2&scope=https%3A%2F%2Fgraph.microsoft.com%2F.default"))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	resp, err := ts.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	rs = s.Requests()
+	if len(rs) != 1 || rs[0].Path != "/common/oauth2/v2.0/token" || rs[0].Status != resp.StatusCode || rs[0].Status == 0 {
+		t.Fatalf("identity request logged as %+v", rs)
+	}
+	if strings.Contains(string(rs[0].Body), "hunter2") || !strings.Contains(string(rs[0].Body), "client_id=abc") {
+		t.Errorf("identity body logged as %s", rs[0].Body)
+	}
 	form := redactBody("application/x-www-form-urlencoded", []byte("grant_type=refresh_token&refresh_token=secret1&client_secret=secret2&client_id=abc"))
 	if strings.Contains(string(form), "secret1") || strings.Contains(string(form), "secret2") || !strings.Contains(string(form), "client_id=abc") {
 		t.Errorf("form body logged as %s", form)

@@ -1,6 +1,8 @@
 package sandbox
 
 import (
+	"bytes"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -89,4 +91,53 @@ func redactBody(contentType string, body []byte) []byte {
 		}
 	}
 	return []byte(v.Encode())
+}
+
+// statusWriter remembers the status an identity handler wrote.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+// maxIdentityBody bounds what is read (and logged) of an identity request.
+const maxIdentityBody = 1 << 20
+
+// serveIdentityLogged records an identity platform request (secrets
+// redacted) and hands it to the identity handler with its body intact.
+func (s *Server) serveIdentityLogged(w http.ResponseWriter, r *http.Request) {
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxIdentityBody+1))
+	if err != nil || len(body) > maxIdentityBody {
+		http.Error(w, "the request body could not be read or is larger than 1 MB", http.StatusBadRequest)
+		return
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	query := r.URL.Query()
+	for _, k := range secretFormFields {
+		if query.Has(k) {
+			query.Set(k, redacted)
+		}
+	}
+	idx := s.log.add(RecordedRequest{Time: s.now(), Method: r.Method, Path: r.URL.Path, Query: query,
+		Header: redactHeader(r.Header), Body: redactBody(r.Header.Get("Content-Type"), body)})
+	sw := &statusWriter{ResponseWriter: w}
+	s.identity(sw, r)
+	s.log.mu.Lock()
+	if idx < len(s.log.entries) {
+		s.log.entries[idx].Status = sw.status
+	}
+	s.log.mu.Unlock()
 }

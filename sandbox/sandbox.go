@@ -107,7 +107,7 @@ func (s *Server) TenantID() string { return s.tenantID }
 // identity platform; anything else gets Graph's 400 for an unknown segment.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if isIdentityPath(r.URL.Path) {
-		s.identity(w, r)
+		s.serveIdentityLogged(w, r)
 		return
 	}
 	s.serveGraph(w, r)
