@@ -2,6 +2,7 @@ package engine
 
 import (
 	"sort"
+	"strings"
 
 	"github.com/runflow/runflow/engine/input"
 )
@@ -104,7 +105,21 @@ func valueSource(v *value) string {
 	if v == nil {
 		return ""
 	}
-	return pathSource(v)
+	switch v.kind {
+	case valExpr:
+		return "${ " + v.expr.src + " }"
+	case valInterp:
+		var b strings.Builder
+		for _, p := range v.parts {
+			if p.expr != nil {
+				b.WriteString("${ " + p.expr.src + " }")
+			} else {
+				b.WriteString(p.text)
+			}
+		}
+		return b.String()
+	}
+	return textOf(v.lit)
 }
 
 // StepInfo describes one step, for `runflow describe`.
