@@ -46,6 +46,9 @@ func (e *LoadError) Error() string {
 type decoder struct {
 	file     string
 	problems []Problem
+	// jsonNodes counts the nodes written by toJSON, aliases expanded, so
+	// that a file of nested aliases cannot blow up into billions of values.
+	jsonNodes int
 }
 
 func (d *decoder) errorf(n *yaml.Node, format string, args ...any) {
@@ -249,10 +252,21 @@ func (d *decoder) toJSON(n *yaml.Node, what string) []byte {
 	return buf.Bytes()
 }
 
-const maxYAMLDepth = 64
+const (
+	maxYAMLDepth = 64
+	maxJSONNodes = 1_000_000
+)
 
 func (d *decoder) writeJSON(buf *bytes.Buffer, n *yaml.Node, what string, depth int) {
 	n = resolve(n)
+	d.jsonNodes++
+	if d.jsonNodes == maxJSONNodes {
+		d.errorf(n, "%s: the file expands to more than %d values (aliases inside aliases?)", what, maxJSONNodes)
+	}
+	if d.jsonNodes >= maxJSONNodes {
+		buf.WriteString("null")
+		return
+	}
 	if depth > maxYAMLDepth {
 		d.errorf(n, "%s is nested more than %d levels deep", what, maxYAMLDepth)
 		buf.WriteString("null")
