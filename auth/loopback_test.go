@@ -134,3 +134,25 @@ func TestLoginLoopbackNeedsLoopbackRedirect(t *testing.T) {
 		t.Fatalf("err = %v, want advice to use a loopback redirect or --device-code", err)
 	}
 }
+
+// TestLoginLoopbackLocalhost uses the system profile's own redirect,
+// http://localhost: the browser may reach it over IPv4 or IPv6.
+func TestLoginLoopbackLocalhost(t *testing.T) {
+	e := newEnv(t)
+	e.profile.RedirectURL = "http://localhost"
+	e.sb.ApproveSignIns("")
+	opts := e.loginOptions()
+	opts.OpenBrowser = func(u string) error {
+		parsed, _ := url.Parse(u)
+		if r := parsed.Query().Get("redirect_uri"); !strings.HasPrefix(r, "http://localhost:") || !strings.HasSuffix(r, "/") {
+			t.Errorf("redirect_uri %q, want http://localhost:PORT/", r)
+		}
+		go e.visit(u)
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if _, err := auth.LoginLoopback(ctx, e.profile, opts); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -101,12 +101,21 @@ func LoadProfile(name string) (*Profile, error) {
 	if name == "" || name == SystemProfileName {
 		return SystemProfile(), nil
 	}
-	if !profileNameRE.MatchString(name) || strings.Contains(name, "..") {
-		return nil, fmt.Errorf("auth: profile name %q is not valid: use letters, digits, '.', '-' and '_' (at most 64)", name)
-	}
 	dir, err := ProfileDir()
 	if err != nil {
 		return nil, err
+	}
+	return LoadProfileIn(dir, name)
+}
+
+// LoadProfileIn is LoadProfile with the profiles directory given (the CLI
+// passes its own config directory, tests a temporary one).
+func LoadProfileIn(dir, name string) (*Profile, error) {
+	if name == "" || name == SystemProfileName {
+		return SystemProfile(), nil
+	}
+	if !profileNameRE.MatchString(name) || strings.Contains(name, "..") {
+		return nil, fmt.Errorf("auth: profile name %q is not valid: use letters, digits, '.', '-' and '_' (at most 64)", name)
 	}
 	path := filepath.Join(dir, name+".yaml")
 	p, err := LoadProfileFile(path)

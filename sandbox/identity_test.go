@@ -639,3 +639,45 @@ func idShape(m map[string]any) string {
 	sort.Strings(parts)
 	return strings.Join(parts, " ")
 }
+
+func TestDeviceLoginPage(t *testing.T) {
+	s, ts, clock := newIdentityTest(t)
+	conf := idPublicConfig(ts, "User.Read")
+	da, err := conf.DeviceAuth(idCtx(ts))
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := ts.URL + "/common/oauth2/v2.0/devicelogin"
+	resp, err := ts.Client().Get(page)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.Contains(string(b), `name="user_code"`) {
+		t.Fatalf("devicelogin page: %d %s", resp.StatusCode, b)
+	}
+	post := func(form url.Values) string {
+		resp, err := ts.Client().PostForm(page, form)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return string(b)
+	}
+	if got := post(url.Values{"user_code": {da.UserCode}, "username": {"bob@contoso.onmicrosoft.com"}, "password": {"nope"}, "action": {"approve"}}); !strings.Contains(got, "incorrect") {
+		t.Fatalf("wrong password: %s", got)
+	}
+	if got := post(url.Values{"user_code": {"WRONGCODE"}, "username": {"bob@contoso.onmicrosoft.com"}, "password": {"correct horse"}, "action": {"approve"}}); !strings.Contains(got, "no device code sign-in") {
+		t.Fatalf("wrong code: %s", got)
+	}
+	if got := post(url.Values{"user_code": {da.UserCode}, "username": {"bob@contoso.onmicrosoft.com"}, "password": {"correct horse"}, "action": {"approve"}}); !strings.Contains(got, "signed in") {
+		t.Fatalf("approve: %s", got)
+	}
+	clock.Advance(5 * time.Second)
+	m := idPostToken(t, ts, url.Values{"client_id": {SystemClientID}, "grant_type": {grantDeviceCode}, "device_code": {da.DeviceCode}}, http.StatusOK)
+	if g, _ := s.tokens.lookup(m["access_token"].(string)); g.UserID != idTestSecondUser {
+		t.Errorf("device code signed in %q, want Bob", g.UserID)
+	}
+}
