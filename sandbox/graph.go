@@ -53,7 +53,7 @@ func (s *Server) serveGraph(w http.ResponseWriter, r *http.Request) {
 				}
 				if f.DropConnection {
 					setStatus(0)
-					dropConnection(w)
+					dropConnection(w, r)
 					return
 				}
 				resp = s.errorResponse(r, faultError(f))
@@ -72,15 +72,21 @@ func (s *Server) serveGraph(w http.ResponseWriter, r *http.Request) {
 	w.Write(resp.body)
 }
 
-// dropConnection closes the client's connection without an answer.
-func dropConnection(w http.ResponseWriter) {
+// dropConnection closes the client's connection without an answer. On
+// HTTP/2 net/http resets the stream; a writer with no connection at all
+// (an in-process recorder) gets 502, the closest thing to a broken
+// connection it can carry.
+func dropConnection(w http.ResponseWriter, r *http.Request) {
 	if hj, ok := w.(http.Hijacker); ok {
 		if conn, _, err := hj.Hijack(); err == nil {
 			conn.Close()
 			return
 		}
 	}
-	panic(http.ErrAbortHandler) // net/http resets the stream
+	if r.ProtoMajor >= 2 {
+		panic(http.ErrAbortHandler)
+	}
+	w.WriteHeader(http.StatusBadGateway)
 }
 
 // sleepCtx waits d unless ctx ends first; it reports whether d elapsed.
