@@ -254,7 +254,7 @@ func (d *decoder) toJSON(n *yaml.Node, what string) []byte {
 
 const (
 	maxYAMLDepth = 64
-	maxJSONNodes = 1_000_000
+	maxJSONNodes = 100_000 // larger bodies belong in a body_file
 )
 
 func (d *decoder) writeJSON(buf *bytes.Buffer, n *yaml.Node, what string, depth int) {
