@@ -65,6 +65,10 @@ type Profile struct {
 	RedirectURL string `yaml:"redirect_url,omitempty"`
 	// Scopes are requested at sign-in; default DefaultScopes.
 	Scopes []string `yaml:"scopes,omitempty"`
+	// GraphURL is the Graph service root runs use with this profile
+	// (default https://graph.microsoft.com/v1.0; another for national
+	// clouds, or a served sandbox's http://127.0.0.1:PORT/v1.0).
+	GraphURL string `yaml:"graph_url,omitempty"`
 
 	// Source is where the profile came from (a file path or "built-in").
 	Source string `yaml:"-"`
@@ -191,7 +195,7 @@ func ParseProfile(data []byte, source string) (*Profile, error) {
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	if err := dec.Decode(&p); err != nil {
-		return nil, fmt.Errorf("auth: %s: %v (known fields: name, client_id, client_secret, tenant, authority, authorization_url, token_url, refresh_url, device_code_url, redirect_url, scopes)", source, err)
+		return nil, fmt.Errorf("auth: %s: %v (known fields: name, client_id, client_secret, tenant, authority, authorization_url, token_url, refresh_url, device_code_url, redirect_url, scopes, graph_url)", source, err)
 	}
 	p.Source = source
 	if err := p.validate(func(field string) string {
@@ -229,7 +233,7 @@ func (p *Profile) validate(at func(field string) string) error {
 	}
 	for _, f := range []struct{ name, value string }{
 		{"authority", p.Authority}, {"authorization_url", p.AuthorizationURL}, {"token_url", p.TokenURL},
-		{"refresh_url", p.RefreshURL}, {"device_code_url", p.DeviceCodeURL},
+		{"refresh_url", p.RefreshURL}, {"device_code_url", p.DeviceCodeURL}, {"graph_url", p.GraphURL},
 	} {
 		if f.value == "" {
 			continue

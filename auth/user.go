@@ -34,6 +34,11 @@ type UserConfig struct {
 	// NotSignedIn is the reason given when nobody has signed in; default
 	// tells the CLI user to run "runflow auth login".
 	NotSignedIn string
+	// SignInCommand, when set, is the command that signs in again (the
+	// CLI's "runflow auth login --profile NAME"); reasons for a new
+	// sign-in then end with it. It defaults to that command when
+	// NotSignedIn is empty.
+	SignInCommand string
 	// Log receives events (refreshes, failures to save); never a token.
 	// Nil discards them.
 	Log *slog.Logger
@@ -71,11 +76,13 @@ func NewUserProvider(cfg UserConfig) (*UserProvider, error) {
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
 	if cfg.NotSignedIn == "" {
-		cmd := "runflow auth login"
-		if cfg.Profile.Name != SystemProfileName {
-			cmd += " --profile " + cfg.Profile.Name
+		if cfg.SignInCommand == "" {
+			cfg.SignInCommand = "runflow auth login"
+			if cfg.Profile.Name != SystemProfileName {
+				cfg.SignInCommand += " --profile " + cfg.Profile.Name
+			}
 		}
-		cfg.NotSignedIn = fmt.Sprintf("no account is signed in for profile %q; run %q (or try --sandbox)", cfg.Profile.Name, cmd)
+		cfg.NotSignedIn = fmt.Sprintf("no account is signed in for profile %q; run %q (or try --sandbox)", cfg.Profile.Name, cfg.SignInCommand)
 	}
 	return &UserProvider{cfg: cfg}, nil
 }
@@ -112,7 +119,7 @@ func (p *UserProvider) Token(ctx context.Context, req Request) (*oauth2.Token, e
 		}
 		return nil, &SignInRequiredError{
 			Scopes: p.signInScopes(st.Scopes, req.Scopes),
-			Reason: fmt.Sprintf("%s has not granted %s yet; sign in again to consent", who, strings.Join(missing, ", ")),
+			Reason: fmt.Sprintf("%s has not granted %s yet; sign in again to consent%s", who, strings.Join(missing, ", "), p.commandHint(missing)),
 		}
 	}
 	if st.usable(p.cfg.Now(), p.cfg.EarlyExpiry) {
@@ -135,12 +142,25 @@ func (p *UserProvider) signInScopes(granted, needed []string) []string {
 	return ScopesFor(UnionScopes(granted, needed))
 }
 
+// commandHint names the command that signs in again, asking for scopes
+// too when some are missing.
+func (p *UserProvider) commandHint(scopes []string) string {
+	if p.cfg.SignInCommand == "" {
+		return ""
+	}
+	cmd := p.cfg.SignInCommand
+	if len(scopes) > 0 {
+		cmd += " --scopes " + strings.Join(scopes, ",")
+	}
+	return fmt.Sprintf(": run %q", cmd)
+}
+
 // refresh redeems st's refresh token and saves the new grant, including
 // the rotated refresh token. The caller holds the subject's lock.
 func (p *UserProvider) refresh(ctx context.Context, st *StoredToken, req Request) (*StoredToken, error) {
 	if st.RefreshToken == "" {
 		return nil, &SignInRequiredError{Scopes: p.signInScopes(st.Scopes, req.Scopes),
-			Reason: fmt.Sprintf("the access token for profile %q has expired and there is no refresh token (sign in with offline_access)", p.cfg.Profile.Name)}
+			Reason: fmt.Sprintf("the access token for profile %q has expired and there is no refresh token (sign in with offline_access)%s", p.cfg.Profile.Name, p.commandHint(nil))}
 	}
 	secret, err := p.cfg.Profile.Secret()
 	if err != nil {
@@ -179,7 +199,7 @@ func (p *UserProvider) refresh(ctx context.Context, st *StoredToken, req Request
 		if te.AADSTS != "" {
 			reason += " (AADSTS" + te.AADSTS + ")"
 		}
-		return nil, &SignInRequiredError{Scopes: p.signInScopes(st.Scopes, req.Scopes), Reason: reason + "; sign in again"}
+		return nil, &SignInRequiredError{Scopes: p.signInScopes(st.Scopes, req.Scopes), Reason: reason + "; sign in again" + p.commandHint(MissingScopes(st.Scopes, req.Scopes))}
 	}
 }
 

@@ -106,8 +106,8 @@ func TestIncrementalConsent(t *testing.T) {
 			t.Errorf("sign-in asks for %v, want %s among them", sir.Scopes, want)
 		}
 	}
-	if !strings.Contains(sir.Reason, "Mail.Send") {
-		t.Errorf("reason %q does not name the missing scope", sir.Reason)
+	if !strings.Contains(sir.Reason, `run "runflow auth login --scopes Mail.Send"`) {
+		t.Errorf("reason %q does not name the missing scope and the command", sir.Reason)
 	}
 	// Signing in again with the union grants it.
 	e.loginLoopback(sir.Scopes...)
