@@ -248,3 +248,15 @@ func TestMailboxSettingsAndUsers(t *testing.T) {
 		t.Errorf("/me $select %v", me)
 	}
 }
+
+func TestTodoPageSize(t *testing.T) {
+	s, ts := newSandbox(t)
+	tok := s.Token(allScopes...)
+	for i := 0; i < todoPageSize; i++ {
+		do(t, ts, tok, "POST", "/v1.0/me/todo/lists", `{"displayName":"List `+strings.Repeat("x", i%5+1)+`"}`).wantStatus(t, 201)
+	}
+	a := do(t, ts, tok, "GET", "/v1.0/me/todo/lists", "").wantStatus(t, 200)
+	if n := len(a.values(t)); n != 50 || a.json["@odata.nextLink"] == nil {
+		t.Errorf("first page %d lists, nextLink %v; want 50 and a link", n, a.json["@odata.nextLink"])
+	}
+}

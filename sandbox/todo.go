@@ -4,8 +4,10 @@ import (
 	"strings"
 )
 
-// To Do pages are longer than Outlook's; the sandbox uses 100.
-const todoPageSize = 100
+// todoPageSize is To Do's default page size for lists and tasks: 50, as
+// measured against Graph in 2026 (jordanburke/microsoft-todo-mcp-server#17;
+// Outlook's is 10). Older reports saw 16-18 lists and no nextLink at all.
+const todoPageSize = 50
 
 var todoListType = newObjType("todoTaskList", map[string]*field{
 	"displayName":       str(),
