@@ -87,12 +87,29 @@ type scripted struct {
 	mu      sync.Mutex
 	reqs    []*http.Request
 	replies []reply
+	// custom, when set, answers instead of the replies.
+	custom http.HandlerFunc
+}
+
+// setHandler makes h answer every request instead of the replies; h counts
+// hits itself if the test needs them.
+func (s *scripted) setHandler(h http.HandlerFunc) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.custom = h
 }
 
 func newScripted(t testing.TB, replies ...reply) *scripted {
 	t.Helper()
 	s := &scripted{replies: replies}
 	s.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.mu.Lock()
+		custom := s.custom
+		s.mu.Unlock()
+		if custom != nil {
+			custom(w, r)
+			return
+		}
 		n := int(s.hits.Add(1))
 		s.mu.Lock()
 		s.reqs = append(s.reqs, r.Clone(context.Background()))

@@ -20,7 +20,7 @@ type blockingServer struct {
 
 func newBlockingServer(t *testing.T) *blockingServer {
 	b := &blockingServer{scripted: newScripted(t), release: make(chan struct{})}
-	b.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	b.setHandler(func(w http.ResponseWriter, r *http.Request) {
 		if strings.Contains(r.URL.Path, "/users/a/") || strings.Contains(r.URL.Path, "/me/") {
 			n := b.inFlight.Add(1)
 			for {

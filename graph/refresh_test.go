@@ -21,7 +21,7 @@ func tokenServer(t *testing.T, good string, code string) (*scripted, *atomic.Int
 	if code != "InvalidAuthenticationToken" {
 		body = strings.Replace(body, "InvalidAuthenticationToken", code, 1)
 	}
-	srv.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	srv.setHandler(func(w http.ResponseWriter, r *http.Request) {
 		srv.hits.Add(1)
 		if r.Header.Get("Authorization") != "Bearer "+good {
 			rejected.Add(1)

@@ -113,7 +113,7 @@ func TestSuccessBodies(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			srv := newScripted(t)
-			srv.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			srv.setHandler(func(w http.ResponseWriter, r *http.Request) {
 				srv.hits.Add(1)
 				for k, v := range tt.rp.header {
 					w.Header()[k] = []string{v}
@@ -147,7 +147,7 @@ func TestBodyLimit(t *testing.T) {
 	big := `{"value":"` + strings.Repeat("x", 200) + `"}`
 	for _, chunked := range []bool{false, true} {
 		srv := newScripted(t)
-		srv.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		srv.setHandler(func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Type", "application/json")
 			if chunked {
 				w.Write([]byte(big[:50]))
@@ -174,7 +174,7 @@ func TestBodyLimit(t *testing.T) {
 
 func TestTruncatedBodyIsATransportError(t *testing.T) {
 	srv := newScripted(t)
-	srv.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	srv.setHandler(func(w http.ResponseWriter, r *http.Request) {
 		srv.hits.Add(1)
 		w.Header().Set("Content-Type", "application/json")
 		w.Header().Set("Content-Length", "100")

@@ -212,7 +212,7 @@ func TestRequestTimeoutPerAttempt(t *testing.T) {
 	release := make(chan struct{})
 	var first = make(chan struct{}, 1)
 	srv := newScripted(t)
-	srv.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	srv.setHandler(func(w http.ResponseWriter, r *http.Request) {
 		if srv.hits.Add(1) == 1 {
 			first <- struct{}{}
 			select {

@@ -111,7 +111,7 @@ func TestDroppedConnectionIdempotentWriteIsRetried(t *testing.T) {
 func TestWriteTimeoutIsMaybeSent(t *testing.T) {
 	var hits atomic.Int32
 	srv := newScripted(t)
-	srv.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	srv.setHandler(func(w http.ResponseWriter, r *http.Request) {
 		hits.Add(1)
 		io.Copy(io.Discard, r.Body) // the server sees the client leave only once the body is read
 		<-r.Context().Done()        // applied, but the answer never comes in time
@@ -130,7 +130,7 @@ func TestWriteTimeoutIsMaybeSent(t *testing.T) {
 func TestWriteCancelledIsMaybeSent(t *testing.T) {
 	arrived := make(chan struct{})
 	srv := newScripted(t)
-	srv.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	srv.setHandler(func(w http.ResponseWriter, r *http.Request) {
 		io.Copy(io.Discard, r.Body)
 		close(arrived)
 		<-r.Context().Done()
