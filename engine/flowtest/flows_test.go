@@ -2,7 +2,9 @@ package flowtest_test
 
 import (
 	"context"
+	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/runflow/runflow/engine/flowtest"
@@ -32,5 +34,27 @@ func TestFlows(t *testing.T) {
 				t.Error("\n" + res.String())
 			}
 		})
+	}
+}
+
+// TestDocsExample runs the complete example of docs/flowtests.md, so that
+// the reference never shows a flow test that fails.
+func TestDocsExample(t *testing.T) {
+	doc, err := os.ReadFile("../../docs/flowtests.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rest, ok := strings.Cut(string(doc), "## A complete example\n```yaml\n")
+	example, _, ok2 := strings.Cut(rest, "```")
+	if !ok || !ok2 {
+		t.Fatal("docs/flowtests.md has no complete example")
+	}
+	path := filepath.Join(t.TempDir(), "example.flow.yaml")
+	if err := os.WriteFile(path, []byte(example), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	res := flowtest.RunFile(context.Background(), path, flowtest.Options{Resolve: flowtest.IDResolver(templates.Get)})
+	if !res.Passed() || res.Turns != 2 || res.Requests != 1 {
+		t.Errorf("the documented example does not pass (turns %d, requests %d):\n%s", res.Turns, res.Requests, res)
 	}
 }
