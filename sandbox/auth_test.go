@@ -2,6 +2,7 @@ package sandbox
 
 import (
 	"net/url"
+	"strings"
 	"testing"
 	"time"
 )
@@ -93,6 +94,9 @@ func TestRoutingErrorsAndHeaders(t *testing.T) {
 	do(t, ts, tok, "PUT", "/v1.0/me/events", "{}").wantError(t, 405, "Request_BadRequest", msgMethod)
 	do(t, ts, tok, "GET", "/beta/me", "").wantError(t, 400, "BadRequest", "")
 	do(t, ts, tok, "GET", "/v1.0/me/events?$expand=attachments", "").wantError(t, 400, "BadRequest", "")
+
+	big := `{"displayName":"` + strings.Repeat("x", maxRequestBytes) + `"}`
+	do(t, ts, tok, "POST", "/v1.0/me/todo/lists", big).wantError(t, 413, "RequestEntityTooLarge", "")
 
 	a := do(t, ts, tok, "GET", "/v1.0/me", "", "client-request-id", "my-id-123").wantStatus(t, 200)
 	if a.header.Get("client-request-id") != "my-id-123" || a.header.Get("request-id") == "" || a.header.Get("request-id") == "my-id-123" {

@@ -156,11 +156,10 @@ func (s *Server) dispatch(r *http.Request, body []byte, delay time.Duration, inB
 		if r.Method != http.MethodPost {
 			return s.errorResponse(r, newError(405, "Request_BadRequest", msgMethod))
 		}
-		grant, gerr := s.authenticate(r)
-		if gerr != nil {
+		// The batch's token is checked here and again for every item.
+		if _, gerr := s.authenticate(r); gerr != nil {
 			return s.errorResponse(r, gerr)
 		}
-		_ = grant
 		return s.batch(r, body)
 	}
 	grant, gerr := s.authenticate(r)
@@ -168,9 +167,7 @@ func (s *Server) dispatch(r *http.Request, body []byte, delay time.Duration, inB
 		return s.errorResponse(r, gerr)
 	}
 	c := &call{s: s, r: r, grant: grant, query: r.URL.Query(), body: body}
-	if err := c.parsePrefer(); err != nil {
-		return s.errorResponse(r, err)
-	}
+	c.parsePrefer()
 	rt, err := c.resolve(segs)
 	if err != nil {
 		return s.errorResponse(r, err)

@@ -8,7 +8,8 @@ import (
 
 // parsePrefer reads the Prefer headers Graph honours for Outlook data:
 // outlook.timezone, outlook.body-content-type and odata.maxpagesize.
-func (c *call) parsePrefer() *graphError {
+// Preferences the sandbox cannot honour are ignored, as Graph ignores them.
+func (c *call) parsePrefer() {
 	c.tz = utcZone
 	for _, h := range c.r.Header.Values("Prefer") {
 		for _, pref := range splitPrefer(h) {
@@ -36,7 +37,6 @@ func (c *call) parsePrefer() *graphError {
 			}
 		}
 	}
-	return nil
 }
 
 // splitPrefer splits a Prefer header on commas outside quotes.

@@ -2,7 +2,7 @@ package sandbox
 
 import "strings"
 
-// userSelectable are the user properties $select accepts; the ones the
+// userKind lists the user properties $select accepts; the ones the
 // sandbox does not store come back null.
 var userKind = &entityKind{
 	typeName: "user",
