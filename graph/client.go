@@ -281,6 +281,7 @@ func (c *Client) ResolveURL(path string, query url.Values) (*url.URL, error) {
 		}
 		u = p
 	}
+	u.RawQuery = escapeQuery(u.RawQuery)
 	if len(query) > 0 {
 		q, err := url.ParseQuery(u.RawQuery)
 		if err != nil {
@@ -294,6 +295,37 @@ func (c *Client) ResolveURL(path string, query url.Values) (*url.URL, error) {
 		u.RawQuery = q.Encode()
 	}
 	return u, nil
+}
+
+// escapeQuery percent-encodes the bytes that may not appear in a query
+// (spaces, quotes, angle brackets, non-ASCII, a % that starts no escape,
+// ...) and leaves everything
+// else, existing escapes included, as written, so that a query typed in a
+// path ("$filter=subject eq 'x'") is sent as a valid request line without
+// reordering Graph's nextLink queries.
+func escapeQuery(raw string) string {
+	const hex = "0123456789ABCDEF"
+	var b strings.Builder
+	for i := 0; i < len(raw); i++ {
+		ch := raw[i]
+		validEscape := ch == '%' && i+2 < len(raw) && isHex(raw[i+1]) && isHex(raw[i+2])
+		if ch == '%' && !validEscape {
+			b.WriteString("%25") // a lone % stands for itself
+			continue
+		}
+		if ch > ' ' && ch < 0x7f && strings.IndexByte("\"<>\\^`{|}", ch) < 0 {
+			b.WriteByte(ch)
+			continue
+		}
+		b.WriteByte('%')
+		b.WriteByte(hex[ch>>4])
+		b.WriteByte(hex[ch&15])
+	}
+	return b.String()
+}
+
+func isHex(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
 }
 
 func checkRelativePath(rawPath string) error {

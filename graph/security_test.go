@@ -79,7 +79,15 @@ func TestUnsafeRelativePathsAreRefused(t *testing.T) {
 			t.Errorf("ResolveURL(%q) = %s; want an error", path, u)
 		}
 	}
-	u, err := c.ResolveURL("me/events?$top=5", url.Values{"$select": {"subject"}})
+	u, err := c.ResolveURL("/me/events?$filter=subject eq 'a\"b<ü>'&$skip=1", nil)
+	if err != nil || u.RawQuery != "$filter=subject%20eq%20'a%22b%3C%C3%BC%3E'&$skip=1" {
+		t.Errorf("a query typed in the path must be escaped in place: %v, %v", u, err)
+	}
+	u, err = c.ResolveURL("/me/events?$search=100%&x=%41%2", nil)
+	if err != nil || u.RawQuery != "$search=100%25&x=%41%252" {
+		t.Errorf("lone %% signs must be escaped, valid escapes kept: %v, %v", u, err)
+	}
+	u, err = c.ResolveURL("me/events?$top=5", url.Values{"$select": {"subject"}})
 	if err != nil || u.String() != "https://graph.microsoft.com/v1.0/me/events?%24select=subject&%24top=5" {
 		t.Errorf("ResolveURL = %v, %v", u, err)
 	}
