@@ -146,3 +146,26 @@ func sprintf(pattern, arg string) string {
 	}
 	return out
 }
+
+func TestReadBasicHidesBodies(t *testing.T) {
+	s, ts := newSandbox(t)
+	for _, tc := range []struct {
+		name, token, path string
+		hidden            bool
+	}{
+		{"Calendars.ReadBasic", s.Token("Calendars.ReadBasic"), "/v1.0/me/events?$top=1", true},
+		{"Calendars.Read", s.Token("Calendars.ReadBasic", "Calendars.Read"), "/v1.0/me/events?$top=1", false},
+		{"Mail.ReadBasic", s.Token("Mail.ReadBasic"), "/v1.0/me/messages?$top=1", true},
+		{"Mail.ReadBasic.All (app)", s.AppToken("Mail.ReadBasic.All"), "/v1.0/users/" + s.Users()[0].ID + "/messages?$top=1", true},
+		{"Mail.Read", s.Token("Mail.Read"), "/v1.0/me/messages?$top=1", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			v := do(t, ts, tc.token, "GET", tc.path, "").wantStatus(t, 200).values(t)[0]
+			_, hasBody := v["body"]
+			_, hasPreview := v["bodyPreview"]
+			if hasBody == tc.hidden || hasPreview == tc.hidden || v["subject"] == nil {
+				t.Errorf("body shown %v, preview shown %v, want hidden=%v", hasBody, hasPreview, tc.hidden)
+			}
+		})
+	}
+}

@@ -78,6 +78,10 @@ func eventView(c *call, o Object, z zone) Object {
 	}
 	v["body"] = viewBody(v["body"], c.bodyType)
 	v["@odata.etag"] = etagOf(getString(o, "changeKey"))
+	if c.basicOnly {
+		delete(v, "body")
+		delete(v, "bodyPreview")
+	}
 	return v
 }
 

@@ -74,6 +74,11 @@ var messageKind = &entityKind{
 		if sel, _ := c.queryParam("$select"); strings.Contains(strings.ToLower(sel), "internetmessageheaders") {
 			v["internetMessageHeaders"] = o["internetMessageHeaders"]
 		}
+		if c.basicOnly {
+			delete(v, "body")
+			delete(v, "bodyPreview")
+			delete(v, "uniqueBody")
+		}
 		return v
 	},
 }

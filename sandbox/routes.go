@@ -21,6 +21,11 @@ type call struct {
 	// ids are the {id} segments the route captured, in order.
 	ids []string
 
+	// basicOnly is set when the token reads with a ...ReadBasic permission
+	// only: Graph then leaves out bodies (Calendars.ReadBasic,
+	// Mail.ReadBasic[.All]).
+	basicOnly bool
+
 	tz          zone   // response time zone (Prefer: outlook.timezone)
 	tzApplied   bool   // whether the Prefer time zone was honoured
 	bodyType    string // "text", "html" or "" (Prefer: outlook.body-content-type)
@@ -186,6 +191,10 @@ func (c *call) authorize(rt *route, userEntity bool) *graphError {
 		allowed = rt.perm.application
 	}
 	if hasAnyScope(g, allowed...) {
+		basic := map[string]bool{"calendars.readbasic": true, "mail.readbasic": true, "mail.readbasic.all": true}
+		if basic[strings.ToLower(allowed[0])] && !hasAnyScope(g, allowed[1:]...) {
+			c.basicOnly = true
+		}
 		return nil
 	}
 	if userEntity {
