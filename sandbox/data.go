@@ -27,14 +27,22 @@ type Data struct {
 	Users []*Mailbox `json:"users"`
 }
 
-// User is a directory entry, shaped like Graph's user resource.
+// User is a directory entry, shaped like Graph's user resource (the
+// properties /me returns by default, plus postalCode for $select).
 type User struct {
-	ID                string   `json:"id"`
-	UserPrincipalName string   `json:"userPrincipalName"`
-	DisplayName       string   `json:"displayName"`
-	GivenName         string   `json:"givenName,omitempty"`
-	Surname           string   `json:"surname,omitempty"`
-	Mail              string   `json:"mail,omitempty"`
+	// ID is the object id, a GUID.
+	ID string `json:"id"`
+	// UserPrincipalName is the sign-in name, e.g. AdeleV@contoso.onmicrosoft.com.
+	UserPrincipalName string `json:"userPrincipalName"`
+	// DisplayName, GivenName and Surname are the user's names.
+	DisplayName string `json:"displayName"`
+	GivenName   string `json:"givenName,omitempty"`
+	Surname     string `json:"surname,omitempty"`
+	// Mail is the SMTP address mail is sent from and delivered to.
+	Mail string `json:"mail,omitempty"`
+	// JobTitle, MobilePhone, OfficeLocation, PreferredLanguage, PostalCode
+	// and BusinessPhones are profile properties, returned as Graph does
+	// (null when empty).
 	JobTitle          string   `json:"jobTitle,omitempty"`
 	MobilePhone       string   `json:"mobilePhone,omitempty"`
 	OfficeLocation    string   `json:"officeLocation,omitempty"`
@@ -51,10 +59,15 @@ type Object = map[string]any
 
 // Mailbox is one user with their Exchange and To Do data.
 type Mailbox struct {
-	User            User            `json:"user"`
-	MailboxSettings Object          `json:"mailboxSettings"`
-	Events          []Object        `json:"events"`
-	TodoLists       []*TodoListData `json:"todoLists"`
+	// User is the mailbox's owner.
+	User User `json:"user"`
+	// MailboxSettings is Graph's mailboxSettings object (timeZone, ...).
+	MailboxSettings Object `json:"mailboxSettings"`
+	// Events are single events and series masters, as Graph returns them;
+	// occurrences are computed.
+	Events []Object `json:"events"`
+	// TodoLists are the To Do lists with their tasks.
+	TodoLists []*TodoListData `json:"todoLists"`
 	// Messages hold every folder's messages; parentFolderId says which
 	// (see the wellKnownFolder constants).
 	Messages []Object `json:"messages"`
@@ -62,7 +75,9 @@ type Mailbox struct {
 
 // TodoListData is a To Do list with its tasks.
 type TodoListData struct {
-	List  Object   `json:"list"`
+	// List is the todoTaskList object.
+	List Object `json:"list"`
+	// Tasks are its todoTask objects.
 	Tasks []Object `json:"tasks"`
 }
 
