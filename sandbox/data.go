@@ -68,8 +68,8 @@ type Mailbox struct {
 	Events []Object `json:"events"`
 	// TodoLists are the To Do lists with their tasks.
 	TodoLists []*TodoListData `json:"todoLists"`
-	// Messages hold every folder's messages; parentFolderId says which
-	// (see the wellKnownFolder constants).
+	// Messages hold every folder's messages; each one's parentFolderId is
+	// FolderID(user id, "inbox") or another well-known folder's id.
 	Messages []Object `json:"messages"`
 }
 

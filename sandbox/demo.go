@@ -186,7 +186,7 @@ func DemoData(now time.Time) *Data {
 			"id": id, "createdDateTime": when, "lastModifiedDateTime": when, "changeKey": seededKey("message:" + strconv.Itoa(i)),
 			"categories": []any{}, "receivedDateTime": when, "sentDateTime": when, "hasAttachments": false,
 			"internetMessageId": "<demo-" + strconv.Itoa(i) + "@contoso.onmicrosoft.com>", "subject": subj, "bodyPreview": preview,
-			"importance": "normal", "parentFolderId": folderID(demoUser.ID, "inbox"), "conversationId": seededID("conversation:" + strconv.Itoa(i)),
+			"importance": "normal", "parentFolderId": FolderID(demoUser.ID, "inbox"), "conversationId": seededID("conversation:" + strconv.Itoa(i)),
 			"isDeliveryReceiptRequested": false, "isReadReceiptRequested": false, "isRead": i < 8, "isDraft": false,
 			"webLink":                 "https://outlook.office365.com/owa/?ItemID=" + id + "&exvsurl=1&viewmodel=ReadMessageItem",
 			"inferenceClassification": "focused", "body": body, "sender": addr, "from": addr,

@@ -9,8 +9,11 @@ import (
 // Well-known mail folders (their names work wherever a folder id does).
 var wellKnownFolders = []string{"inbox", "sentitems", "drafts", "deleteditems", "archive", "junkemail", "outbox"}
 
-// folderID is the Graph-looking id of a user's well-known folder.
-func folderID(userID, name string) string {
+// FolderID is the id of a user's well-known mail folder ("inbox",
+// "sentitems", "drafts", "deleteditems", "archive", "junkemail",
+// "outbox"): what a message's parentFolderId holds. Tests that load their
+// own Data use it to place messages.
+func FolderID(userID, name string) string {
 	b := append(append([]byte{}, idPrefix...), 0x46) // 'F'
 	b = append(b, []byte(name+":"+userID)...)
 	return base64.URLEncoding.EncodeToString(b)
@@ -19,7 +22,7 @@ func folderID(userID, name string) string {
 // resolveFolder maps a well-known name or folder id to its well-known name.
 func resolveFolder(userID, idOrName string) (string, *graphError) {
 	for _, n := range wellKnownFolders {
-		if strings.EqualFold(n, idOrName) || folderID(userID, n) == idOrName {
+		if strings.EqualFold(n, idOrName) || FolderID(userID, n) == idOrName {
 			return n, nil
 		}
 	}
@@ -89,7 +92,7 @@ func (c *call) messagesNewestFirst(folder string) []Object {
 	var out []Object
 	for i := len(c.mbox.Messages) - 1; i >= 0; i-- {
 		m := c.mbox.Messages[i]
-		if folder == "" || getString(m, "parentFolderId") == folderID(c.mbox.User.ID, folder) {
+		if folder == "" || getString(m, "parentFolderId") == FolderID(c.mbox.User.ID, folder) {
 			out = append(out, m)
 		}
 	}
@@ -264,7 +267,7 @@ func (c *call) buildSentMessage(msg Object) (Object, *graphError) {
 		"subject":                    getString(msg, "subject"),
 		"bodyPreview":                preview,
 		"importance":                 importance,
-		"parentFolderId":             folderID(c.mbox.User.ID, "sentitems"),
+		"parentFolderId":             FolderID(c.mbox.User.ID, "sentitems"),
 		"conversationId":             newItemID(),
 		"isDeliveryReceiptRequested": getBool(msg, "isDeliveryReceiptRequested"),
 		"isReadReceiptRequested":     getBool(msg, "isReadReceiptRequested"),
@@ -302,7 +305,7 @@ func (c *call) deliver(sent Object, save bool) {
 			in := cloneObject(sent)
 			in["id"] = newItemID()
 			in["changeKey"] = newChangeKey()
-			in["parentFolderId"] = folderID(m.User.ID, "inbox")
+			in["parentFolderId"] = FolderID(m.User.ID, "inbox")
 			in["isRead"] = false
 			in["bccRecipients"] = []any{}
 			m.Messages = append(m.Messages, in)
