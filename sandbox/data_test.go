@@ -200,3 +200,33 @@ func TestMintedTokensSurviveARestart(t *testing.T) {
 	clock.Advance(2 * time.Hour)
 	do(t, ts2, tok, "GET", "/v1.0/me/todo/lists", "").wantError(t, 401, "InvalidAuthenticationToken", msgTokenExpired)
 }
+
+func TestOwnData(t *testing.T) {
+	u := User{ID: "11111111-2222-4333-8444-555555555555", UserPrincipalName: "kim@fabrikam.com", DisplayName: "Kim", Mail: "kim@fabrikam.com"}
+	d := &Data{Users: []*Mailbox{{
+		User:            u,
+		MailboxSettings: defaultMailboxSettings("Tokyo Standard Time"),
+		TodoLists:       []*TodoListData{{List: Object{"id": seededID("l"), "displayName": "Only list", "isOwner": true, "isShared": false, "wellknownListName": "defaultList"}}},
+		Messages:        []Object{{"id": seededID("m"), "subject": "Hello Kim", "parentFolderId": FolderID(u.ID, "inbox"), "changeKey": "k"}},
+	}}}
+	s, ts := NewTestServer(t, Options{Data: d, Now: func() time.Time { return testNow }})
+	tok := s.Token(allScopes...)
+	if me := do(t, ts, tok, "GET", "/v1.0/me", "").wantStatus(t, 200).json; me["displayName"] != "Kim" {
+		t.Errorf("/me %v", me)
+	}
+	if tz := do(t, ts, tok, "GET", "/v1.0/me/mailboxSettings/timeZone", "").json; tz["value"] != "Tokyo Standard Time" {
+		t.Errorf("timeZone %v", tz)
+	}
+	if lists := subjects(do(t, ts, tok, "GET", "/v1.0/me/todo/lists", "").values(t), "displayName"); strings.Join(lists, "|") != "Only list" {
+		t.Errorf("lists %v", lists)
+	}
+	if n := len(do(t, ts, tok, "GET", "/v1.0/me/todo/lists/"+seededID("l")+"/tasks", "").values(t)); n != 0 {
+		t.Errorf("%d tasks in a list loaded without any", n)
+	}
+	if inbox := subjects(do(t, ts, tok, "GET", "/v1.0/me/mailFolders/inbox/messages", "").values(t), "subject"); strings.Join(inbox, "|") != "Hello Kim" {
+		t.Errorf("inbox %v", inbox)
+	}
+	if n := len(do(t, ts, tok, "GET", "/v1.0/me/events", "").values(t)); n != 0 {
+		t.Errorf("%d events", n)
+	}
+}
