@@ -163,7 +163,7 @@ func (r *runner) run(ctx context.Context) {
 	}
 	tpl, err := resolve(c.Template, filepath.Dir(c.File))
 	if err != nil {
-		r.rec.add(c.TemplateLine, "template", "%s", indentError(err))
+		r.rec.add(c.TemplateLine, "template", "%v", err)
 		return
 	}
 	zone, err := input.LoadZone(c.Zone)
@@ -204,7 +204,11 @@ func (r *runner) run(ctx context.Context) {
 	}
 	used := 0
 	for {
-		r.checkNoToken(fmt.Sprintf("turn %d", used+1), turn)
+		if used == 0 {
+			r.checkNoToken("start", turn)
+		} else {
+			r.checkNoToken(fmt.Sprintf("after turn %d", used), turn)
+		}
 		r.messages = append(r.messages, turn.Messages...)
 		if turn.Kind != engine.KindQuestion && turn.Kind != engine.KindSignIn {
 			break
@@ -315,8 +319,4 @@ func (r *runner) checkNoToken(where string, t *engine.Turn) {
 	if t.DryRun != nil {
 		leak("the dry-run request", t.DryRun.URL+" "+fmt.Sprint(t.DryRun.Header)+" "+string(t.DryRun.Body))
 	}
-}
-
-func indentError(err error) string {
-	return strings.ReplaceAll(err.Error(), "\n", "\n    ")
 }
