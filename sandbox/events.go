@@ -376,6 +376,9 @@ func updateEvent(c *call) (result, *graphError) {
 	if err != nil {
 		return result{}, err
 	}
+	if err := c.checkIfMatch(etagOf(getString(c.mbox.Events[i], "changeKey"))); err != nil {
+		return result{}, err
+	}
 	in, err := decodeBody(c.body)
 	if err != nil {
 		return result{}, err
@@ -421,6 +424,9 @@ func deleteEvent(c *call) (result, *graphError) {
 	}
 	i, err := c.findEvent(c.ids[0])
 	if err != nil {
+		return result{}, err
+	}
+	if err := c.checkIfMatch(etagOf(getString(c.mbox.Events[i], "changeKey"))); err != nil {
 		return result{}, err
 	}
 	c.mbox.Events = append(c.mbox.Events[:i:i], c.mbox.Events[i+1:]...)

@@ -109,3 +109,14 @@ func created(body any) (result, *graphError) {
 	return result{status: http.StatusCreated, body: body}, nil
 }
 func noContent() (result, *graphError) { return result{status: http.StatusNoContent}, nil }
+
+// checkIfMatch answers 412 when the request's If-Match names another
+// version of the item than etag ("*" matches any), as Exchange does for a
+// stale changeKey.
+func (c *call) checkIfMatch(etag string) *graphError {
+	want := strings.TrimSpace(c.r.Header.Get("If-Match"))
+	if want == "" || want == "*" || want == etag {
+		return nil
+	}
+	return newError(412, "ErrorIrresolvableConflict", "The send or update operation could not be performed because the change key passed in the request does not match the current change key for the item.")
+}

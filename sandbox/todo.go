@@ -346,6 +346,9 @@ func updateTask(c *call) (result, *graphError) {
 	if err != nil {
 		return result{}, err
 	}
+	if err := c.checkIfMatch(getString(l.Tasks[i], "@odata.etag")); err != nil {
+		return result{}, err
+	}
 	in, err := decodeBody(c.body)
 	if err != nil {
 		return result{}, err
@@ -380,6 +383,9 @@ func updateTask(c *call) (result, *graphError) {
 func deleteTask(c *call) (result, *graphError) {
 	l, i, err := c.findTask()
 	if err != nil {
+		return result{}, err
+	}
+	if err := c.checkIfMatch(getString(l.Tasks[i], "@odata.etag")); err != nil {
 		return result{}, err
 	}
 	l.Tasks = append(l.Tasks[:i:i], l.Tasks[i+1:]...)

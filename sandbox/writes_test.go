@@ -217,3 +217,23 @@ func TestSendMailDelivers(t *testing.T) {
 		t.Errorf("Alex's inbox %v", inbox)
 	}
 }
+
+func TestIfMatch(t *testing.T) {
+	s, ts := newSandbox(t)
+	tok := s.Token(allScopes...)
+	ev := do(t, ts, tok, "POST", "/v1.0/me/events", validEvent).wantStatus(t, 201).json
+	id, etag := sv(ev["id"]), sv(ev["@odata.etag"])
+	changed := do(t, ts, tok, "PATCH", "/v1.0/me/events/"+id, `{"subject":"v2"}`, "If-Match", etag).wantStatus(t, 200).json
+	do(t, ts, tok, "PATCH", "/v1.0/me/events/"+id, `{"subject":"v3"}`, "If-Match", etag).wantError(t, 412, "ErrorIrresolvableConflict", "")
+	do(t, ts, tok, "DELETE", "/v1.0/me/events/"+id, "", "If-Match", etag).wantError(t, 412, "ErrorIrresolvableConflict", "")
+	if got := do(t, ts, tok, "GET", "/v1.0/me/events/"+id, "").json; got["subject"] != "v2" {
+		t.Errorf("subject %v after a rejected PATCH", got["subject"])
+	}
+	do(t, ts, tok, "DELETE", "/v1.0/me/events/"+id, "", "If-Match", sv(changed["@odata.etag"])).wantStatus(t, 204)
+
+	list := seededID("list:tasks")
+	task := do(t, ts, tok, "POST", "/v1.0/me/todo/lists/"+list+"/tasks", `{"title":"x"}`).wantStatus(t, 201).json
+	tid := sv(task["id"])
+	do(t, ts, tok, "PATCH", "/v1.0/me/todo/lists/"+list+"/tasks/"+tid, `{"title":"y"}`, "If-Match", `W/"stale"`).wantError(t, 412, "ErrorIrresolvableConflict", "")
+	do(t, ts, tok, "PATCH", "/v1.0/me/todo/lists/"+list+"/tasks/"+tid, `{"title":"y"}`, "If-Match", "*").wantStatus(t, 200)
+}
