@@ -49,7 +49,10 @@
 // A request with [Request.Idempotent] set is retried like a GET. The engine
 // sets it for bodies that carry an idempotency key, such as an event's
 // `transactionId`: Graph creates the event once however many times it is
-// posted.
+// posted. If such a write had an attempt with an unknown outcome and then
+// still fails, the failure is a *[MaybeSentError] too: an earlier attempt may
+// have been applied. So a plain *[Error] from a write always means "not
+// applied".
 //
 // A 401 with code InvalidAuthenticationToken is answered once per logical
 // request: the provider's cached token is dropped (auth.Invalidator, when the

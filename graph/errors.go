@@ -30,7 +30,14 @@ type Error struct {
 	GaveUp string
 	// Response is the whole answer, for callers that need more.
 	Response *Response `json:"-"`
+	// cause is the context error that ended retrying, if any.
+	cause error
 }
+
+// Unwrap returns the context error (context.Canceled or
+// context.DeadlineExceeded) that stopped the client from retrying this
+// answer, or nil.
+func (e *Error) Unwrap() error { return e.cause }
 
 func (e *Error) Error() string {
 	var b strings.Builder
@@ -187,16 +194,24 @@ func (e *HostNotAllowedError) Error() string {
 
 // MaybeSentError reports a write whose outcome is unknown: the connection
 // broke or timed out after the request was written, or a gateway answered
-// 504 or a bare 503. It was not retried, because sending it again could
-// apply it twice. Cause is the underlying failure (a transport error, the
-// context's error, or a *Error for 503 and 504); Unwrap returns it.
+// 504 or a bare 503. A write that is not idempotent is then not retried,
+// because sending it again could apply it twice. An idempotent write is
+// retried, and if it still fails, the failure is reported as a
+// MaybeSentError too, since an earlier attempt may have been applied.
+// Cause is the last failure (a transport error, the context's error, or a
+// *Error); Unwrap returns it.
 type MaybeSentError struct {
 	Method string
 	URL    string // redacted
-	Cause  error
+	// Attempts is how many times the write was sent.
+	Attempts int
+	Cause    error
 }
 
 func (e *MaybeSentError) Error() string {
+	if e.Attempts > 1 {
+		return fmt.Sprintf("graph: %s %s may have been applied: an earlier of its %d attempts had an unknown outcome (check whether it took effect before trying again): %v", e.Method, e.URL, e.Attempts, e.Cause)
+	}
 	return fmt.Sprintf("graph: %s %s may have been sent; not retried, so that it is not applied twice (check whether it took effect before trying again): %v", e.Method, e.URL, e.Cause)
 }
 

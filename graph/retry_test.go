@@ -144,7 +144,7 @@ func TestRetryNeverSleepsPastTheDeadline(t *testing.T) {
 	if !errors.As(err, &gerr) || gerr.Status != 429 {
 		t.Fatalf("err = %v; want the 429 *Error", err)
 	}
-	if !strings.Contains(err.Error(), "the retry wait of 30s exceeds the context deadline") {
+	if !strings.Contains(err.Error(), "the retry wait of 30s exceeds the context deadline") || !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("error %q does not explain the deadline", err)
 	}
 	if n := srv.hits.Load(); n != 1 || len(rec.recorded()) != 0 {
@@ -164,7 +164,7 @@ func TestRetryWaitEndsWithTheContext(t *testing.T) {
 	})
 	_, err := c.Do(ctx, &Request{Path: "/me"})
 	var gerr *Error
-	if !errors.As(err, &gerr) || !strings.Contains(err.Error(), "the context ended while waiting 1s to retry") {
+	if !errors.As(err, &gerr) || !strings.Contains(err.Error(), "the context ended while waiting 1s to retry") || !errors.Is(err, context.Canceled) {
 		t.Fatalf("err = %v; want the 429 saying the wait was cut short", err)
 	}
 	if n := srv.hits.Load(); n != 1 {

@@ -137,7 +137,18 @@ func (c *Client) send(ctx context.Context, p *prepared) (*Response, error) {
 		sends     int           // every send, for traces
 		refreshed bool
 		nextToken *oauth2.Token // a token fetched by the 401 refresh
+		// uncertain is set once an attempt of a write had an unknown
+		// outcome (possible only for idempotent writes, which are retried
+		// anyway): from then on, any failure may hide an applied write.
+		uncertain bool
 	)
+	fail := func(resp *Response, err error) (*Response, error) {
+		var ms *MaybeSentError
+		if uncertain && !errors.As(err, &ms) {
+			err = &MaybeSentError{Method: p.method, URL: p.redacted, Attempts: sends, Cause: err}
+		}
+		return resp, err
+	}
 	for {
 		attempts++
 		sends++
@@ -158,17 +169,21 @@ func (c *Client) send(ctx context.Context, p *prepared) (*Response, error) {
 		case res.fatal != nil:
 			ev.Err = res.fatal
 			c.trace(ev)
-			return res.resp, res.fatal
+			return fail(res.resp, res.fatal)
 
 		case res.transport != nil:
 			err := res.transport
 			ev.Err = err
-			if ctx.Err() != nil || (p.write && !p.retryableWrite && !res.notSent) {
-				c.trace(ev)
-				if p.write && !res.notSent {
-					return nil, &MaybeSentError{Method: p.method, URL: p.redacted, Cause: err}
+			if p.write && !res.notSent {
+				if ctx.Err() != nil || !p.retryableWrite {
+					c.trace(ev)
+					return nil, &MaybeSentError{Method: p.method, URL: p.redacted, Attempts: sends, Cause: err}
 				}
-				return nil, err
+				uncertain = true
+			}
+			if ctx.Err() != nil {
+				c.trace(ev)
+				return fail(nil, err)
 			}
 			lastErr = err
 
@@ -187,7 +202,7 @@ func (c *Client) send(ctx context.Context, p *prepared) (*Response, error) {
 				tok, err := c.refresh(ctx, p, res.token)
 				if err != nil {
 					c.trace(ev)
-					return resp, err
+					return fail(resp, err)
 				}
 				if tok != nil {
 					c.trace(ev)
@@ -196,27 +211,29 @@ func (c *Client) send(ctx context.Context, p *prepared) (*Response, error) {
 					continue
 				}
 			}
+			outcomeUnknown := p.write && (resp.Status == http.StatusGatewayTimeout || (resp.Status == http.StatusServiceUnavailable && !IsGraphErrorBody(resp.Body)))
 			if !c.retryableStatus(p, resp) {
 				c.trace(ev)
-				if p.write && (resp.Status == http.StatusServiceUnavailable || resp.Status == http.StatusGatewayTimeout) {
-					return resp, &MaybeSentError{Method: p.method, URL: p.redacted, Cause: gerr}
+				if outcomeUnknown {
+					return resp, &MaybeSentError{Method: p.method, URL: p.redacted, Attempts: sends, Cause: gerr}
 				}
-				return resp, gerr
+				return fail(resp, gerr)
 			}
+			uncertain = uncertain || outcomeUnknown
 			lastErr = gerr
 			retryAfter, hasAfter = parseRetryAfter(resp.Header.Get("Retry-After"), c.cfg.Now())
 		}
 
 		// The answer may be retried: decide whether and after how long.
-		wait, giveUp := c.nextWait(ctx, attempts, waited, retryAfter, hasAfter)
+		wait, giveUp, cause := c.nextWait(ctx, attempts, waited, retryAfter, hasAfter)
 		if giveUp != "" {
 			c.trace(ev)
-			return res.resp, gaveUp(p, lastErr, giveUp)
+			return fail(res.resp, gaveUp(lastErr, giveUp, cause))
 		}
 		ev.RetryIn = wait
 		c.trace(ev)
 		if err := c.cfg.Sleep(ctx, wait); err != nil {
-			return res.resp, gaveUp(p, lastErr, fmt.Sprintf("the context ended while waiting %s to retry (%v)", wait, err))
+			return fail(res.resp, gaveUp(lastErr, fmt.Sprintf("the context ended while waiting %s to retry (%v)", wait, err), err))
 		}
 		waited += wait
 	}
@@ -235,39 +252,45 @@ func (c *Client) retryableStatus(p *prepared, r *Response) bool {
 	return false
 }
 
-// nextWait returns the wait before the next attempt, or why to give up.
-func (c *Client) nextWait(ctx context.Context, attempts int, waited, retryAfter time.Duration, hasAfter bool) (time.Duration, string) {
+// nextWait returns the wait before the next attempt, or why to give up
+// (with context.DeadlineExceeded as the cause when the deadline is why).
+func (c *Client) nextWait(ctx context.Context, attempts int, waited, retryAfter time.Duration, hasAfter bool) (time.Duration, string, error) {
 	if attempts >= c.cfg.MaxAttempts {
-		return 0, fmt.Sprintf("gave up after %d attempts (MaxAttempts = %d)", attempts, c.cfg.MaxAttempts)
+		return 0, fmt.Sprintf("gave up after %d attempts (MaxAttempts = %d)", attempts, c.cfg.MaxAttempts), nil
 	}
 	left := c.cfg.MaxRetryDelay - waited
 	wait := retryAfter
 	if hasAfter {
 		if wait > left {
-			return 0, fmt.Sprintf("gave up: Graph asked to wait %s before retrying, more than the %s left of MaxRetryDelay (%s)", wait, left, c.cfg.MaxRetryDelay)
+			return 0, fmt.Sprintf("gave up: Graph asked to wait %s before retrying, more than the %s left of MaxRetryDelay (%s)", wait, left, c.cfg.MaxRetryDelay), nil
 		}
 	} else {
 		wait = min(backoff(attempts, c.cfg.Rand), left)
 		if left <= 0 {
-			return 0, fmt.Sprintf("gave up: the retry waits reached MaxRetryDelay (%s)", c.cfg.MaxRetryDelay)
+			return 0, fmt.Sprintf("gave up: the retry waits reached MaxRetryDelay (%s)", c.cfg.MaxRetryDelay), nil
 		}
 	}
 	if dl, ok := ctx.Deadline(); ok {
 		if remaining := time.Until(dl); wait >= remaining {
-			return 0, fmt.Sprintf("gave up: the retry wait of %s exceeds the context deadline (%s left)", wait, max(remaining, 0).Round(time.Millisecond))
+			return 0, fmt.Sprintf("gave up: the retry wait of %s exceeds the context deadline (%s left)", wait, max(remaining, 0).Round(time.Millisecond)), context.DeadlineExceeded
 		}
 	}
-	return wait, ""
+	return wait, "", nil
 }
 
 // gaveUp reports the last failure with the reason retrying stopped. A
 // *Error is returned as itself (with the reason in its text) so that flows
-// still match its status and code.
-func gaveUp(p *prepared, last error, why string) error {
+// still match its status and code; a context error that ended retrying is
+// wrapped too, so that errors.Is(err, context.Canceled) holds after Ctrl-C.
+func gaveUp(last error, why string, cause error) error {
 	var gerr *Error
 	if errors.As(last, &gerr) {
 		gerr.GaveUp = why
+		gerr.cause = cause
 		return gerr
+	}
+	if cause != nil {
+		return fmt.Errorf("%w (%s: %w)", last, why, cause)
 	}
 	return fmt.Errorf("%w (%s)", last, why)
 }

@@ -164,3 +164,24 @@ func TestWriteToUnreachableServerIsRetried(t *testing.T) {
 		t.Errorf("retried %d times (%v); want 3 retries and a MaxAttempts note", got, err)
 	}
 }
+
+// TestIdempotentWriteFailingAfterAnUnknownOutcomeIsMaybeSent: the first
+// attempt may have created the event (504), so a later plain failure must
+// not claim the write was not applied.
+func TestIdempotentWriteFailingAfterAnUnknownOutcomeIsMaybeSent(t *testing.T) {
+	srv := newScripted(t, reply{status: 504}, reply{status: 500, body: `{"error":{"code":"generalException","message":"x"}}`})
+	c, _ := newTestClient(t, srv.URL, nil)
+	_, err := c.Do(context.Background(), &Request{Method: "POST", Path: "/me/events", Body: []byte(`{"transactionId":"t1"}`), Idempotent: true})
+	var ms *MaybeSentError
+	var gerr *Error
+	if !errors.As(err, &ms) || ms.Attempts != 2 || !errors.As(err, &gerr) || gerr.Status != 500 || !strings.Contains(err.Error(), "may have been applied: an earlier of its 2 attempts had an unknown outcome") {
+		t.Fatalf("err = %v; want a *MaybeSentError after 2 attempts wrapping the 500", err)
+	}
+	// Without an unknown outcome first, a failure is a plain *Error.
+	srv2 := newScripted(t, reply{status: 429, body: body429}, reply{status: 500, body: `{"error":{"code":"generalException","message":"x"}}`})
+	c2, _ := newTestClient(t, srv2.URL, nil)
+	_, err = c2.Do(context.Background(), &Request{Method: "POST", Path: "/me/events", Body: []byte(`{}`), Idempotent: true})
+	if errors.As(err, &ms) || !errors.As(err, &gerr) || gerr.Status != 500 {
+		t.Fatalf("err = %v; want the plain 500", err)
+	}
+}
