@@ -337,7 +337,8 @@ func postAdmin(ctx context.Context, info serveInfo, path string, body []byte, ou
 }
 
 // writePrivateJSON writes v to path readable by the owner only, creating
-// the directory (owner only) if needed.
+// the directory (owner only) if needed. The file appears whole (written
+// aside, then renamed), so a reader never sees half of it.
 func writePrivateJSON(path string, v any) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return err
@@ -346,7 +347,19 @@ func writePrivateJSON(path string, v any) error {
 	if err != nil {
 		return err
 	}
-	return os.WriteFile(path, append(data, '\n'), 0o600)
+	f, err := os.CreateTemp(filepath.Dir(path), ".serve-*.json") // mode 0600
+	if err != nil {
+		return err
+	}
+	defer os.Remove(f.Name()) // no-op after the rename
+	if _, err := f.Write(append(data, '\n')); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	return os.Rename(f.Name(), path)
 }
 
 func randomHex(n int) (string, error) {

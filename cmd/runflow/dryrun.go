@@ -61,7 +61,10 @@ func secretHeader(name string) bool {
 	case "authorization", "proxy-authorization", "cookie", "set-cookie":
 		return true
 	}
-	return graph.IsSecretParam(n)
+	// Header names use dashes where parameters use underscores
+	// (X-Api-Key, X-Auth-Token).
+	n = strings.ReplaceAll(n, "-", "_")
+	return graph.IsSecretParam(n) || strings.HasSuffix(n, "_key") || strings.Contains(n, "auth")
 }
 
 // redactBody decodes a JSON body and redacts secret-looking fields; other
