@@ -65,6 +65,10 @@ type Profile struct {
 	RedirectURL string `yaml:"redirect_url,omitempty"`
 	// Scopes are requested at sign-in; default DefaultScopes.
 	Scopes []string `yaml:"scopes,omitempty"`
+	// AppOnly makes runs use client credentials (the app's application
+	// permissions, no signed-in user); it needs client_secret and a
+	// tenant. Runs must then name the mailbox (/users/{id}).
+	AppOnly bool `yaml:"app_only,omitempty"`
 	// GraphURL is the Graph service root runs use with this profile
 	// (default https://graph.microsoft.com/v1.0; another for national
 	// clouds, or a served sandbox's http://127.0.0.1:PORT/v1.0).
@@ -195,7 +199,7 @@ func ParseProfile(data []byte, source string) (*Profile, error) {
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	if err := dec.Decode(&p); err != nil {
-		return nil, fmt.Errorf("auth: %s: %v (known fields: name, client_id, client_secret, tenant, authority, authorization_url, token_url, refresh_url, device_code_url, redirect_url, scopes, graph_url)", source, err)
+		return nil, fmt.Errorf("auth: %s: %v (known fields: name, client_id, client_secret, tenant, authority, authorization_url, token_url, refresh_url, device_code_url, redirect_url, scopes, app_only, graph_url)", source, err)
 	}
 	p.Source = source
 	if err := p.validate(func(field string) string {
@@ -247,6 +251,9 @@ func (p *Profile) validate(at func(field string) string) error {
 		if err != nil || u.Host == "" || u.Fragment != "" || (u.Scheme != "https" && !(u.Scheme == "http" && isLoopbackHost(u.Hostname()))) {
 			return fmt.Errorf("auth: %s: redirect_url %q must be http://localhost, http://127.0.0.1 (any port) or an https URL", at("redirect_url"), p.RedirectURL)
 		}
+	}
+	if p.AppOnly && p.ClientSecret == "" {
+		return fmt.Errorf("auth: %s: app_only needs client_secret (app-only access is for confidential apps)", at("app_only"))
 	}
 	for _, s := range p.Scopes {
 		if strings.TrimSpace(s) == "" || strings.ContainsAny(s, " \t\n") {
