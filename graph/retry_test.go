@@ -235,3 +235,26 @@ func TestRequestTimeoutPerAttempt(t *testing.T) {
 	}
 	<-first
 }
+
+func TestTracePerAttempt(t *testing.T) {
+	srv := newScripted(t, reply{status: 429, header: map[string]string{"Retry-After": "1"}, body: body429}, reply{status: 200, body: `{}`})
+	var events []TraceEvent
+	c, _ := newTestClient(t, srv.URL, func(cfg *Config) { cfg.Trace = func(ev TraceEvent) { events = append(events, ev) } })
+	if _, err := c.Do(context.Background(), &Request{Path: "/me", Query: map[string][]string{"code": {"abc"}}}); err != nil {
+		t.Fatal(err)
+	}
+	if len(events) != 2 {
+		t.Fatalf("got %d trace events; want one per attempt (2)", len(events))
+	}
+	first, second := events[0], events[1]
+	wantURL := srv.URL + "/v1.0/me?code=REDACTED"
+	if first.Attempt != 1 || first.Status != 429 || first.RetryIn != time.Second || first.Err == nil || first.URL != wantURL || first.Method != "GET" {
+		t.Errorf("first event %+v", first)
+	}
+	if second.Attempt != 2 || second.Status != 200 || second.RetryIn != 0 || second.Err != nil || second.RequestID == "" || second.Duration <= 0 {
+		t.Errorf("second event %+v", second)
+	}
+	if first.ClientRequestID == "" || first.ClientRequestID != second.ClientRequestID {
+		t.Errorf("client-request-id %q then %q; want the same", first.ClientRequestID, second.ClientRequestID)
+	}
+}
