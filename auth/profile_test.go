@@ -37,6 +37,8 @@ scopes: [User.Read, Mail.Send]
 		{"bad name", "name: ../etc\nclient_id: abc\n", "p.yaml:1: name"},
 		{"scope with space", "client_id: abc\nscopes: ['User.Read Mail.Send']\n", "give one scope per list item"},
 		{"not a mapping", "- a\n- b\n", "YAML mapping"},
+		{"app-only without secret", "client_id: abc\napp_only: true\n", "p.yaml:2: app_only needs client_secret"},
+		{"app-only", "client_id: abc\napp_only: true\nclient_secret: env:X\ntenant: contoso.example\n", ""},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
