@@ -8,7 +8,6 @@ import (
 	"io"
 	"mime"
 	"net/http"
-	"net/url"
 	"strings"
 	"time"
 
@@ -22,7 +21,6 @@ import (
 type prepared struct {
 	req             *Request
 	method          string
-	url             *url.URL
 	target          string // the URL sent
 	redacted        string // the URL shown
 	header          http.Header
@@ -83,7 +81,7 @@ func (c *Client) prepare(req *Request) (*prepared, error) {
 	}
 	write := isWrite(method)
 	return &prepared{
-		req: req, method: method, url: u, target: u.String(), redacted: redacted, header: h,
+		req: req, method: method, target: u.String(), redacted: redacted, header: h,
 		write: write, retryableWrite: write && req.Idempotent,
 		mailbox:         mailboxKey(u, c.base.EscapedPath(), req.Auth.Subject),
 		clientRequestID: crid,
