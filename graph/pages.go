@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/url"
 
 	"github.com/tidwall/gjson"
 )
@@ -143,6 +144,10 @@ func (c *Client) Pages(ctx context.Context, req *Request, opt PageOptions) (*Pag
 		case next.String() == page.Path:
 			return finish(), &ResponseError{Method: http.MethodGet, URL: c.pageURL(&page), Status: resp.Status, ContentType: mediaType(resp.Header), Response: resp,
 				Reason: fmt.Sprintf("page %d's @odata.nextLink points at the page itself", res.Pages)}
+		}
+		if u, err := url.Parse(next.String()); err != nil || !u.IsAbs() {
+			return finish(), &ResponseError{Method: http.MethodGet, URL: c.pageURL(&page), Status: resp.Status, ContentType: mediaType(resp.Header), Response: resp,
+				Reason: fmt.Sprintf("page %d's @odata.nextLink is not an absolute URL", res.Pages)}
 		}
 		page.Path = next.String()
 		page.Query = nil

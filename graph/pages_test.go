@@ -165,6 +165,7 @@ func TestPagesBadCollections(t *testing.T) {
 		{`{"id":"not a collection"}`, `page 1 is not a collection (no "value" array)`},
 		{`{"value":{"id":"x"}}`, `page 1 is not a collection`},
 		{`{"value":[],"@odata.nextLink":5}`, "@odata.nextLink that is not a string"},
+		{`{"value":[],"@odata.nextLink":"/v1.0/me/events?$skip=10"}`, "@odata.nextLink is not an absolute URL"},
 	}
 	for _, tt := range tests {
 		srv := newScripted(t, reply{status: 200, body: tt.body})
