@@ -57,13 +57,17 @@ type PageResult struct {
 }
 
 // Pages sends req (a GET) and follows @odata.nextLink, collecting the items
-// of each page's `value` array. A nextLink is followed unchanged (it holds
-// the original query), and only to an allowed host over an allowed scheme;
+// of each page's `value` array. A nextLink must be an absolute URL; it is
+// followed unchanged (it holds the original query), and only to an allowed
+// host over an allowed scheme;
 // otherwise paging fails with a *HostNotAllowedError before any token is
 // sent there. A page that is not a collection is a *ResponseError. Each page
 // is a logical request of its own, retried as Do retries.
 //
-// On error Pages returns the error together with what was collected so far.
+// Reaching MaxItems or MaxPages while more items exist is not an error
+// unless opt.ErrorWhenTruncated is set: the result is marked Truncated.
+// On error Pages returns the error together with what was collected so far
+// (Items is always a valid JSON array).
 func (c *Client) Pages(ctx context.Context, req *Request, opt PageOptions) (*PageResult, error) {
 	if req == nil {
 		return nil, fmt.Errorf("graph: nil Request")
