@@ -59,9 +59,8 @@ type PageResult struct {
 // Pages sends req (a GET) and follows @odata.nextLink, collecting the items
 // of each page's `value` array. A nextLink must be an absolute URL; it is
 // followed unchanged (it holds the original query), and only to an allowed
-// host over an allowed scheme;
-// otherwise paging fails with a *HostNotAllowedError before any token is
-// sent there. A page that is not a collection is a *ResponseError. Each page
+// host over an allowed scheme; otherwise paging fails with a
+// *HostNotAllowedError before any token is sent there. A page that is not a collection is a *ResponseError. Each page
 // is a logical request of its own, retried as Do retries.
 //
 // Reaching MaxItems or MaxPages while more items exist is not an error
