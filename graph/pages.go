@@ -65,17 +65,18 @@ type PageResult struct {
 //
 // Reaching MaxItems or MaxPages while more items exist is not an error
 // unless opt.ErrorWhenTruncated is set: the result is marked Truncated.
-// On error Pages returns the error together with what was collected so far
-// (Items is always a valid JSON array).
+// On error Pages returns the error together with what was collected so far:
+// the result is never nil and Items is always a valid JSON array.
 func (c *Client) Pages(ctx context.Context, req *Request, opt PageOptions) (*PageResult, error) {
+	empty := &PageResult{Items: []byte("[]")}
 	if req == nil {
-		return nil, fmt.Errorf("graph: nil Request")
+		return empty, fmt.Errorf("graph: nil Request")
 	}
 	if req.Method != "" && req.Method != http.MethodGet {
-		return nil, fmt.Errorf("graph: paging needs a GET request, not %s", clean(req.Method, 20))
+		return empty, fmt.Errorf("graph: paging needs a GET request, not %s", clean(req.Method, 20))
 	}
 	if opt.MaxPages < 0 || opt.MaxItems < 0 || opt.MaxItemsBytes < 0 {
-		return nil, fmt.Errorf("graph: PageOptions limits may not be negative")
+		return empty, fmt.Errorf("graph: PageOptions limits may not be negative")
 	}
 	setDefault(&opt.MaxPages, DefaultMaxPages)
 	setDefault(&opt.MaxItems, DefaultMaxItems)
