@@ -39,8 +39,9 @@ type Config struct {
 	AllowedHosts []string
 	// MaxBodyBytes caps a response body; 0 means DefaultMaxBodyBytes.
 	MaxBodyBytes int64
-	// Trace, when set, is called once per attempt, after it ends. The
-	// event never contains a token.
+	// Trace, when set, is called once per attempt, after it ends, on the
+	// goroutine that made the request: it must be quick and safe for
+	// concurrent use. The event never contains a token.
 	Trace func(TraceEvent)
 	// RequestTimeout bounds each attempt; 0 means DefaultRequestTimeout.
 	RequestTimeout time.Duration
