@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/runflow/runflow/engine"
 )
@@ -68,7 +69,7 @@ func (p *prompter) show(q *engine.Question) {
 	}
 	switch {
 	case q.Default != "":
-		fmt.Fprintf(&b, "  (Enter for %s)\n", cleanText(q.Default))
+		fmt.Fprintf(&b, "  (Enter for %s)\n", cleanText(readableDefault(q)))
 	case !q.Required:
 		b.WriteString("  (optional: Enter to skip)\n")
 	}
@@ -153,4 +154,19 @@ func readBoundedLine(r *bufio.Reader, limit int) (string, error) {
 			return "", err
 		}
 	}
+}
+
+// readableDefault shows a date or time default the way dates are shown
+// elsewhere ("Thu 26 Nov 2026 12:30") instead of RFC 3339.
+func readableDefault(q *engine.Question) string {
+	switch q.Type {
+	case "date", "time", "datetime":
+		if t, err := time.Parse(time.RFC3339, q.Default); err == nil {
+			if q.Type == "time" {
+				return t.Format("15:04")
+			}
+			return formatTime(t, nil)
+		}
+	}
+	return q.Default
 }

@@ -282,3 +282,19 @@ func TestProgressOnlyOnTerminal(t *testing.T) {
 		t.Errorf("progress drawn on a pipe: %q", o.stderr)
 	}
 }
+
+func TestPromptShowsQuestion(t *testing.T) {
+	var out bytes.Buffer
+	p := newPrompter(strings.NewReader(""), &out)
+	p.show(&engine.Question{Input: "end", Type: "datetime", Text: "When does it end?", Hint: "e.g. 10am", Default: "2026-11-26T12:30:00-08:00",
+		Attempt: 2, MaxAttempts: 3, Error: "The end must be after the start.", Required: true})
+	want := "  ✗ The end must be after the start. (attempt 2 of 3)\n? When does it end?\n  e.g. 10am\n  (Enter for Thu 26 Nov 2026 12:30)\n> "
+	if out.String() != want {
+		t.Errorf("show:\n%q\nwant\n%q", out.String(), want)
+	}
+	out.Reset()
+	p.show(&engine.Question{Type: "confirm", Text: "Send \x1b[31mit\x1b[0m?"})
+	if got := out.String(); got != "? Send [31mit[0m? [y/n] " {
+		t.Errorf("confirm: %q (escape sequences must be stripped)", got)
+	}
+}
