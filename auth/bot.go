@@ -350,6 +350,13 @@ func (b *BotSignIn) CallbackHandler() http.Handler {
 // into the conversation. The code is accepted only from the user and
 // conversation the link was made for; then the token is stored and
 // Token works.
+//
+// A refused answer is an error that matches one of ErrWrongMagicCode,
+// ErrNoPendingSignIn, ErrMagicCodeExpired or ErrTooManyAttempts
+// (errors.Is) and is also a *SignInRequiredError (errors.As), so that the
+// engine asks again instead of failing the flow: for a wrong code, the
+// same sign-in waits for the right one; otherwise the error carries a new
+// link.
 func (b *BotSignIn) CompleteSignIn(ctx context.Context, req Request, answer string) error {
 	key := [2]string{req.Subject, req.Conversation}
 	now := b.cfg.Now()
@@ -364,22 +371,29 @@ func (b *BotSignIn) CompleteSignIn(ctx context.Context, req Request, answer stri
 	switch {
 	case !ok:
 		b.mu.Unlock()
-		return ErrNoPendingSignIn
+		if _, err := b.users.Token(ctx, req); err == nil {
+			return nil // already signed in (the code was typed twice)
+		}
+		return b.askAgain(req, ErrNoPendingSignIn)
 	case !now.Before(p.expiry):
 		delete(b.pending, key)
 		b.mu.Unlock()
-		return ErrMagicCodeExpired
+		return b.askAgain(req, ErrMagicCodeExpired)
 	}
 	sum := sha256.Sum256([]byte(typed))
 	if subtle.ConstantTimeCompare(sum[:], p.codeHash[:]) != 1 {
 		p.attempts++
-		if p.attempts >= b.cfg.MaxCodeAttempts {
+		left := b.cfg.MaxCodeAttempts - p.attempts
+		if left <= 0 {
 			delete(b.pending, key)
 			b.mu.Unlock()
-			return ErrTooManyAttempts
+			return b.askAgain(req, ErrTooManyAttempts)
 		}
 		b.mu.Unlock()
-		return ErrWrongMagicCode
+		return &retryError{cause: ErrWrongMagicCode, sir: &SignInRequiredError{
+			Scopes: p.token.Scopes, MagicCode: true,
+			Reason: fmt.Sprintf("that is not the code shown after signing in; type the 6-digit code from the sign-in page (%d %s left)", left, plural(left, "try", "tries")),
+		}}
 	}
 	delete(b.pending, key)
 	b.mu.Unlock()
@@ -388,6 +402,38 @@ func (b *BotSignIn) CompleteSignIn(ctx context.Context, req Request, answer stri
 	}
 	b.cfg.Log.Info("auth: bot user signed in", "profile", b.cfg.Profile.Name, "account", p.token.Account.Username)
 	return nil
+}
+
+// askAgain answers a refused code with a new sign-in link.
+func (b *BotSignIn) askAgain(req Request, cause error) error {
+	scopes := b.users.signInScopes(nil, req.Scopes)
+	link, err := b.signInLink(req, scopes)
+	if err != nil {
+		return errors.Join(cause, err)
+	}
+	reason := strings.TrimPrefix(cause.Error(), "auth: ")
+	if i := strings.Index(reason, ";"); i >= 0 {
+		reason = reason[:i]
+	}
+	return &retryError{cause: cause, sir: &SignInRequiredError{URL: link, Scopes: scopes, MagicCode: true,
+		Reason: reason + "; open this new link to sign in"}}
+}
+
+// retryError is a refused sign-in answer that asks again: it matches its
+// cause with errors.Is and is a *SignInRequiredError for errors.As.
+type retryError struct {
+	cause error
+	sir   *SignInRequiredError
+}
+
+func (e *retryError) Error() string   { return e.cause.Error() }
+func (e *retryError) Unwrap() []error { return []error{e.cause, e.sir} }
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }
 
 // sixDigits returns a uniformly random code from 000000 to 999999.

@@ -141,6 +141,16 @@ func TestBotConversationSignInWithMagicCode(t *testing.T) {
 			t.Errorf("%s: CompleteSignIn = %v, want %v", tc.name, err, tc.want)
 		}
 	}
+	// Refusals ask again rather than fail: a wrong code keeps the sign-in
+	// waiting; no sign-in waiting gives a new link.
+	err := b.complete(alice, wrong)
+	if sir, ok := auth.IsSignInRequired(err); !ok || sir.URL != "" || !sir.MagicCode || !strings.Contains(sir.Reason, "1 try left") {
+		t.Errorf("wrong code: %v (%+v), want a sign-in request without a new link", err, sir)
+	}
+	err = b.complete(auth.Request{Subject: "user-alice", Conversation: "conv-2"}, code)
+	if sir, ok := auth.IsSignInRequired(err); !ok || sir.URL == "" || !sir.MagicCode {
+		t.Errorf("no sign-in waiting: %v, want a new link", err)
+	}
 	if err := b.complete(alice, " "+code[:3]+" "+code[3:]+" "); err != nil {
 		t.Fatalf("right code (typed with spaces): %v", err)
 	}
@@ -151,8 +161,8 @@ func TestBotConversationSignInWithMagicCode(t *testing.T) {
 	if got := b.graphGet("/me", tok.AccessToken); got != 200 {
 		t.Errorf("GET /me with the bot user's token: %d", got)
 	}
-	if err := b.complete(alice, code); !errors.Is(err, auth.ErrNoPendingSignIn) {
-		t.Errorf("code reused: %v", err)
+	if err := b.complete(alice, code); err != nil {
+		t.Errorf("typing the code again once signed in: %v, want no error", err)
 	}
 	// The link's state is single-use: opening it again is refused.
 	if status, page, code := b.open(link); status != http.StatusBadRequest || code != "" || !strings.Contains(page, "already used") {

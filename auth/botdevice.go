@@ -253,22 +253,41 @@ func (b *BotDeviceCode) CompleteSignIn(ctx context.Context, req Request, _ strin
 		if _, err := b.users.Token(ctx, req); err == nil {
 			return nil // already signed in (e.g. polled by Token)
 		}
-		return ErrNoPendingSignIn
+		return b.restart(ctx, key, req, ErrNoPendingSignIn)
 	}
 	if !b.cfg.Now().Before(ds.prompt.Expiry) {
 		b.drop(key)
-		return ErrMagicCodeExpired
+		return b.restart(ctx, key, req, ErrMagicCodeExpired)
 	}
 	done, err := b.poll(ctx, key, ds, req)
 	switch {
 	case errors.Is(err, errRestart):
-		return &SignInRequiredError{Reason: "the sign-in was declined or has expired; ask again to get a new code", Scopes: ds.scopes}
+		return b.restart(ctx, key, req, errors.New("auth: the sign-in was declined or has expired"))
+	case errors.Is(err, ErrWrongAccount):
+		return b.restart(ctx, key, req, err)
 	case err != nil:
 		return err
 	case !done:
 		return b.prompt(ds)
 	}
 	return nil
+}
+
+// restart answers a sign-in that cannot finish with a new device code: an
+// error matching cause (errors.Is) that is also the *SignInRequiredError
+// of the new code, so the engine asks again instead of failing the flow.
+func (b *BotDeviceCode) restart(ctx context.Context, key [2]string, req Request, cause error) error {
+	err := b.start(ctx, key, b.users.signInScopes(nil, req.Scopes))
+	sir, ok := IsSignInRequired(err)
+	if !ok {
+		return errors.Join(cause, err)
+	}
+	reason := strings.TrimPrefix(cause.Error(), "auth: ")
+	if i := strings.Index(reason, ";"); i >= 0 {
+		reason = reason[:i]
+	}
+	sir.Reason = reason + ". " + sir.Reason
+	return &retryError{cause: cause, sir: sir}
 }
 
 // Invalidate implements Invalidator.
