@@ -8,7 +8,22 @@
 // send the user to; the engine turns that into an authorization Turn and
 // resumes the flow at the same step once the sign-in is complete.
 //
-// Providers compose by wrapping, the way oauth2.TokenSource does.
+// Providers compose by wrapping, the way oauth2.TokenSource does:
+//
+//   - Static: a fixed token (tests, --token).
+//   - ClientCredentials, ClientCredentialsFromProfile: app-only tokens
+//     (AppOnlyProvider); templates then address /users/{id}.
+//   - NewUserProvider: a signed-in user's grant from a Store, refreshed
+//     before expiry, rotated refresh tokens saved, incremental consent.
+//   - NewBotSignIn: bot users sign in through a link bound to their
+//     conversation and finish with a magic code (SignInCompleter).
+//   - NewBotDeviceCode: bot users of a public app sign in with a device code.
+//
+// Users sign in from the CLI with LoginLoopback (authorization code with
+// PKCE on a loopback redirect) or LoginDeviceCode. Profiles (SystemProfile,
+// LoadProfile, ParseProfile) say which app and tenant; FileStore and
+// MemoryStore keep the grants. Token endpoint failures are *TokenError.
+// docs/auth.md walks through the set-ups.
 package auth
 
 import (
