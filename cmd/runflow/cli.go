@@ -71,6 +71,10 @@ func runHelp(_ context.Context, e *env, args []string) error {
 		printOverview(e.stdout)
 		return nil
 	}
+	if strings.HasPrefix(args[0], "-") {
+		printUsage(e.stdout, commands["help"], nil)
+		return nil
+	}
 	c, ok := commands[args[0]]
 	if !ok {
 		return usageErrorf("unknown command %q (run 'runflow help' for the list)", args[0])
