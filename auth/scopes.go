@@ -67,56 +67,45 @@ func containsScope(list []string, s string) bool {
 // isOIDCScope reports whether s is an OpenID Connect scope. Entra does not
 // always echo them in a token's scope, so they never count as missing.
 func isOIDCScope(s string) bool {
-	switch strings.ToLower(s) {
-	case "openid", "profile", "email", "offline_access":
-		return true
-	}
-	return false
+	return strings.EqualFold(s, "openid") || strings.EqualFold(s, "profile") ||
+		strings.EqualFold(s, "email") || strings.EqualFold(s, "offline_access")
 }
 
 // scopeCovers reports whether having granted lets a caller use needed:
 // the same permission, or a higher one of the same resource
 // (X.ReadWrite covers X.Read and X.ReadBasic; X.Read covers X.ReadBasic;
-// the ".All" and ".Shared" variants cover their base permission).
+// the ".All" and ".Shared" variants cover their base permission). It
+// allocates nothing: it runs on every Graph request.
 func scopeCovers(granted, needed string) bool {
-	g, n := strings.ToLower(normalizeScope(granted)), strings.ToLower(normalizeScope(needed))
-	if g == n {
+	g, n := normalizeScope(granted), normalizeScope(needed)
+	if strings.EqualFold(g, n) {
 		return true
 	}
-	gRes, gLevel, gSuffix := splitPermission(g)
-	nRes, nLevel, nSuffix := splitPermission(n)
-	if gRes == "" || gRes != nRes {
+	gRes, gRest, ok1 := strings.Cut(g, ".")
+	nRes, nRest, ok2 := strings.Cut(n, ".")
+	if !ok1 || !ok2 || !strings.EqualFold(gRes, nRes) {
 		return false
 	}
-	if gSuffix != nSuffix && gSuffix != ".all" && gSuffix != ".shared" {
+	gLevel, gSuffix, _ := strings.Cut(gRest, ".")
+	nLevel, nSuffix, _ := strings.Cut(nRest, ".")
+	gAll, gShared := strings.EqualFold(gSuffix, "all"), strings.EqualFold(gSuffix, "shared")
+	if !strings.EqualFold(gSuffix, nSuffix) && !gAll && !gShared {
 		return false
 	}
-	if nSuffix == ".all" && gSuffix != ".all" {
+	if strings.EqualFold(nSuffix, "all") && !gAll {
 		return false
 	}
-	return permissionRank(gLevel) >= permissionRank(nLevel) && permissionRank(nLevel) > 0
-}
-
-// splitPermission splits "calendars.readwrite.shared" into
-// ("calendars", "readwrite", ".shared").
-func splitPermission(p string) (resource, level, suffix string) {
-	parts := strings.SplitN(p, ".", 3)
-	if len(parts) < 2 {
-		return "", "", ""
-	}
-	if len(parts) == 3 {
-		suffix = "." + parts[2]
-	}
-	return parts[0], parts[1], suffix
+	nRank := permissionRank(nLevel)
+	return nRank > 0 && permissionRank(gLevel) >= nRank
 }
 
 func permissionRank(level string) int {
-	switch level {
-	case "readbasic":
+	switch {
+	case strings.EqualFold(level, "readbasic"):
 		return 1
-	case "read":
+	case strings.EqualFold(level, "read"):
 		return 2
-	case "readwrite":
+	case strings.EqualFold(level, "readwrite"):
 		return 3
 	}
 	return 0

@@ -52,6 +52,35 @@ type UserConfig struct {
 type UserProvider struct {
 	cfg   UserConfig
 	locks keyedMutex
+
+	// cache keeps grants whose access token is still good, so that a
+	// Graph request does not read the store each time. The store is read
+	// again before any refresh (another process may have rotated the
+	// refresh token) and when a scope seems missing.
+	cacheMu sync.Mutex
+	cache   map[string]*StoredToken
+}
+
+// maxCachedGrants bounds the cache (a bot with many users).
+const maxCachedGrants = 10000
+
+func (p *UserProvider) cached(subject string) *StoredToken {
+	p.cacheMu.Lock()
+	defer p.cacheMu.Unlock()
+	return p.cache[subject]
+}
+
+func (p *UserProvider) remember(subject string, st *StoredToken) {
+	p.cacheMu.Lock()
+	defer p.cacheMu.Unlock()
+	if st == nil {
+		delete(p.cache, subject)
+		return
+	}
+	if p.cache == nil || len(p.cache) >= maxCachedGrants {
+		p.cache = map[string]*StoredToken{}
+	}
+	p.cache[subject] = st
 }
 
 // NewUserProvider checks cfg and returns a UserProvider.
@@ -105,14 +134,26 @@ func (p *UserProvider) Token(ctx context.Context, req Request) (*oauth2.Token, e
 		return nil, err
 	}
 	defer unlock()
-	st, err := p.cfg.Store.Load(ctx, p.cfg.Profile.Name, subject)
-	if errors.Is(err, ErrNotSignedIn) {
-		return nil, &SignInRequiredError{Scopes: p.signInScopes(nil, req.Scopes), Reason: p.cfg.NotSignedIn}
+	now := p.cfg.Now()
+	st := p.cached(subject)
+	var missing []string
+	if st != nil {
+		missing = MissingScopes(st.Scopes, req.Scopes)
 	}
-	if err != nil {
-		return nil, err
+	if st == nil || !st.usable(now, p.cfg.EarlyExpiry) || missing != nil {
+		var err error
+		st, err = p.cfg.Store.Load(ctx, p.cfg.Profile.Name, subject)
+		if errors.Is(err, ErrNotSignedIn) {
+			p.remember(subject, nil)
+			return nil, &SignInRequiredError{Scopes: p.signInScopes(nil, req.Scopes), Reason: p.cfg.NotSignedIn}
+		}
+		if err != nil {
+			return nil, err
+		}
+		p.remember(subject, st)
+		missing = MissingScopes(st.Scopes, req.Scopes)
 	}
-	if missing := MissingScopes(st.Scopes, req.Scopes); len(missing) > 0 {
+	if len(missing) > 0 {
 		who := st.Account.Username
 		if who == "" {
 			who = "the signed-in account"
@@ -122,13 +163,14 @@ func (p *UserProvider) Token(ctx context.Context, req Request) (*oauth2.Token, e
 			Reason: fmt.Sprintf("%s has not granted %s yet; sign in again to consent%s", who, strings.Join(missing, ", "), p.commandHint(missing)),
 		}
 	}
-	if st.usable(p.cfg.Now(), p.cfg.EarlyExpiry) {
+	if st.usable(now, p.cfg.EarlyExpiry) {
 		return st.oauth2Token(), nil
 	}
 	st, err = p.refresh(ctx, st, req)
 	if err != nil {
 		return nil, err
 	}
+	p.remember(subject, st)
 	return st.oauth2Token(), nil
 }
 
@@ -235,6 +277,7 @@ func (p *UserProvider) Invalidate(ctx context.Context, req Request, tok *oauth2.
 		return
 	}
 	defer unlock()
+	p.remember(subject, nil)
 	st, err := p.cfg.Store.Load(ctx, p.cfg.Profile.Name, subject)
 	if err != nil || st.AccessToken != tok.AccessToken {
 		return
