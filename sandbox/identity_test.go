@@ -681,3 +681,22 @@ func TestDeviceLoginPage(t *testing.T) {
 		t.Errorf("device code signed in %q, want Bob", g.UserID)
 	}
 }
+
+// TestTokenResponseShapeMatchesReference: a sign-in with offline_access and
+// openid answers with the keys and types of Entra's token response.
+func TestTokenResponseShapeMatchesReference(t *testing.T) {
+	s, ts, _ := newIdentityTest(t)
+	ref := idReferenceJSON(t, "token-response-msaljs-testconst-shape.json")
+	s.ApproveSignIns("")
+	conf := idPublicConfig(ts, "openid", "profile", "User.Read", "email", "offline_access")
+	v := oauth2.GenerateVerifier()
+	code := idAuthorizeRedirect(t, ts, conf.AuthCodeURL("s", oauth2.S256ChallengeOption(v))).Get("code")
+	got := idPostToken(t, ts, url.Values{"client_id": {SystemClientID}, "grant_type": {"authorization_code"}, "code": {code},
+		"redirect_uri": {idTestRedirect}, "code_verifier": {v}}, http.StatusOK)
+	if idShape(got) != idShape(ref) {
+		t.Errorf("token response shape\n got %s\nwant %s", idShape(got), idShape(ref))
+	}
+	if got["scope"] != "User.Read profile openid email" {
+		t.Errorf("scope %q, want Entra's order %q", got["scope"], ref["scope"])
+	}
+}
