@@ -197,4 +197,3 @@ func (r *runner) print(res result, planned *engine.PlannedRequest) error {
 	_, err := io.WriteString(r.e.stdout, b.String())
 	return err
 }
-
