@@ -270,3 +270,28 @@ func containsFold(list []string, s string) bool {
 	}
 	return false
 }
+
+// TestRefreshUsesRefreshURL: refreshes go to the profile's refresh_url, not
+// its token_url.
+func TestRefreshUsesRefreshURL(t *testing.T) {
+	e := newEnv(t)
+	e.loginLoopback()
+	p := *e.profile
+	good := p.Endpoints().TokenURL
+	p.TokenURL = e.ts.URL + "/no-such-tenant.example/oauth2/v2.0/token"
+	p.RefreshURL = good
+	prov, err := auth.NewUserProvider(auth.UserConfig{Profile: &p, Store: e.store, HTTPClient: e.ts.Client(), Now: e.clock.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.clock.Advance(2 * time.Hour)
+	if _, err := prov.Token(context.Background(), auth.Request{}); err != nil {
+		t.Fatalf("refresh through refresh_url: %v", err)
+	}
+	p.RefreshURL = p.TokenURL
+	e.clock.Advance(2 * time.Hour)
+	prov, _ = auth.NewUserProvider(auth.UserConfig{Profile: &p, Store: e.store, HTTPClient: e.ts.Client(), Now: e.clock.Now})
+	if _, err := prov.Token(context.Background(), auth.Request{}); err == nil || !strings.Contains(err.Error(), "AADSTS90002") {
+		t.Fatalf("refresh through a bad refresh_url: %v, want the tenant error", err)
+	}
+}
