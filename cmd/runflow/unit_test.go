@@ -298,3 +298,44 @@ func TestPromptShowsQuestion(t *testing.T) {
 		t.Errorf("confirm: %q (escape sequences must be stripped)", got)
 	}
 }
+
+// flakyProvider asks for a sign-in until signedIn is set, then gives a token.
+type flakyProvider struct{ signedIn *bool }
+
+func (p flakyProvider) Token(context.Context, auth.Request) (*oauth2.Token, error) {
+	if !*p.signedIn {
+		return nil, &auth.SignInRequiredError{URL: "https://login.example.invalid/authorize", Reason: "sign in first"}
+	}
+	return &oauth2.Token{AccessToken: "tok-after-sign-in", TokenType: "Bearer"}, nil
+}
+
+// On a terminal, a sign-in the flow asks for goes through the auth
+// commands' hook, and the flow resumes at the same step.
+func TestInteractiveSignInResumes(t *testing.T) {
+	g := newFakeGraph(t, map[string]fakeAnswer{"GET /me": {status: 200, body: `{"displayName":"Adele Vance","userPrincipalName":"AdeleV@contoso.com"}`}})
+	signedIn := false
+	oldProfile, oldSignIn := profileBackend, interactiveSignIn
+	defer func() { profileBackend, interactiveSignIn = oldProfile, oldSignIn }()
+	profileBackend = func(context.Context, *env, profileSelection, []string) (auth.Provider, string, error) {
+		return flakyProvider{&signedIn}, g.url(), nil
+	}
+	var asked *engine.SignIn
+	interactiveSignIn = func(_ context.Context, _ *env, s *engine.SignIn) (string, error) {
+		asked = s
+		signedIn = true
+		return "", nil
+	}
+	c := newCLI(t)
+	c.tty = true
+	o := c.run("", "run", "whoami").wantCode(t, 0)
+	if asked == nil || asked.URL != "https://login.example.invalid/authorize" {
+		t.Errorf("sign-in hook called with %+v", asked)
+	}
+	if !strings.Contains(o.stdout, "Signed in as Adele Vance") {
+		t.Errorf("stdout = %q", o.stdout)
+	}
+	// Without a terminal the hook is not used: exit 3.
+	signedIn = false
+	c.tty = false
+	c.run("", "run", "whoami").wantCode(t, 3)
+}
