@@ -404,6 +404,8 @@ func idPostToken(t *testing.T, ts *httptest.Server, form url.Values, wantStatus 
 func TestClientCredentials(t *testing.T) {
 	s, ts, _ := newIdentityTest(t)
 	s.RegisterClient(Client{ID: "daemon-1", Secret: "s3cret-value", Roles: []string{"Calendars.ReadWrite", "Mail.Send"}})
+	// A secret with characters that HTTP Basic form-encodes (RFC 6749 §2.3.1).
+	s.RegisterClient(Client{ID: "daemon-2", Secret: "a+b/c=d&e%f~g", Roles: []string{"Mail.Send"}})
 	cc := func(style oauth2.AuthStyle, id, secret, scope string) (*oauth2.Token, error) {
 		c := clientcredentials.Config{ClientID: id, ClientSecret: secret, TokenURL: ts.URL + "/" + s.TenantID() + "/oauth2/v2.0/token", Scopes: []string{scope}, AuthStyle: style}
 		return c.Token(idCtx(ts))
@@ -416,6 +418,11 @@ func TestClientCredentials(t *testing.T) {
 		g, ok := s.tokens.lookup(tok.AccessToken)
 		if !ok || !g.AppOnly || g.UserID != "" || !g.HasScope("Calendars.ReadWrite") || tok.RefreshToken != "" || tok.Extra("id_token") != nil {
 			t.Errorf("style %d: grant %+v token %+v", style, g, tok)
+		}
+	}
+	for _, style := range []oauth2.AuthStyle{oauth2.AuthStyleInParams, oauth2.AuthStyleInHeader} {
+		if _, err := cc(style, "daemon-2", "a+b/c=d&e%f~g", "https://graph.microsoft.com/.default"); err != nil {
+			t.Errorf("secret with special characters, style %d: %v", style, err)
 		}
 	}
 	cases := []struct {
