@@ -71,6 +71,11 @@ func readInputFile(path string, stdin io.Reader) (map[string]any, error) {
 	if len(data) > maxInputFileBytes {
 		return nil, usageErrorf("--input %s: larger than %d bytes", name, maxInputFileBytes)
 	}
+	return parseInputData(name, data)
+}
+
+// parseInputData decodes the JSON or YAML mapping of a --input file.
+func parseInputData(name string, data []byte) (map[string]any, error) {
 	if len(bytes.TrimSpace(data)) == 0 {
 		return map[string]any{}, nil
 	}
