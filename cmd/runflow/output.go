@@ -364,18 +364,25 @@ func formatTime(t time.Time, loc *time.Location) string {
 // from text that came from Graph or a template, so that a message subject
 // cannot drive the user's terminal. Newlines become spaces.
 func cleanText(s string) string {
-	if strings.IndexFunc(s, unicode.IsControl) < 0 {
+	if strings.IndexFunc(s, unsafeRune) < 0 {
 		return s
 	}
 	return strings.Map(func(r rune) rune {
 		switch {
 		case r == '\n' || r == '\r' || r == '\t':
 			return ' '
-		case unicode.IsControl(r):
+		case unsafeRune(r):
 			return -1
 		}
 		return r
 	}, s)
+}
+
+// unsafeRune reports control characters and the bidirectional overrides
+// and isolates (U+202A..U+202E, U+2066..U+2069), which can make a subject
+// or file name read backwards on screen.
+func unsafeRune(r rune) bool {
+	return unicode.IsControl(r) || (r >= 0x202A && r <= 0x202E) || (r >= 0x2066 && r <= 0x2069)
 }
 
 // cleanMessage is cleanText for messages, which keep their line breaks.

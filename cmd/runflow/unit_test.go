@@ -116,6 +116,7 @@ func TestFormatValue(t *testing.T) {
 		{[]any{}, nil, "-"},
 		{map[string]any{"k": "v"}, nil, `{"k":"v"}`},
 		{"evil\x1b[2Jsubject\r\nline", nil, "evil[2Jsubject  line"},
+		{"invoice\u202Efdp.exe", nil, "invoicefdp.exe"},
 	}
 	for _, tt := range tests {
 		if got := formatValue(tt.v, textStyle{loc: tt.loc}); got != tt.want {
