@@ -75,6 +75,7 @@ var (
 	durationRE = regexp.MustCompile(`\((\d+(\.\d+)?(ns|µs|ms|s)|0s)\)`)
 	loopbackRE = regexp.MustCompile(`http://127\.0\.0\.1:\d+`)
 	txnRE      = regexp.MustCompile(`"transactionId": "[0-9a-f]{16,64}"`)
+	graphIDRE  = regexp.MustCompile(`AAMk[A-Za-z0-9_\-]{20,}={0,2}`)
 )
 
 // normalize replaces what changes from run to run (request ids, durations,
@@ -85,6 +86,7 @@ func normalize(s string) string {
 	s = durationRE.ReplaceAllString(s, "(<duration>)")
 	s = loopbackRE.ReplaceAllString(s, "http://127.0.0.1:<port>")
 	s = txnRE.ReplaceAllString(s, `"transactionId": "<session id>"`)
+	s = graphIDRE.ReplaceAllString(s, "<graph id>")
 	return s
 }
 
