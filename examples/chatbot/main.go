@@ -1,0 +1,344 @@
+// Command chatbot is a small chat bot host that embeds the runflow engine
+// the way a developer would: every message either starts a flow (a
+// template's id or name), answers the paused flow's question, or is a
+// command (/help, /cancel). Paused flows are kept per user and
+// conversation in a session store; users sign in in the middle of the
+// conversation through a link, and type back the code the sign-in page
+// shows.
+//
+// Two ways to talk to it:
+//
+//	go run ./examples/chatbot                 # console: stdin is one user's chat
+//	go run ./examples/chatbot --serve         # HTTP: POST /messages {conversation, user, text}
+//
+// By default it runs against an in-process sandbox of Microsoft Graph and
+// the identity platform (--sandbox); sign in there as
+// AdeleV@contoso.onmicrosoft.com with the password "sandbox", or pass
+// --approve-as to skip the sign-in page. Against a real tenant, give a
+// profile file whose redirect_url is where this bot serves its callback:
+//
+//	go run ./examples/chatbot --profile-file bot.yaml --serve --addr 127.0.0.1:8080 \
+//	    --tokens ./tokens --sessions ./sessions --api-key-env CHATBOT_API_KEY
+//
+// docs/embedding.md explains the code.
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/runflow/runflow/auth"
+	"github.com/runflow/runflow/sandbox"
+)
+
+// options are the command line settings.
+type options struct {
+	sandbox      bool
+	approveAs    string
+	sandboxAddr  string
+	profileFile  string
+	graphURL     string
+	serve        bool
+	addr         string
+	apiKeyEnv    string
+	sessionsDir  string
+	tokensDir    string
+	templatesDir string
+	stateKeyFile string
+	sessionTTL   time.Duration
+	user         string
+	conversation string
+	verbose      bool
+}
+
+const callbackPath = "/auth/callback"
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
+
+// run is the whole program; it returns the exit code: 0, 1 for a failure,
+// 2 for bad flags.
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	opts, err := parseFlags(args, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "chatbot:", err)
+		return 2
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := serve(ctx, opts, stdin, stdout, stderr); err != nil && !errors.Is(err, context.Canceled) {
+		fmt.Fprintln(stderr, "chatbot:", err)
+		return 1
+	}
+	return 0
+}
+
+func parseFlags(args []string, stderr io.Writer) (*options, error) {
+	o := &options{}
+	fs := flag.NewFlagSet("chatbot", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.BoolVar(&o.sandbox, "sandbox", true, "run against an in-process sandbox (the default unless --profile-file is given)")
+	fs.StringVar(&o.approveAs, "approve-as", "", "sandbox: approve sign-ins at once as this user (UPN or id) instead of showing the sign-in page")
+	fs.StringVar(&o.sandboxAddr, "sandbox-addr", "127.0.0.1:0", "sandbox: where the sandbox listens (the sign-in page must be reachable from your browser)")
+	fs.StringVar(&o.profileFile, "profile-file", "", "real tenant: the app users sign in to (YAML; redirect_url is the bot's callback)")
+	fs.StringVar(&o.graphURL, "graph-url", "", "real tenant: Graph's service root (default: the profile's graph_url, else https://graph.microsoft.com/v1.0)")
+	fs.BoolVar(&o.serve, "serve", false, "serve POST /messages instead of chatting on the console")
+	fs.StringVar(&o.addr, "addr", "", "where the bot listens (sign-in callback, and /messages with --serve); default 127.0.0.1:0, or the redirect_url's port")
+	fs.StringVar(&o.apiKeyEnv, "api-key-env", "", "name of an environment variable holding the key POST /messages requires (Authorization: Bearer KEY)")
+	fs.StringVar(&o.sessionsDir, "sessions", "", "directory keeping paused flows across restarts (default: in memory)")
+	fs.StringVar(&o.tokensDir, "tokens", "", "directory keeping users' sign-ins (default: in memory)")
+	fs.StringVar(&o.templatesDir, "templates", "", "directory of your own *.yaml templates, offered with the built-ins")
+	fs.StringVar(&o.stateKeyFile, "state-key-file", "", "file with at least 32 random bytes signing sign-in links (default: random per run)")
+	fs.DurationVar(&o.sessionTTL, "session-ttl", DefaultSessionTTL, "how long a paused flow waits for an answer")
+	fs.StringVar(&o.user, "user", "console-user", "console: the user id you chat as")
+	fs.StringVar(&o.conversation, "conversation", "console", "console: the conversation id")
+	fs.BoolVar(&o.verbose, "verbose", false, "log every turn on stderr (ids and outcomes only, never text or tokens)")
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	if fs.NArg() > 0 {
+		return nil, fmt.Errorf("unexpected argument %q (flags only; see -h)", fs.Arg(0))
+	}
+	explicit := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { explicit[f.Name] = true })
+	if o.profileFile != "" {
+		if explicit["sandbox"] && o.sandbox {
+			return nil, errors.New("--sandbox and --profile-file exclude each other: choose the sandbox or a real tenant")
+		}
+		o.sandbox = false
+	}
+	if !o.sandbox && o.profileFile == "" {
+		return nil, errors.New("--sandbox=false needs --profile-file (the app your users sign in to)")
+	}
+	if o.sandbox && (o.graphURL != "") {
+		return nil, errors.New("--graph-url is for a real tenant (with --profile-file); the sandbox serves its own")
+	}
+	if !o.sandbox && (o.approveAs != "" || explicit["sandbox-addr"]) {
+		return nil, errors.New("--approve-as and --sandbox-addr are for the sandbox")
+	}
+	if o.sessionTTL <= 0 {
+		return nil, fmt.Errorf("--session-ttl %s: give a positive duration such as 30m or 24h", o.sessionTTL)
+	}
+	return o, nil
+}
+
+// serve builds the bot from opts and runs it until ctx ends (HTTP) or the
+// console's input ends.
+func serve(ctx context.Context, o *options, stdin io.Reader, stdout, stderr io.Writer) error {
+	level := slog.LevelWarn
+	if o.verbose || o.serve {
+		level = slog.LevelInfo
+	}
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+
+	w := wiring{SessionTTL: o.sessionTTL, Log: log}
+	var err error
+	if w.Templates, err = loadTemplates(o.templatesDir, log); err != nil {
+		return err
+	}
+	w.Sessions = &MemorySessions{}
+	if o.sessionsDir != "" {
+		w.Sessions = NewDirSessions(o.sessionsDir)
+	}
+	w.Tokens = auth.NewMemoryStore()
+	if o.tokensDir != "" {
+		w.Tokens = auth.NewFileStore(o.tokensDir)
+	}
+	if o.stateKeyFile != "" {
+		if w.StateKey, err = readStateKey(o.stateKeyFile); err != nil {
+			return err
+		}
+	} else {
+		w.StateKey = make([]byte, 32)
+		if _, err := rand.Read(w.StateKey); err != nil {
+			return err
+		}
+	}
+	if o.apiKeyEnv != "" {
+		if w.APIKey = os.Getenv(o.apiKeyEnv); len(w.APIKey) < 16 {
+			return fmt.Errorf("--api-key-env %s: the variable must hold a key of at least 16 characters", o.apiKeyEnv)
+		}
+	}
+
+	var servers []*http.Server
+	defer func() {
+		for _, s := range servers {
+			sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			_ = s.Shutdown(sctx)
+			cancel()
+		}
+	}()
+	start := func(ln net.Listener, h http.Handler) {
+		s := newHTTPServer(h)
+		servers = append(servers, s)
+		go func() {
+			if err := s.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				log.Error("chatbot: server stopped", "addr", ln.Addr().String(), "error", err.Error())
+			}
+		}()
+	}
+
+	addr := o.addr
+	var intro string
+	if o.sandbox {
+		sbLn, err := net.Listen("tcp", o.sandboxAddr)
+		if err != nil {
+			return fmt.Errorf("--sandbox-addr: %v", err)
+		}
+		sandboxURL := "http://" + sbLn.Addr().String()
+		sb := sandbox.New(sandbox.Options{BaseURL: sandboxURL})
+		if o.approveAs != "" {
+			if _, ok := sb.LookupUser(o.approveAs); !ok {
+				sbLn.Close()
+				return fmt.Errorf("--approve-as %q: the sandbox has no such user", o.approveAs)
+			}
+			sb.ApproveSignIns(o.approveAs)
+		}
+		start(sbLn, sb)
+		if addr == "" {
+			addr = "127.0.0.1:0"
+			if o.serve {
+				addr = "127.0.0.1:8080"
+			}
+		}
+		if err := checkExposure(o, addr, w.APIKey); err != nil {
+			sbLn.Close()
+			return err
+		}
+		botLn, err := net.Listen("tcp", addr)
+		if err != nil {
+			sbLn.Close()
+			return fmt.Errorf("--addr: %v", err)
+		}
+		w.CallbackURL = "http://" + botLn.Addr().String() + callbackPath
+		w.GraphURL = sandboxURL + "/v1.0"
+		w.Profile = &auth.Profile{
+			Name: "sandbox-bot", ClientID: sandbox.DefaultClientID, Tenant: sb.TenantID(),
+			Authority: sandboxURL, RedirectURL: w.CallbackURL, Source: "built-in sandbox profile",
+		}
+		demo := sb.Users()[0]
+		intro = fmt.Sprintf("Sandbox: Graph at %s/v1.0. Sign in as %s with the password %q.", sandboxURL, demo.UserPrincipalName, demo.Password)
+		if o.approveAs != "" {
+			intro = fmt.Sprintf("Sandbox: Graph at %s/v1.0. Sign-ins are approved at once as %s.", sandboxURL, o.approveAs)
+		}
+		bs, err := build(w)
+		if err != nil {
+			botLn.Close()
+			return err
+		}
+		start(botLn, handlerFor(o, bs))
+		return talk(ctx, o, bs, "http://"+botLn.Addr().String(), intro, stdin, stdout)
+	}
+
+	p, err := auth.LoadProfileFile(o.profileFile)
+	if err != nil {
+		return err
+	}
+	if p.RedirectURL == "" {
+		return fmt.Errorf("%s: redirect_url is required: the bot's sign-in callback, e.g. https://bot.example.com%s", o.profileFile, callbackPath)
+	}
+	u, err := url.Parse(p.RedirectURL)
+	if err != nil {
+		return fmt.Errorf("%s: redirect_url: %v", o.profileFile, err)
+	}
+	if addr == "" {
+		if u.Scheme != "http" || u.Port() == "" {
+			return fmt.Errorf("give --addr: where this bot listens behind %s", p.RedirectURL)
+		}
+		addr = u.Host
+	}
+	if err := checkExposure(o, addr, w.APIKey); err != nil {
+		return err
+	}
+	w.Profile, w.CallbackURL = p, p.RedirectURL
+	w.GraphURL = o.graphURL
+	if w.GraphURL == "" {
+		w.GraphURL = p.GraphURL
+	}
+	if w.GraphURL == "" {
+		w.GraphURL = "https://graph.microsoft.com/v1.0"
+	}
+	bs, err := build(w)
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("--addr: %v", err)
+	}
+	start(ln, handlerFor(o, bs))
+	intro = fmt.Sprintf("Graph at %s; users sign in to %s (%s).", w.GraphURL, p.Name, p.ClientID)
+	return talk(ctx, o, bs, "http://"+ln.Addr().String(), intro, stdin, stdout)
+}
+
+// handlerFor is what the bot's listener serves: everything with --serve,
+// only the sign-in callback on the console.
+func handlerFor(o *options, bs *botServer) http.Handler {
+	if o.serve {
+		return bs.Handler
+	}
+	mux := http.NewServeMux()
+	mux.Handle(bs.signIn.CallbackPath(), bs.signIn.CallbackHandler())
+	return mux
+}
+
+// talk runs the console, or waits for ctx with --serve.
+func talk(ctx context.Context, o *options, bs *botServer, botURL, intro string, stdin io.Reader, stdout io.Writer) error {
+	fmt.Fprintln(stdout, intro)
+	if o.serve {
+		fmt.Fprintf(stdout, "Listening: POST %s%s {\"conversation\", \"user\", \"text\"}. Ctrl-C stops.\n", botURL, messagesPath)
+		<-ctx.Done()
+		return nil
+	}
+	fmt.Fprintf(stdout, "You are %s in conversation %s. Type /help for the flows, Ctrl-D to quit.\n", o.user, o.conversation)
+	return runConsole(ctx, bs.bot, stdin, stdout, o.conversation, o.user)
+}
+
+func newHTTPServer(h http.Handler) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		// A message may run a whole flow step (engine FlowTimeout bounds it).
+		WriteTimeout:   11 * time.Minute,
+		IdleTimeout:    2 * time.Minute,
+		MaxHeaderBytes: 64 << 10,
+	}
+}
+
+// checkExposure refuses to serve /messages beyond loopback without an API
+// key: the endpoint trusts the user ids it is sent.
+func checkExposure(o *options, addr, apiKey string) error {
+	if o.serve && apiKey == "" && !loopbackAddr(addr) {
+		return fmt.Errorf("--addr %s is reachable from other machines: set --api-key-env so that only your chat platform can post messages as your users", addr)
+	}
+	return nil
+}
+
+func loopbackAddr(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
