@@ -133,7 +133,7 @@ func (b *Bot) Handle(ctx context.Context, m Message) (Reply, error) {
 		if err := b.cfg.Sessions.Delete(ctx, key); err != nil {
 			return Reply{}, err
 		}
-		notice = fmt.Sprintf("Your %s flow waited more than %s for an answer and was stopped.", sess.Template, b.cfg.SessionTTL)
+		notice = fmt.Sprintf("Your %s flow waited more than %s for an answer and was stopped.", sess.Template, humanDuration(b.cfg.SessionTTL))
 		sess = nil
 		b.cfg.Log.Info("chatbot: session expired", "conversation", m.Conversation, "user", m.User)
 		if !strings.HasPrefix(text, "/") && b.find(text) == nil {
@@ -256,6 +256,23 @@ func (b *Bot) helpText() string {
 	}
 	fmt.Fprintf(&s, "\nWhile a flow runs, answer its questions; %s stops it.", cmdCancel)
 	return s.String()
+}
+
+// humanDuration writes whole hours and minutes as words ("24 hours").
+func humanDuration(d time.Duration) string {
+	unit := func(n int64, word string) string {
+		if n == 1 {
+			return "1 " + word
+		}
+		return fmt.Sprintf("%d %ss", n, word)
+	}
+	switch {
+	case d%time.Hour == 0:
+		return unit(int64(d/time.Hour), "hour")
+	case d%time.Minute == 0:
+		return unit(int64(d/time.Minute), "minute")
+	}
+	return d.String()
 }
 
 func withNotice(notice string, r Reply) Reply {

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/runflow/runflow/auth"
+	"github.com/runflow/runflow/engine"
 	"github.com/runflow/runflow/sandbox"
 )
 
@@ -58,6 +59,9 @@ type harness struct {
 	log      *syncBuffer
 	now      func() time.Time
 	profile  *auth.Profile
+
+	// templates replace the built-ins at the next restart when set.
+	templates []*engine.Template
 
 	mu      sync.Mutex
 	current *botServer
@@ -109,6 +113,9 @@ func (h *harness) restart() {
 	ts, err := loadTemplates("", nil)
 	if err != nil {
 		h.t.Fatal(err)
+	}
+	if h.templates != nil {
+		ts = h.templates
 	}
 	key := make([]byte, 32)
 	copy(key, time.Now().String()+"-a-test-key-that-is-long-enough")

@@ -36,6 +36,7 @@ import (
 	"net/url"
 	"os"
 	"os/signal"
+	"sync"
 	"syscall"
 	"time"
 
@@ -176,95 +177,118 @@ func serve(ctx context.Context, o *options, stdin io.Reader, stdout, stderr io.W
 		}
 	}
 
-	var servers []*http.Server
+	var (
+		servers []*http.Server
+		running sync.WaitGroup
+	)
 	defer func() {
 		for _, s := range servers {
 			sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 			_ = s.Shutdown(sctx)
 			cancel()
 		}
+		running.Wait() // nothing writes to stderr after run returns
 	}()
 	start := func(ln net.Listener, h http.Handler) {
 		s := newHTTPServer(h)
 		servers = append(servers, s)
+		running.Add(1)
 		go func() {
+			defer running.Done()
 			if err := s.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 				log.Error("chatbot: server stopped", "addr", ln.Addr().String(), "error", err.Error())
 			}
 		}()
 	}
 
-	addr := o.addr
+	var botLn net.Listener
 	var intro string
 	if o.sandbox {
-		sbLn, err := net.Listen("tcp", o.sandboxAddr)
-		if err != nil {
-			return fmt.Errorf("--sandbox-addr: %v", err)
-		}
-		sandboxURL := "http://" + sbLn.Addr().String()
-		sb := sandbox.New(sandbox.Options{BaseURL: sandboxURL})
-		if o.approveAs != "" {
-			if _, ok := sb.LookupUser(o.approveAs); !ok {
-				sbLn.Close()
-				return fmt.Errorf("--approve-as %q: the sandbox has no such user", o.approveAs)
-			}
-			sb.ApproveSignIns(o.approveAs)
-		}
-		start(sbLn, sb)
-		if addr == "" {
-			addr = "127.0.0.1:0"
-			if o.serve {
-				addr = "127.0.0.1:8080"
-			}
-		}
-		if err := checkExposure(o, addr, w.APIKey); err != nil {
-			sbLn.Close()
-			return err
-		}
-		botLn, err := net.Listen("tcp", addr)
-		if err != nil {
-			sbLn.Close()
-			return fmt.Errorf("--addr: %v", err)
-		}
-		w.CallbackURL = "http://" + botLn.Addr().String() + callbackPath
-		w.GraphURL = sandboxURL + "/v1.0"
-		w.Profile = &auth.Profile{
-			Name: "sandbox-bot", ClientID: sandbox.DefaultClientID, Tenant: sb.TenantID(),
-			Authority: sandboxURL, RedirectURL: w.CallbackURL, Source: "built-in sandbox profile",
-		}
-		demo := sb.Users()[0]
-		intro = fmt.Sprintf("Sandbox: Graph at %s/v1.0. Sign in as %s with the password %q.", sandboxURL, demo.UserPrincipalName, demo.Password)
-		if o.approveAs != "" {
-			intro = fmt.Sprintf("Sandbox: Graph at %s/v1.0. Sign-ins are approved at once as %s.", sandboxURL, o.approveAs)
-		}
-		bs, err := build(w)
-		if err != nil {
-			botLn.Close()
-			return err
-		}
-		start(botLn, handlerFor(o, bs))
-		return talk(ctx, o, bs, "http://"+botLn.Addr().String(), intro, stdin, stdout)
+		botLn, intro, err = wireSandbox(o, &w, start)
+	} else {
+		botLn, intro, err = wireTenant(o, &w)
 	}
-
-	p, err := auth.LoadProfileFile(o.profileFile)
 	if err != nil {
 		return err
 	}
+	bs, err := build(w)
+	if err != nil {
+		botLn.Close()
+		return err
+	}
+	start(botLn, handlerFor(o, bs))
+	return talk(ctx, o, bs, "http://"+botLn.Addr().String(), intro, stdin, stdout)
+}
+
+// wireSandbox starts an in-process sandbox on its own listener, points w
+// at it, and returns the bot's listener and a line telling how to sign in.
+func wireSandbox(o *options, w *wiring, start func(net.Listener, http.Handler)) (net.Listener, string, error) {
+	addr := o.addr
+	if addr == "" {
+		addr = "127.0.0.1:0"
+		if o.serve {
+			addr = "127.0.0.1:8080"
+		}
+	}
+	if err := checkExposure(o, addr, w.APIKey); err != nil {
+		return nil, "", err
+	}
+	sbLn, err := net.Listen("tcp", o.sandboxAddr)
+	if err != nil {
+		return nil, "", fmt.Errorf("--sandbox-addr: %v", err)
+	}
+	sandboxURL := "http://" + sbLn.Addr().String()
+	sb := sandbox.New(sandbox.Options{BaseURL: sandboxURL})
+	demo := sb.Users()[0]
+	intro := fmt.Sprintf("Sandbox: Graph at %s/v1.0. Sign in as %s with the password %q.", sandboxURL, demo.UserPrincipalName, demo.Password)
+	if o.approveAs != "" {
+		if _, ok := sb.LookupUser(o.approveAs); !ok {
+			sbLn.Close()
+			return nil, "", fmt.Errorf("--approve-as %q: the sandbox has no such user", o.approveAs)
+		}
+		sb.ApproveSignIns(o.approveAs)
+		intro = fmt.Sprintf("Sandbox: Graph at %s/v1.0. Sign-ins are approved at once as %s.", sandboxURL, o.approveAs)
+	}
+	botLn, err := net.Listen("tcp", addr)
+	if err != nil {
+		sbLn.Close()
+		return nil, "", fmt.Errorf("--addr: %v", err)
+	}
+	start(sbLn, sb)
+	w.CallbackURL = "http://" + botLn.Addr().String() + callbackPath
+	w.GraphURL = sandboxURL + "/v1.0"
+	// The sandbox's default app is a public client, which may redirect to
+	// any loopback URL, as Entra allows native apps.
+	w.Profile = &auth.Profile{
+		Name: "sandbox-bot", ClientID: sandbox.DefaultClientID, Tenant: sb.TenantID(),
+		Authority: sandboxURL, RedirectURL: w.CallbackURL, Source: "built-in sandbox profile",
+	}
+	return botLn, intro, nil
+}
+
+// wireTenant points w at the tenant and app of --profile-file and returns
+// the bot's listener: --addr, or the redirect URL's own loopback port.
+func wireTenant(o *options, w *wiring) (net.Listener, string, error) {
+	p, err := auth.LoadProfileFile(o.profileFile)
+	if err != nil {
+		return nil, "", err
+	}
 	if p.RedirectURL == "" {
-		return fmt.Errorf("%s: redirect_url is required: the bot's sign-in callback, e.g. https://bot.example.com%s", o.profileFile, callbackPath)
+		return nil, "", fmt.Errorf("%s: redirect_url is required: the bot's sign-in callback, e.g. https://bot.example.com%s", o.profileFile, callbackPath)
 	}
 	u, err := url.Parse(p.RedirectURL)
 	if err != nil {
-		return fmt.Errorf("%s: redirect_url: %v", o.profileFile, err)
+		return nil, "", fmt.Errorf("%s: redirect_url: %v", o.profileFile, err)
 	}
+	addr := o.addr
 	if addr == "" {
 		if u.Scheme != "http" || u.Port() == "" {
-			return fmt.Errorf("give --addr: where this bot listens behind %s", p.RedirectURL)
+			return nil, "", fmt.Errorf("give --addr: where this bot listens behind %s", p.RedirectURL)
 		}
 		addr = u.Host
 	}
 	if err := checkExposure(o, addr, w.APIKey); err != nil {
-		return err
+		return nil, "", err
 	}
 	w.Profile, w.CallbackURL = p, p.RedirectURL
 	w.GraphURL = o.graphURL
@@ -274,17 +298,11 @@ func serve(ctx context.Context, o *options, stdin io.Reader, stdout, stderr io.W
 	if w.GraphURL == "" {
 		w.GraphURL = "https://graph.microsoft.com/v1.0"
 	}
-	bs, err := build(w)
-	if err != nil {
-		return err
-	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
-		return fmt.Errorf("--addr: %v", err)
+		return nil, "", fmt.Errorf("--addr: %v", err)
 	}
-	start(ln, handlerFor(o, bs))
-	intro = fmt.Sprintf("Graph at %s; users sign in to %s (%s).", w.GraphURL, p.Name, p.ClientID)
-	return talk(ctx, o, bs, "http://"+ln.Addr().String(), intro, stdin, stdout)
+	return ln, fmt.Sprintf("Graph at %s; users sign in to %s (%s).", w.GraphURL, p.Name, p.ClientID), nil
 }
 
 // handlerFor is what the bot's listener serves: everything with --serve,

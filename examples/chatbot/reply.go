@@ -171,7 +171,7 @@ func failureText(err error) string {
 // formatOutput shows one output as "name: value", or a list of rows.
 func formatOutput(o engine.Output) string {
 	label := strings.ReplaceAll(o.Name, "_", " ")
-	if rows, ok := o.Value.([]any); ok {
+	if rows, ok := o.Value.([]any); ok && hasMaps(rows) {
 		if len(rows) == 0 {
 			return label + ": none"
 		}
@@ -189,32 +189,44 @@ func formatOutput(o engine.Output) string {
 	return label + ": " + formatValue(o.Value)
 }
 
-// formatRow shows a map by its columns (all its keys, sorted, when none
-// are declared); other values as themselves.
+func hasMaps(list []any) bool {
+	for _, e := range list {
+		if _, ok := e.(map[string]any); ok {
+			return true
+		}
+	}
+	return false
+}
+
+// formatRow shows a map by its declared columns, the first one as the
+// row's title ("Groceries (default: false)"), or by all its keys, sorted,
+// when none are declared; other values as themselves.
 func formatRow(row any, columns []string) string {
 	m, ok := row.(map[string]any)
 	if !ok {
 		return formatValue(row)
 	}
 	if len(columns) == 0 {
+		keys := make([]string, 0, len(m))
 		for k := range m {
-			columns = append(columns, k)
+			keys = append(keys, k)
 		}
-		sort.Strings(columns)
-	}
-	parts := make([]string, 0, len(columns))
-	for i, c := range columns {
-		v := formatValue(m[c])
-		if i == 0 {
-			parts = append(parts, v)
-			continue
+		sort.Strings(keys)
+		parts := make([]string, len(keys))
+		for i, k := range keys {
+			parts[i] = k + ": " + formatValue(m[k])
 		}
-		parts = append(parts, c+": "+v)
+		return strings.Join(parts, ", ")
 	}
-	if len(parts) == 1 {
-		return parts[0]
+	title := formatValue(m[columns[0]])
+	parts := make([]string, 0, len(columns)-1)
+	for _, c := range columns[1:] {
+		parts = append(parts, c+": "+formatValue(m[c]))
 	}
-	return parts[0] + " (" + strings.Join(parts[1:], ", ") + ")"
+	if len(parts) == 0 {
+		return title
+	}
+	return title + " (" + strings.Join(parts, ", ") + ")"
 }
 
 func formatValue(v any) string {
@@ -243,11 +255,13 @@ func formatValue(v any) string {
 		}
 		return strings.Join(parts, ", ")
 	case map[string]any:
-		js, err := json.Marshal(x)
-		if err != nil {
+		var b strings.Builder
+		enc := json.NewEncoder(&b)
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(x); err != nil {
 			return fmt.Sprint(x)
 		}
-		return string(js)
+		return strings.TrimSuffix(b.String(), "\n")
 	}
 	return fmt.Sprint(v)
 }
