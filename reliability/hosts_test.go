@@ -181,53 +181,66 @@ steps:
 		{"\\..\\x", "/v1.0/me/todo/lists/%5C..%5Cx/tasks"},
 	}
 	for _, c := range pathCases {
-		g.reset()
-		turn, err := e.Run(ctxTimeout(t, 10*time.Second), tp, engine.StartOptions{Inputs: map[string]any{"id": c.id, "name": "x"}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		reqs := g.requests()
-		if len(reqs) != 1 {
-			t.Errorf("id %q: %d requests (turn %v %v), want 1", c.id, len(reqs), turn.Kind, turn.Err)
-			continue
-		}
-		path, _, _ := strings.Cut(reqs[0], "?")
-		if path != c.wantPath {
-			t.Errorf("id %q: the server received path %s, want %s", c.id, path, c.wantPath)
-		}
+		t.Run("path "+c.id, func(t *testing.T) {
+			g.reset()
+			turn, err := e.Run(ctxTimeout(t, 10*time.Second), tp, engine.StartOptions{Inputs: map[string]any{"id": c.id, "name": "x"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			reqs := g.requests()
+			if len(reqs) != 1 {
+				t.Fatalf("%d requests (turn %v %v), want 1", len(reqs), turn.Kind, turn.Err)
+			}
+			if path, _, _ := strings.Cut(reqs[0], "?"); path != c.wantPath {
+				t.Errorf("the server received path %s, want %s", path, c.wantPath)
+			}
+		})
 	}
 
 	// $filter: the quote is doubled, so the literal cannot be closed.
-	g.reset()
-	if _, err := e.Run(ctxTimeout(t, 10*time.Second), tp, engine.StartOptions{Inputs: map[string]any{"id": "L1", "name": "x' or true or title eq 'y"}}); err != nil {
-		t.Fatal(err)
+	filterCases := []struct{ name, want string }{
+		{"x' or true or title eq 'y", "title eq 'x'' or true or title eq ''y'"},
+		{"'", "title eq ''''"},
+		{"a'')--", "title eq 'a'''')--'"},
+		{"%27 or 1 eq 1", "title eq '%27 or 1 eq 1'"},
+		{"x&$top=999&$filter=true", "title eq 'x&$top=999&$filter=true'"},
 	}
-	reqs := g.requests()
-	if len(reqs) != 1 {
-		t.Fatalf("%d requests, want 1", len(reqs))
-	}
-	_, rawQuery, _ := strings.Cut(reqs[0], "?")
-	q, err := urlQuery(rawQuery)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got, want := q.Get("$filter"), "title eq 'x'' or true or title eq ''y'"; got != want {
-		t.Errorf("$filter received %q, want %q", got, want)
+	for _, c := range filterCases {
+		t.Run("filter "+c.name, func(t *testing.T) {
+			g.reset()
+			if _, err := e.Run(ctxTimeout(t, 10*time.Second), tp, engine.StartOptions{Inputs: map[string]any{"id": "L1", "name": c.name}}); err != nil {
+				t.Fatal(err)
+			}
+			reqs := g.requests()
+			if len(reqs) != 1 {
+				t.Fatalf("%d requests, want 1", len(reqs))
+			}
+			_, rawQuery, _ := strings.Cut(reqs[0], "?")
+			q, err := urlQuery(rawQuery)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(q) != 1 || q.Get("$filter") != c.want {
+				t.Errorf("query received %v, want only $filter=%q", q, c.want)
+			}
+		})
 	}
 
 	// Headers: a line break in a value fails the step; nothing is sent.
 	for _, note := range []string{"a\r\nAuthorization: Bearer stolen", "a\nX-Evil: 1", "a\rb", "a\x00b"} {
-		g.reset()
-		turn, err := e.Run(ctxTimeout(t, 10*time.Second), tp, engine.StartOptions{Inputs: map[string]any{"id": "L1", "name": "x", "note": note}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if turn.Kind != engine.KindFailed {
-			t.Errorf("note %q: flow %v, want failed", note, turn.Kind)
-		}
-		if n := len(g.requests()); n != 0 {
-			t.Errorf("note %q: %d requests sent, want 0", note, n)
-		}
+		t.Run(fmt.Sprintf("header %q", note), func(t *testing.T) {
+			g.reset()
+			turn, err := e.Run(ctxTimeout(t, 10*time.Second), tp, engine.StartOptions{Inputs: map[string]any{"id": "L1", "name": "x", "note": note}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if turn.Kind != engine.KindFailed {
+				t.Errorf("flow %v, want failed", turn.Kind)
+			}
+			if n := len(g.requests()); n != 0 {
+				t.Errorf("%d requests sent, want 0", n)
+			}
+		})
 	}
 }
 
