@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"reflect"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/expr-lang/expr/parser"
@@ -373,6 +374,14 @@ func (c *checker) expr(e *expression, sc *scope, extra map[string]types.Type, as
 		}
 		c.ps.errorf(pos, "expression: %s", msg)
 		return
+	}
+	// Step results fill headers and items only when some expression may
+	// read them (they cost allocations on every request).
+	if strings.Contains(e.src, "headers") {
+		c.t.needHeaders = true
+	}
+	if strings.Contains(e.src, "items") || strings.Contains(e.src, "count") || strings.Contains(e.src, "truncated") {
+		c.t.needItems = true
 	}
 	ok := true
 	for _, r := range refs(tree) {

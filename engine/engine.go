@@ -2,10 +2,11 @@ package engine
 
 import (
 	"context"
-	"crypto/rand"
+	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"net/http"
 	"sort"
 	"sync"
@@ -205,8 +206,11 @@ func (e *Engine) Resume(ctx context.Context, state []byte, answer string) (*Turn
 }
 
 func (e *Engine) newSession(t *Template, opts StartOptions) *session {
+	// The session id is an idempotency key, not a secret: the runtime's
+	// per-thread generator is unpredictable enough and costs no system call.
 	var id [12]byte
-	_, _ = rand.Read(id[:])
+	binary.LittleEndian.PutUint64(id[:8], rand.Uint64())
+	binary.LittleEndian.PutUint32(id[8:], rand.Uint32())
 	user := opts.User
 	if user == "" {
 		user = "me"

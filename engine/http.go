@@ -48,7 +48,7 @@ func (s *session) execHTTP(ctx context.Context, st *step) action {
 		gerr.Message = fmt.Sprintf("unexpected status %d (the step expects %s)", resp.Status, joinInts(h.success))
 		return s.httpError(st, gerr)
 	}
-	result := newResult(resp)
+	result := s.newResult(resp, h.paging != nil)
 	if h.paging != nil {
 		if err := s.followPages(sctx, st, req, resp, result); err != nil {
 			if sr, ok := auth.IsSignInRequired(err); ok {
@@ -61,7 +61,7 @@ func (s *session) execHTTP(ctx context.Context, st *step) action {
 			return s.fail(st, err)
 		}
 	}
-	if st.id != "" {
+	if st.id != "" && s.t.keepSteps[st.id] {
 		s.steps[st.id] = result.toMap()
 	}
 	s.advance()
@@ -97,12 +97,18 @@ type stepResult struct {
 	truncated bool
 }
 
-func newResult(resp *graph.Response) *stepResult {
+// newResult records a response; headers and items only when some
+// expression may read them, or when paging needs the item count.
+func (s *session) newResult(resp *graph.Response, paging bool) *stepResult {
 	r := &stepResult{status: resp.Status, headers: map[string]any{}, body: string(resp.Body)}
-	for k, vs := range resp.Header {
-		r.headers[strings.ToLower(k)] = strings.Join(vs, ", ")
+	if s.t.needHeaders {
+		for k, vs := range resp.Header {
+			r.headers[strings.ToLower(k)] = strings.Join(vs, ", ")
+		}
 	}
-	r.addItems(resp.Body, 0)
+	if s.t.needItems || paging {
+		r.addItems(resp.Body, 0)
+	}
 	return r
 }
 
@@ -217,7 +223,7 @@ func (s *session) httpError(st *step, gerr *graph.Error) action {
 	if st.id != "" {
 		r := &stepResult{status: gerr.Status, headers: map[string]any{}}
 		if gerr.Response != nil {
-			r = newResult(gerr.Response)
+			r = s.newResult(gerr.Response, false)
 		}
 		s.steps[st.id] = r.toMap()
 	}

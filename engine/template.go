@@ -28,6 +28,8 @@ type Template struct {
 	stepByKey   map[string]*step
 	outputs     []*outputDef
 	keepSteps   map[string]bool // step ids whose results expressions read
+	needHeaders bool            // some expression may read steps.<id>.headers
+	needItems   bool            // some expression may read items, count or truncated
 	warnings    []Problem
 
 	// decoding scratch
