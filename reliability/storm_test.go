@@ -190,11 +190,18 @@ func TestFaultStormEveryWriteLandsOnceOrIsReported(t *testing.T) {
 			faults++
 		}
 	}
-	injected := 0
+	injected, byKind := 0, map[string]int{}
 	for _, f := range stormFaults {
-		if f.Status != 0 || f.DropConnection {
-			injected += f.Count * stormRounds
+		switch {
+		case f.DropConnection:
+			byKind["dropped"] += f.Count * stormRounds
+		case f.Status != 0:
+			byKind[fmt.Sprint(f.Status)] += f.Count * stormRounds
+		default:
+			byKind["slow"] += f.Count * stormRounds
+			continue
 		}
+		injected += f.Count * stormRounds
 	}
 	if faults < injected {
 		t.Errorf("the sandbox answered %d requests with a fault, want at least the %d injected (some faults were not used)", faults, injected)
@@ -202,11 +209,11 @@ func TestFaultStormEveryWriteLandsOnceOrIsReported(t *testing.T) {
 	if hits := transport.hits.Load(); hits == 0 {
 		t.Error("no answer of an applied write was lost: the transport fault never fired")
 	}
-	t.Logf("flows %d: completed %d, may have been sent %d (landed %d, not landed %d), not sent %d; "+
-		"faults answered by the sandbox %d (%d injected, slow ones not counted), answers lost after applying %d; "+
-		"writes lost %d, duplicated %d, reported not sent but applied %d",
-		len(flows), out.completed, out.maybeSent, out.maybeLanded, out.maybeNotLanded, out.notSent,
-		faults, injected, transport.hits.Load(), out.lost, out.duplicated, out.notSentButIn)
+	t.Logf("storm: flows %d: completed %d, may have been sent %d (landed %d, not landed %d), not sent %d", len(flows),
+		out.completed, out.maybeSent, out.maybeLanded, out.maybeNotLanded, out.notSent)
+	t.Logf("storm: faults injected %d: 429 %d, 503 %d, 504 %d, dropped %d, slow %d, answers lost after the write applied %d",
+		injected+byKind["slow"]+int(transport.hits.Load()), byKind["429"], byKind["503"], byKind["504"], byKind["dropped"], byKind["slow"], transport.hits.Load())
+	t.Logf("storm: writes lost %d, duplicated %d, reported not sent but applied %d", out.lost, out.duplicated, out.notSentButIn)
 	if out.lost != 0 || out.duplicated != 0 || out.notSentButIn != 0 {
 		t.Fatalf("writes lost %d, duplicated %d, reported not sent but applied %d: all must be 0", out.lost, out.duplicated, out.notSentButIn)
 	}
