@@ -132,16 +132,21 @@ func collectVars(b *block, out map[string]bool) {
 	}
 }
 
-// children returns the blocks nested in a step.
+// children returns the blocks nested in a step, in document order.
 func (s *step) children() []*block {
 	var out []*block
-	for _, b := range []*block{s.then, s.els, s.defaultBlk, s.body} {
+	for _, b := range []*block{s.then, s.els} {
 		if b != nil {
 			out = append(out, b)
 		}
 	}
 	for _, cs := range s.cases {
 		out = append(out, cs.body)
+	}
+	for _, b := range []*block{s.defaultBlk, s.body} {
+		if b != nil {
+			out = append(out, b)
+		}
 	}
 	for _, r := range s.onError {
 		if r.body != nil {

@@ -189,7 +189,9 @@ func (e *Engine) restore(data []byte) (*session, error) {
 	if s.now, err = time.Parse(time.RFC3339Nano, st.Now); err != nil {
 		return nil, badState("bad start time %q", st.Now)
 	}
-	if s.zone, err = loadZone(st.Zone); err != nil {
+	if st.Zone == "Local" {
+		s.zone = time.Local // an engine configured with the machine's zone
+	} else if s.zone, err = loadZone(st.Zone); err != nil {
 		return nil, badState("bad zone: %v", err)
 	}
 	if s.inputs, err = decodeMap(st.Inputs); err != nil {
