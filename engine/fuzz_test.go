@@ -6,6 +6,8 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -74,4 +76,34 @@ func newFuzzGraph(tb testing.TB) *fakeGraph {
 		return g
 	}
 	return listsGraph(t)
+}
+
+// FuzzExpression compiles arbitrary expression text in a template and, when
+// it compiles, runs it: neither may panic or run away (the node limit and
+// memory budget bound it).
+func FuzzExpression(f *testing.F) {
+	for _, seed := range []string{
+		`inputs.n * 2`, `json(inputs.s, 'a.b')`, `graphDateTime(now, "W. Europe Standard Time")`,
+		`formatTime(inputs.t, "2006", zone)`, `odataString(inputs.s)`, `inZone(now, "Asia/Tokyo")`,
+		`map(1..10, # * 2)`, `{a: [1, 2], b: "}"}`, `1..100000000 | map(# * 2)`, `split(inputs.s, "")`,
+		`graphTime("2026-12-01T15:00:00.0000000", inputs.s)`, `inputs.s[1:]`, `now + duration(inputs.s)`,
+	} {
+		f.Add(seed)
+	}
+	g := newFuzzGraph(f)
+	e := newTestEngine(f, g, nil)
+	f.Fuzz(func(t *testing.T, src string) {
+		if strings.ContainsAny(src, "\n\r") {
+			return
+		}
+		doc := "id: fx\nname: x\ndescription: x\nscopes: [User.Read]\ninputs:\n  - {name: s, type: string, prompt: s}\n  - {name: n, type: integer, prompt: n}\n  - {name: t, type: datetime, prompt: t}\nsteps:\n  - set:\n      v: " + strconv.Quote("${ "+src+" }") + "\n"
+		tp, err := Load("fx.yaml", []byte(doc))
+		if err != nil {
+			return
+		}
+		turn, err := e.Run(context.Background(), tp, StartOptions{Inputs: map[string]any{"s": "a{b}'c", "n": 3, "t": "2026-12-01 15:00"}})
+		if err != nil || turn == nil {
+			t.Fatalf("%v %v", turn, err)
+		}
+	})
 }
