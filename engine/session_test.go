@@ -199,6 +199,7 @@ func TestResumeRefusesBadStates(t *testing.T) {
 		"unknown input":   strings.Replace(good, `"inputs":{"mode":"add"}`, `"inputs":{"zzz":"add"}`, 1),
 		"steps":           strings.Replace(good, `"steps":{"lists"`, `"steps":{"nope"`, 1),
 		"zone":            strings.Replace(good, `"zone":"UTC"`, `"zone":"Mars/Olympus"`, 1),
+		"foreign frame":   strings.Replace(good, `"cursor":[{"b":"main","i":`, `"cursor":[{"b":"main","i":1},{"b":"#3/do","i":0},{"b":"main","i":`, 1),
 		"huge":            good[:len(good)-1] + `,"x":"` + strings.Repeat("a", 2<<20) + `"}`,
 	}
 	for name, state := range cases {
@@ -208,6 +209,9 @@ func TestResumeRefusesBadStates(t *testing.T) {
 		turn, err := e.Resume(context.Background(), []byte(state), "Work")
 		if err == nil {
 			t.Errorf("%s: resumed (%v)", name, turn.Kind)
+		}
+		if name == "foreign frame" && (err == nil || !strings.Contains(err.Error(), "not entered from")) {
+			t.Errorf("foreign frame: %v", err)
 		}
 	}
 	if _, err := e.Resume(context.Background(), []byte(good), "Work"); err != nil {

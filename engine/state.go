@@ -257,6 +257,9 @@ func (e *Engine) restore(data []byte) (*session, error) {
 		if i == 0 && blk != t.main {
 			return nil, badState("the cursor does not start at the main block")
 		}
+		if i > 0 && !enteredFrom(s.stack[i-1], blk) {
+			return nil, badState("block %q is not entered from the step before it in the cursor", sf.Block)
+		}
 		s.stack = append(s.stack, f)
 	}
 	cur := s.current()
@@ -336,4 +339,18 @@ func (s *session) resume(ctx context.Context, answer string) *Turn {
 		return &s.turn
 	}
 	return s.run(ctx)
+}
+
+// enteredFrom reports whether blk is a block of the step that parent last
+// entered (the run loop advances past a step before entering its block).
+func enteredFrom(parent frame, blk *block) bool {
+	if parent.idx < 1 || parent.idx > len(parent.blk.steps) {
+		return false
+	}
+	for _, child := range parent.blk.steps[parent.idx-1].children() {
+		if child == blk {
+			return true
+		}
+	}
+	return false
 }
