@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/runflow/runflow/engine"
+	"github.com/runflow/runflow/sandbox"
 )
 
 // clock is a settable test clock.
@@ -146,4 +147,28 @@ func TestHumanDuration(t *testing.T) {
 			t.Errorf("humanDuration(%v) = %q, want %q", d, got, want)
 		}
 	}
+}
+
+// TestIdentityPlatformDown: when the token endpoint fails while refreshing
+// a signed-in user's token, the flow fails with the identity platform's
+// error (an *auth.TokenError inside), not with a sign-in request, and the
+// reply carries no token.
+func TestIdentityPlatformDown(t *testing.T) {
+	c := &clock{t: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)}
+	h := newHarness(t, harnessOptions{now: c.Now})
+	h.script("c", "u", []step{{"create-todo-list", KindQuestion, nil}})
+	if r := h.signIn(h.send("c", "u", "First"), "c", "u", demoUPN); r.Kind != KindDone {
+		t.Fatalf("%+v, want done", r)
+	}
+	c.Advance(2 * time.Hour) // the access token has expired: the next call refreshes
+	h.sb.SetTokenFault(sandbox.TokenFaultServerError)
+	h.script("c", "u", []step{
+		{"create-todo-list", KindQuestion, nil},
+		{"Second", KindFailed, []string{"Sorry, Create a To Do list failed: the Microsoft sign-in service did not give a token (AADSTS90033", "try again in a few minutes"}},
+	})
+	h.sb.SetTokenFault(sandbox.TokenFaultNone)
+	h.script("c", "u", []step{
+		{"create-todo-list", KindQuestion, nil},
+		{"Second", KindDone, []string{`Created the list "Second".`}},
+	})
 }

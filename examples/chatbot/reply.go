@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/runflow/runflow/auth"
 	"github.com/runflow/runflow/engine"
 	"github.com/runflow/runflow/graph"
 )
@@ -148,10 +149,20 @@ func failureText(err error) string {
 		inErr   *engine.InputError
 		failErr *engine.FailStepError
 		missing *engine.MissingInputsError
+		tokErr  *auth.TokenError
 	)
 	switch {
 	case err == nil:
 		return "no reason given"
+	case errors.As(err, &tokErr):
+		msg := "the Microsoft sign-in service did not give a token"
+		if tokErr.Description != "" {
+			msg += " (" + strings.TrimSuffix(tokErr.Description, ".") + ")"
+		}
+		if tokErr.Hint != "" {
+			msg += "; " + tokErr.Hint
+		}
+		return msg
 	case errors.As(err, &failErr):
 		return failErr.Message
 	case errors.As(err, &inErr):

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/runflow/runflow/auth"
 	"github.com/runflow/runflow/engine"
 	"github.com/runflow/runflow/engine/input"
 	"github.com/runflow/runflow/graph"
@@ -75,6 +76,9 @@ func TestReplies(t *testing.T) {
 			Err: &engine.FlowError{Step: "#3", Err: &engine.FailStepError{Message: "You have no To Do lists yet."}}}},
 		{"missing inputs", &engine.Turn{Kind: engine.KindFailed, Status: engine.StatusFailed,
 			Err: &engine.MissingInputsError{Names: []string{"to", "subject"}}}},
+		{"token endpoint failure", &engine.Turn{Kind: engine.KindFailed, Status: engine.StatusFailed,
+			Err: &engine.FlowError{Step: "create", Err: &auth.TokenError{Op: "refreshing", Kind: auth.KindServer, Status: 500,
+				Description: "AADSTS90033: A transient error has occurred.", Hint: "try again in a few minutes"}}}},
 		{"other failure", &engine.Turn{Kind: engine.KindFailed, Status: engine.StatusFailed, Err: errors.New("engine: flow timed out after 10m0s")}},
 		{"failure without a cause", &engine.Turn{Kind: engine.KindFailed, Status: engine.StatusFailed}},
 	}
