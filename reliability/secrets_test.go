@@ -16,6 +16,7 @@ import (
 
 	"github.com/runflow/runflow/auth"
 	"github.com/runflow/runflow/engine"
+	"github.com/runflow/runflow/graph"
 	"github.com/runflow/runflow/sandbox"
 )
 
@@ -133,18 +134,20 @@ const (
 	botClientSecret = "bot-client-secret~K7q.Zx9-reliability"
 )
 
-var magicCodeRE = regexp.MustCompile(`class="code">(\d{6})<`)
+// botRig is a sandbox with a fake clock, a confidential bot app registered
+// with it, and a BotSignIn provider serving its callback on loopback, with
+// every secret of the identity traffic recorded in bag.
+type botRig struct {
+	clk  *fakeClock
+	sb   *sandbox.Server
+	ts   *httptest.Server
+	bot  *auth.BotSignIn
+	bag  *secretBag
+	logs *syncBuffer
+}
 
-// TestSecretsNeverLeak runs a bot conversation end to end: the user is
-// sent a sign-in link mid-flow (authorization code with PKCE, confidential
-// client), types back the magic code, the flow resumes and writes; an hour
-// later the token is refreshed; a dry run, a paused question, failing flows
-// (Graph errors, a revoked refresh token, a 401) follow. Every byte of every
-// trace event, turn (questions, messages, outputs, errors, dry-run
-// requests, saved states), bot log line and sign-in page is searched for
-// every access token, refresh token, authorization code, PKCE verifier and
-// client secret used: none appears.
-func TestSecretsNeverLeak(t *testing.T) {
+func newBotRig(t *testing.T) *botRig {
+	t.Helper()
 	clk := &fakeClock{t: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)}
 	sb, ts := sandbox.NewTestServer(t, sandbox.Options{Now: clk.Now})
 	bag := &secretBag{}
@@ -173,12 +176,56 @@ func TestSecretsNeverLeak(t *testing.T) {
 	mux := http.NewServeMux()
 	mux.Handle(bot.CallbackPath(), bot.CallbackHandler())
 	handler = mux
+	return &botRig{clk: clk, sb: sb, ts: ts, bot: bot, bag: bag, logs: logs}
+}
 
-	traces := &traceLog{}
-	e, err := engine.New(engine.Config{GraphURL: ts.URL + "/v1.0", HTTPClient: ts.Client(), Auth: bot, Now: clk.Now, Trace: traces.add})
+// engine is an engine on the rig's sandbox whose tokens come from the bot.
+func (b *botRig) engine(t *testing.T, trace func(graph.TraceEvent)) *engine.Engine {
+	t.Helper()
+	e, err := engine.New(engine.Config{GraphURL: b.ts.URL + "/v1.0", HTTPClient: b.ts.Client(), Auth: b.bot, Now: b.clk.Now, Trace: trace})
 	if err != nil {
 		t.Fatal(err)
 	}
+	return e
+}
+
+// open follows a sign-in link as a browser and returns the status, the
+// page and the magic code on it ("" when none), recording codes seen.
+func (b *botRig) open(t *testing.T, link string) (int, string, string) {
+	t.Helper()
+	browser := &http.Client{Timeout: 10 * time.Second, CheckRedirect: func(r *http.Request, _ []*http.Request) error {
+		b.bag.add("code", r.URL.Query().Get("code"))
+		return nil
+	}}
+	resp, err := browser.Get(link)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	page, _ := io.ReadAll(resp.Body)
+	code := ""
+	if m := magicCodeRE.FindStringSubmatch(string(page)); m != nil {
+		code = m[1]
+	}
+	return resp.StatusCode, string(page), code
+}
+
+var magicCodeRE = regexp.MustCompile(`class="code">(\d{6})<`)
+
+// TestSecretsNeverLeak runs a bot conversation end to end: the user is
+// sent a sign-in link mid-flow (authorization code with PKCE, confidential
+// client), types back the magic code, the flow resumes and writes; an hour
+// later the token is refreshed; a dry run, a paused question, failing flows
+// (Graph errors, a revoked refresh token, a 401) follow. Every byte of every
+// trace event, turn (questions, messages, outputs, errors, dry-run
+// requests, saved states), bot log line and sign-in page is searched for
+// every access token, refresh token, authorization code, PKCE verifier and
+// client secret used: none appears.
+func TestSecretsNeverLeak(t *testing.T) {
+	br := newBotRig(t)
+	clk, sb, bag := br.clk, br.sb, br.bag
+	traces := &traceLog{}
+	e := br.engine(t, traces.add)
 	var seen strings.Builder // everything a user, a log or a store could see
 	record := func(what string) func(*engine.Turn, error) *engine.Turn {
 		return func(turn *engine.Turn, err error) *engine.Turn {
@@ -200,26 +247,16 @@ func TestSecretsNeverLeak(t *testing.T) {
 	if turn == nil || turn.Kind != engine.KindSignIn || turn.SignIn.URL == "" {
 		t.Fatalf("want a sign-in turn, got %+v", turn)
 	}
-	browser := &http.Client{Timeout: 10 * time.Second, CheckRedirect: func(r *http.Request, _ []*http.Request) error {
-		bag.add("code", r.URL.Query().Get("code"))
-		return nil
-	}}
-	resp, err := browser.Get(turn.SignIn.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	page, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	seen.WriteString("callback page: " + string(page) + "\n")
-	m := magicCodeRE.FindStringSubmatch(string(page))
-	if m == nil {
+	_, page, code := br.open(t, turn.SignIn.URL)
+	seen.WriteString("callback page: " + page + "\n")
+	if code == "" {
 		t.Fatalf("no magic code on the callback page: %s", page)
 	}
 	turn = record("resume wrong code")(e.Resume(ctx, turn.State, "000000"))
 	if turn == nil || turn.Kind != engine.KindSignIn {
 		t.Fatalf("a wrong magic code: want the sign-in asked again, got %+v", turn)
 	}
-	turn = record("resume")(e.Resume(ctx, turn.State, m[1]))
+	turn = record("resume")(e.Resume(ctx, turn.State, code))
 	if turn == nil || turn.Kind != engine.KindDone {
 		t.Fatalf("after the magic code: %+v", turn)
 	}
@@ -256,7 +293,7 @@ func TestSecretsNeverLeak(t *testing.T) {
 	}
 
 	seen.WriteString("traces:\n" + traces.text())
-	seen.WriteString("bot log:\n" + logs.String())
+	seen.WriteString("bot log:\n" + br.logs.String())
 	kinds := bag.kinds()
 	for _, k := range []string{"access_token", "refresh_token", "code", "code_verifier", "client_secret"} {
 		if kinds[k] == 0 {
@@ -273,4 +310,10 @@ func TestSecretsNeverLeak(t *testing.T) {
 		t.Errorf("only %d trace events: the trace was not exercised", len(traces.events))
 	}
 	t.Logf("searched %d bytes for %d secrets %v", seen.Len(), len(bag.vals), kinds)
+}
+
+// data decodes the sandbox's current data.
+func (b *botRig) data(t *testing.T) *sandbox.Data {
+	t.Helper()
+	return (&rig{sb: b.sb}).data(t)
 }
