@@ -172,3 +172,24 @@ func TestIdentityPlatformDown(t *testing.T) {
 		{"Second", KindDone, []string{`Created the list "Second".`}},
 	})
 }
+
+// TestRevokedGrantAsksToSignInAgain: a grant the identity platform no
+// longer honours turns into a new sign-in link, not a failure.
+func TestRevokedGrantAsksToSignInAgain(t *testing.T) {
+	c := &clock{t: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)}
+	h := newHarness(t, harnessOptions{now: c.Now})
+	h.script("c", "u", []step{{"create-todo-list", KindQuestion, nil}})
+	if r := h.signIn(h.send("c", "u", "First"), "c", "u", demoUPN); r.Kind != KindDone {
+		t.Fatalf("%+v, want done", r)
+	}
+	c.Advance(2 * time.Hour)
+	h.sb.RevokeRefreshTokens(demoUPN)
+	h.script("c", "u", []step{{"create-todo-list", KindQuestion, nil}})
+	r := h.send("c", "u", "Second")
+	if r.Kind != KindSignIn || r.SignInURL == "" {
+		t.Fatalf("after the grant was revoked: %+v, want a new sign-in link", r)
+	}
+	if r = h.signIn(r, "c", "u", demoUPN); r.Kind != KindDone || !strings.Contains(r.Text, `"Second"`) {
+		t.Fatalf("after signing in again: %+v, want done", r)
+	}
+}
