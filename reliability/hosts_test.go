@@ -10,6 +10,7 @@ import (
 
 	"github.com/runflow/runflow/auth"
 	"github.com/runflow/runflow/engine"
+	"github.com/runflow/runflow/sandbox"
 )
 
 const hostileToken = "eyJ0eXAi.hostile-test-access-token.sig"
@@ -363,5 +364,39 @@ func jsonAnswer(status int, body string) func(http.ResponseWriter, *http.Request
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(status)
 		w.Write([]byte(body))
+	}
+}
+
+// TestAnswersCannotChangeTheJSONBody: an answer that looks like JSON is a
+// string in the body the engine writes; it cannot add or change fields.
+// The sandbox's stored list is checked.
+func TestAnswersCannotChangeTheJSONBody(t *testing.T) {
+	r := newRig(t, sandbox.Options{})
+	e := r.engine(t, nil)
+	for _, name := range []string{
+		`x","id":"AAMk-evil`,
+		`x"}, "wellknownListName": "defaultList", "x": {"`,
+		`\"}{\"\\u0022`,
+		`${ inputs.name }`,
+		`{{ .Token }}`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			turn, err := e.Run(ctxTimeout(t, 10*time.Second), builtin(t, "create-todo-list"), engine.StartOptions{Inputs: map[string]any{"name": name}})
+			if err != nil || turn.Kind != engine.KindDone {
+				t.Fatalf("%v %+v", err, turn)
+			}
+			var found sandbox.Object
+			for _, l := range r.data(t).Users[0].TodoLists {
+				if l.List["displayName"] == name {
+					found = l.List
+				}
+			}
+			if found == nil {
+				t.Fatalf("no list named exactly %q", name)
+			}
+			if found["id"] == "AAMk-evil" || found["wellknownListName"] != "none" {
+				t.Errorf("the answer changed other fields: %v", found)
+			}
+		})
 	}
 }
