@@ -3,6 +3,7 @@ package engine
 import (
 	"fmt"
 	"math"
+	"reflect"
 	"strconv"
 	"time"
 )
@@ -62,6 +63,45 @@ func encodeValue(v any) (any, error) {
 			m[k] = e
 		}
 		return map[string]any{"$m": m}, nil
+	}
+	return encodeReflect(v)
+}
+
+// encodeReflect saves the other slices, maps and numbers expressions can
+// make ([]int from 1..3, map[string]string, uint8...), as their plain forms.
+func encodeReflect(v any) (any, error) {
+	rv := reflect.ValueOf(v)
+	switch rv.Kind() {
+	case reflect.Slice, reflect.Array:
+		out := make([]any, rv.Len())
+		for i := range out {
+			e, err := encodeValue(rv.Index(i).Interface())
+			if err != nil {
+				return nil, err
+			}
+			out[i] = e
+		}
+		return out, nil
+	case reflect.Map:
+		if rv.Type().Key().Kind() != reflect.String {
+			break
+		}
+		m := make(map[string]any, rv.Len())
+		iter := rv.MapRange()
+		for iter.Next() {
+			e, err := encodeValue(iter.Value().Interface())
+			if err != nil {
+				return nil, err
+			}
+			m[iter.Key().String()] = e
+		}
+		return map[string]any{"$m": m}, nil
+	case reflect.Int8, reflect.Int16, reflect.Uint8, reflect.Uint16, reflect.Uint32:
+		return map[string]any{"$i": strconv.FormatInt(rv.Convert(reflect.TypeOf(int64(0))).Int(), 10)}, nil
+	case reflect.Uint, reflect.Uint64:
+		if rv.Uint() <= math.MaxInt64 {
+			return map[string]any{"$I": strconv.FormatUint(rv.Uint(), 10)}, nil
+		}
 	}
 	return nil, fmt.Errorf("cannot save a value of type %T", v)
 }
