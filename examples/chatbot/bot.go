@@ -171,6 +171,24 @@ func (b *Bot) Handle(ctx context.Context, m Message) (Reply, error) {
 	return withNotice(notice, r), err
 }
 
+// Prune drops the sessions that waited longer than SessionTTL, when the
+// store can (Pruner); Handle drops an expired one anyway when its user
+// comes back, so this only keeps abandoned sessions from piling up.
+func (b *Bot) Prune(ctx context.Context) (int, error) {
+	p, ok := b.cfg.Sessions.(Pruner)
+	if !ok {
+		return 0, nil
+	}
+	n, err := p.Prune(ctx, b.cfg.Now().Add(-b.cfg.SessionTTL))
+	if n > 0 {
+		b.cfg.Log.Info("chatbot: expired sessions removed", "count", n)
+	}
+	if err != nil {
+		b.cfg.Log.Warn("chatbot: removing expired sessions failed", "error", err.Error())
+	}
+	return n, err
+}
+
 // resume feeds the answer to the paused flow.
 func (b *Bot) resume(ctx context.Context, key SessionKey, sess *Session, text string) (Reply, error) {
 	answer := text

@@ -321,11 +321,25 @@ func talk(ctx context.Context, o *options, bs *botServer, botURL, intro string, 
 	fmt.Fprintln(stdout, intro)
 	if o.serve {
 		fmt.Fprintf(stdout, "Listening: POST %s%s {\"conversation\", \"user\", \"text\"}. Ctrl-C stops.\n", botURL, messagesPath)
-		<-ctx.Done()
-		return nil
+		prune := time.NewTicker(pruneEvery(o.sessionTTL))
+		defer prune.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return nil
+			case <-prune.C:
+				_, _ = bs.bot.Prune(ctx) // failures are logged by Prune
+			}
+		}
 	}
 	fmt.Fprintf(stdout, "You are %s in conversation %s. Type /help for the flows, Ctrl-D to quit.\n", o.user, o.conversation)
 	return runConsole(ctx, bs.bot, stdin, stdout, o.conversation, o.user)
+}
+
+// pruneEvery is how often a serving bot removes expired sessions: a
+// quarter of their lifetime, between a minute and an hour.
+func pruneEvery(ttl time.Duration) time.Duration {
+	return min(max(ttl/4, time.Minute), time.Hour)
 }
 
 func newHTTPServer(h http.Handler) *http.Server {

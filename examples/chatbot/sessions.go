@@ -11,6 +11,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 )
@@ -63,6 +64,13 @@ type SessionStore interface {
 	Delete(ctx context.Context, key SessionKey) error
 }
 
+// Pruner is implemented by stores that can drop sessions nobody came back
+// to: every session last updated before the given time. It returns how
+// many were removed.
+type Pruner interface {
+	Prune(ctx context.Context, before time.Time) (int, error)
+}
+
 // MemorySessions is a SessionStore in memory: sessions end with the
 // process. The zero value is ready to use.
 type MemorySessions struct {
@@ -103,6 +111,23 @@ func (s *MemorySessions) Delete(_ context.Context, key SessionKey) error {
 	delete(s.m, key)
 	s.mu.Unlock()
 	return nil
+}
+
+// Prune implements Pruner.
+func (s *MemorySessions) Prune(_ context.Context, before time.Time) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for key, data := range s.m {
+		var rec struct {
+			Updated time.Time `json:"updated"`
+		}
+		if json.Unmarshal(data, &rec) != nil || rec.Updated.Before(before) {
+			delete(s.m, key)
+			n++
+		}
+	}
+	return n, nil
 }
 
 // Len returns the number of sessions stored.
@@ -193,6 +218,55 @@ func (s *DirSessions) Delete(_ context.Context, key SessionKey) error {
 		return fmt.Errorf("session store: %v", err)
 	}
 	return nil
+}
+
+// Prune implements Pruner: it removes the session files last updated
+// before the given time, and files that are not session records, judged by
+// the record's own Updated time (not the file's, which a copy changes).
+func (s *DirSessions) Prune(ctx context.Context, before time.Time) (int, error) {
+	entries, err := os.ReadDir(s.dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("session store: %v", err)
+	}
+	n := 0
+	for _, e := range entries {
+		if err := ctx.Err(); err != nil {
+			return n, err
+		}
+		name := e.Name()
+		if !e.Type().IsRegular() || !strings.HasPrefix(name, "session-") || !strings.HasSuffix(name, ".json") {
+			continue
+		}
+		path := filepath.Join(s.dir, name)
+		if !s.stale(path, before) {
+			continue
+		}
+		if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return n, fmt.Errorf("session store: %v", err)
+		}
+		n++
+	}
+	return n, nil
+}
+
+// stale reports whether the record at path was last updated before the
+// given time, or cannot be read as a record at all.
+func (s *DirSessions) stale(path string, before time.Time) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	var rec struct {
+		Updated time.Time `json:"updated"`
+	}
+	if json.NewDecoder(io.LimitReader(f, maxSessionBytes)).Decode(&rec) != nil {
+		return true
+	}
+	return rec.Updated.Before(before)
 }
 
 func encodeSession(s *Session, key SessionKey) ([]byte, error) {

@@ -129,3 +129,60 @@ func TestUnreadableSessionIsDiscarded(t *testing.T) {
 		t.Fatal("the discarded record was not logged")
 	}
 }
+
+func TestPruneExpiredSessions(t *testing.T) {
+	ctx := context.Background()
+	c := &clock{t: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)}
+	for name, s := range map[string]SessionStore{
+		"memory": &MemorySessions{},
+		"dir":    NewDirSessions(filepath.Join(t.TempDir(), "s")),
+	} {
+		t.Run(name, func(t *testing.T) {
+			eng := newHarness(t, harnessOptions{}).current.engine
+			ts, _ := loadTemplates("", nil)
+			bot, err := NewBot(BotConfig{Engine: eng, Templates: ts, Sessions: s, SessionTTL: time.Hour, Now: c.Now})
+			if err != nil {
+				t.Fatal(err)
+			}
+			save := func(user string, updated time.Time) {
+				if err := s.Save(ctx, SessionKey{"c", user}, &Session{Template: "t", State: json.RawMessage(`{}`), Updated: updated}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			save("old", c.Now().Add(-2*time.Hour))
+			save("fresh", c.Now().Add(-30*time.Minute))
+			if ds, ok := s.(*DirSessions); ok {
+				writeFile(t, ds.Path(SessionKey{"c", "garbage"}), "not json")
+				writeFile(t, filepath.Join(ds.dir, "unrelated.txt"), "keep me")
+			}
+			n, err := bot.Prune(ctx)
+			want := 1
+			if name == "dir" {
+				want = 2 // the unreadable record too
+			}
+			if err != nil || n != want {
+				t.Fatalf("Prune = %d, %v; want %d", n, err, want)
+			}
+			if got, _ := s.Load(ctx, SessionKey{"c", "old"}); got != nil {
+				t.Fatal("the expired session is still there")
+			}
+			if got, _ := s.Load(ctx, SessionKey{"c", "fresh"}); got == nil {
+				t.Fatal("the fresh session was removed")
+			}
+			if ds, ok := s.(*DirSessions); ok {
+				if _, err := os.Stat(filepath.Join(ds.dir, "unrelated.txt")); err != nil {
+					t.Fatal("Prune removed a file that is not a session")
+				}
+			}
+		})
+	}
+	if n, err := NewDirSessions(filepath.Join(t.TempDir(), "never-created")).Prune(ctx, c.Now()); n != 0 || err != nil {
+		t.Fatalf("Prune of a missing directory = %d, %v", n, err)
+	}
+	if got := pruneEvery(24 * time.Hour); got != time.Hour {
+		t.Fatalf("pruneEvery(24h) = %v", got)
+	}
+	if got := pruneEvery(2 * time.Minute); got != time.Minute {
+		t.Fatalf("pruneEvery(2m) = %v", got)
+	}
+}
