@@ -14,7 +14,12 @@ import (
 
 func loadInline(t *testing.T, body string) *Template {
 	t.Helper()
-	src := "id: edge\nname: Edge\ndescription: An edge case.\nscopes: [Tasks.ReadWrite]\n" + body
+	return loadInlineScopes(t, "[Tasks.ReadWrite]", body)
+}
+
+func loadInlineScopes(t *testing.T, scopes, body string) *Template {
+	t.Helper()
+	src := "id: edge\nname: Edge\ndescription: An edge case.\nscopes: " + scopes + "\n" + body
 	tp, err := Load("edge.yaml", []byte(src))
 	if err != nil {
 		t.Fatal(err)
