@@ -121,8 +121,8 @@ func compileExpr(e *expression, env types.Map, maxNodes int, asBool bool) (Pos, 
 	return e.pos, nil
 }
 
-// resultKind returns the Go kind an expression yields, or Interface when
-// the checker cannot tell.
+// resultType returns the Go type a compiled expression yields (an
+// interface type when the checker cannot tell), or nil if it did not compile.
 func resultType(e *expression) reflect.Type {
 	if e.prog == nil {
 		return nil

@@ -7,8 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"io"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 
@@ -77,7 +77,7 @@ func load(name string, src []byte, lim Limits) (*Template, *problems) {
 	var root yaml.Node
 	dec := yaml.NewDecoder(bytes.NewReader(src))
 	if err := dec.Decode(&root); err != nil {
-		if errors.Is(err, errEOF) || err.Error() == "EOF" {
+		if errors.Is(err, io.EOF) {
 			ps.errorf(Pos{Line: 1, Col: 1}, "the template is empty: expected a mapping with id, name, description, scopes and steps")
 			return t, ps
 		}
@@ -96,8 +96,6 @@ func load(name string, src []byte, lim Limits) (*Template, *problems) {
 	t.pendingAsks = nil
 	return t, ps
 }
-
-var errEOF = errors.New("EOF")
 
 // yamlErrorPos finds "line N" in a yaml.v3 error message.
 func yamlErrorPos(err error) Pos {
@@ -133,6 +131,3 @@ func asFileError(err error) (*file.Error, bool) {
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }
-
-// baseName is used in examples and messages.
-func baseName(p string) string { return filepath.Base(p) }
