@@ -67,12 +67,16 @@ type options struct {
 const callbackPath = "/auth/callback"
 
 func main() {
-	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
 }
 
-// run is the whole program; it returns the exit code: 0, 1 for a failure,
-// 2 for bad flags.
-func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+// run is the whole program until ctx ends (Ctrl-C) or, on the console, the
+// input does; it returns the exit code: 0, 1 for a failure, 2 for bad
+// flags.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	opts, err := parseFlags(args, stderr)
 	if errors.Is(err, flag.ErrHelp) {
 		return 0
@@ -81,8 +85,6 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "chatbot:", err)
 		return 2
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
 	if err := serve(ctx, opts, stdin, stdout, stderr); err != nil && !errors.Is(err, context.Canceled) {
 		fmt.Fprintln(stderr, "chatbot:", err)
 		return 1

@@ -3,6 +3,8 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net"
@@ -29,11 +31,16 @@ type program struct {
 
 func startProgram(t *testing.T, args ...string) *program {
 	t.Helper()
+	return startProgramContext(t, context.Background(), args...)
+}
+
+func startProgramContext(t *testing.T, ctx context.Context, args ...string) *program {
+	t.Helper()
 	inR, inW := io.Pipe()
 	outR, outW := io.Pipe()
 	p := &program{t: t, in: inW, lines: make(chan string, 100), done: make(chan int, 1), stderr: &syncBuffer{}}
 	go func() {
-		code := run(args, inR, outW, p.stderr)
+		code := run(ctx, args, inR, outW, p.stderr)
 		outW.Close()
 		p.done <- code
 	}()
@@ -188,6 +195,62 @@ graph_url: %s/v1.0
 	}
 }
 
+// TestServe runs the program with --serve and talks to POST /messages with
+// an API key, then stops it as Ctrl-C would.
+func TestServe(t *testing.T) {
+	t.Setenv("CHATBOT_TEST_API_KEY", "a-key-of-sufficient-length")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	port := freePort(t)
+	p := startProgramContext(t, ctx, "--serve", "--addr", fmt.Sprintf("127.0.0.1:%d", port), "--approve-as", demoUPN,
+		"--api-key-env", "CHATBOT_TEST_API_KEY")
+	line := p.waitFor("Listening: POST ")
+	endpoint := strings.Fields(strings.TrimPrefix(line, "Listening: POST "))[0]
+	if endpoint != fmt.Sprintf("http://127.0.0.1:%d/messages", port) {
+		t.Fatalf("endpoint %q", endpoint)
+	}
+	post := func(text string) Reply {
+		t.Helper()
+		req, _ := http.NewRequest(http.MethodPost, endpoint, strings.NewReader(fmt.Sprintf(`{"conversation":"c","user":"u","text":%q}`, text)))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Authorization", "Bearer a-key-of-sufficient-length")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var r Reply
+		if resp.StatusCode != http.StatusOK || json.NewDecoder(resp.Body).Decode(&r) != nil {
+			t.Fatalf("POST %q: %d", text, resp.StatusCode)
+		}
+		return r
+	}
+	if r := post("create-todo-list"); r.Kind != KindQuestion {
+		t.Fatalf("%+v", r)
+	}
+	r := post("Served list")
+	if r.Kind != KindSignIn {
+		t.Fatalf("%+v", r)
+	}
+	code := openLink(t, r.SignInURL)
+	if r = post(code); r.Kind != KindDone || !strings.Contains(r.Text, `"Served list"`) {
+		t.Fatalf("%+v", r)
+	}
+	cancel()
+	select {
+	case exit := <-p.done:
+		if exit != 0 {
+			t.Fatalf("exit code %d: %s", exit, p.stderr.String())
+		}
+		p.done <- exit
+	case <-time.After(30 * time.Second):
+		t.Fatal("the server did not stop")
+	}
+	if log := p.stderr.String(); !strings.Contains(log, "chatbot: turn") || strings.Contains(log, "a-key-of-sufficient-length") || strings.Contains(log, code) {
+		t.Fatalf("log: want turns logged, never the API key or the magic code:\n%s", log)
+	}
+}
+
 func TestFlags(t *testing.T) {
 	dir := t.TempDir()
 	noRedirect := filepath.Join(dir, "no-redirect.yaml")
@@ -222,7 +285,7 @@ func TestFlags(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var stdout, stderr bytes.Buffer
-			code := run(tc.args, strings.NewReader(""), &stdout, &stderr)
+			code := run(context.Background(), tc.args, strings.NewReader(""), &stdout, &stderr)
 			if code != tc.code || !strings.Contains(stderr.String(), tc.want) {
 				t.Fatalf("exit %d, stderr %q; want %d and %q", code, stderr.String(), tc.code, tc.want)
 			}
