@@ -88,7 +88,7 @@ func load(name string, src []byte, lim Limits) (*Template, *problems) {
 	if err := dec.Decode(&extra); err == nil {
 		ps.errorf(posOf(&extra), "a template is one YAML document; remove the second one (---)")
 	}
-	d := &decoder{ps: ps, aliasBudget: maxAliasNodes}
+	d := &decoder{ps: ps, aliasBudget: maxAliasNodes, lines: strings.Split(string(src), "\n")}
 	d.decodeTemplate(&root, t)
 	c := &checker{t: t, ps: ps, maxNodes: lim.MaxExprNodes}
 	c.run()

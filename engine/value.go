@@ -179,6 +179,7 @@ func (b textBase) at(s string, off int) Pos {
 func (d *decoder) splitText(s string, base textBase, what string) ([]textPart, bool) {
 	var parts []textPart
 	var lit strings.Builder
+	searchFrom := base.pos
 	i := 0
 	for i < len(s) {
 		if strings.HasPrefix(s[i:], "$${") {
@@ -207,7 +208,16 @@ func (d *decoder) splitText(s string, base textBase, what string) ([]textPart, b
 			parts = append(parts, textPart{text: lit.String()})
 			lit.Reset()
 		}
-		parts = append(parts, textPart{expr: &expression{src: trimmed, pos: base.at(s, i+2+lead), exact: base.exact}})
+		e := &expression{src: trimmed, pos: base.at(s, i+2+lead), exact: base.exact}
+		if !base.exact {
+			// Block and escaped strings: find the expression's text in the
+			// file, after the previous one, to point at it exactly.
+			if p, ok := d.locate(searchFrom, trimmed); ok {
+				e.pos, e.exact = p, !strings.Contains(trimmed, "\n")
+				searchFrom = Pos{Line: p.Line, Col: p.Col + 1}
+			}
+		}
+		parts = append(parts, textPart{expr: e})
 		i = end + 1
 	}
 	if lit.Len() > 0 {
@@ -246,4 +256,40 @@ func exprEnd(s string, start int) (int, bool) {
 		}
 	}
 	return 0, false
+}
+
+// maxLocateLines bounds how far locate looks for an expression's text.
+const maxLocateLines = 500
+
+// locate finds needle in the source at or after from, returning where it
+// starts. Only needles on one line are looked for.
+func (d *decoder) locate(from Pos, needle string) (Pos, bool) {
+	if strings.Contains(needle, "\n") || from.Line < 1 {
+		return Pos{}, false
+	}
+	for ln := from.Line; ln <= len(d.lines) && ln < from.Line+maxLocateLines; ln++ {
+		line := d.lines[ln-1]
+		start := 0
+		if ln == from.Line {
+			start = byteOffset(line, from.Col-1)
+		}
+		if k := strings.Index(line[start:], needle); k >= 0 {
+			return Pos{Line: ln, Col: utf8.RuneCountInString(line[:start+k]) + 1}, true
+		}
+	}
+	return Pos{}, false
+}
+
+// byteOffset returns the byte offset of the n-th rune of s (clamped).
+func byteOffset(s string, n int) int {
+	if n <= 0 {
+		return 0
+	}
+	for i := range s {
+		if n == 0 {
+			return i
+		}
+		n--
+	}
+	return len(s)
 }

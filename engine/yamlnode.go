@@ -17,6 +17,7 @@ const maxAliasNodes = 10000
 // with the node's position and carrying on, so that one pass finds them all.
 type decoder struct {
 	ps          *problems
+	lines       []string // the source, for positions inside block strings
 	aliasBudget int
 	aliasBroken bool
 }
