@@ -118,27 +118,14 @@ func (b *Bot) Handle(ctx context.Context, m Message) (Reply, error) {
 	defer unlock()
 
 	text := strings.TrimSpace(m.Text)
-	sess, err := b.cfg.Sessions.Load(ctx, key)
+	sess, notice, err := b.load(ctx, key)
 	if err != nil {
-		// A record that cannot be read cannot be resumed: forget it rather
-		// than refuse every later message of this user.
-		b.cfg.Log.Warn("chatbot: discarding an unreadable session", "conversation", m.Conversation, "user", m.User, "error", err.Error())
-		if derr := b.cfg.Sessions.Delete(ctx, key); derr != nil {
-			return Reply{}, errors.Join(err, derr)
-		}
-		sess = nil
+		return Reply{}, err
 	}
-	var notice string
-	if sess != nil && b.cfg.Now().Sub(sess.Updated) > b.cfg.SessionTTL {
-		if err := b.cfg.Sessions.Delete(ctx, key); err != nil {
-			return Reply{}, err
-		}
-		notice = fmt.Sprintf("Your %s flow waited more than %s for an answer and was stopped.", sess.Template, humanDuration(b.cfg.SessionTTL))
-		sess = nil
-		b.cfg.Log.Info("chatbot: session expired", "conversation", m.Conversation, "user", m.User)
-		if !strings.HasPrefix(text, "/") && b.find(text) == nil {
-			return Reply{Kind: KindInfo, Text: notice + "\n" + b.helpText()}, nil
-		}
+	if notice != "" && !strings.HasPrefix(text, "/") && b.find(text) == nil {
+		// The answer was for the expired flow: do not take it as anything
+		// else.
+		return Reply{Kind: KindInfo, Text: notice + "\n" + b.helpText()}, nil
 	}
 
 	switch strings.ToLower(text) {
@@ -169,6 +156,30 @@ func (b *Bot) Handle(ctx context.Context, m Message) (Reply, error) {
 	now := b.cfg.Now()
 	r, err := b.record(ctx, key, &Session{Template: t.ID(), Started: now}, t.Name(), turn)
 	return withNotice(notice, r), err
+}
+
+// load returns the paused session of key, if any. A record that cannot be
+// read, or that waited longer than SessionTTL, is deleted; for an expired
+// one, notice tells the user.
+func (b *Bot) load(ctx context.Context, key SessionKey) (sess *Session, notice string, err error) {
+	sess, err = b.cfg.Sessions.Load(ctx, key)
+	if err != nil {
+		// A record that cannot be read cannot be resumed: forget it rather
+		// than refuse every later message of this user.
+		b.cfg.Log.Warn("chatbot: discarding an unreadable session", "conversation", key.Conversation, "user", key.User, "error", err.Error())
+		if derr := b.cfg.Sessions.Delete(ctx, key); derr != nil {
+			return nil, "", errors.Join(err, derr)
+		}
+		return nil, "", nil
+	}
+	if sess == nil || b.cfg.Now().Sub(sess.Updated) <= b.cfg.SessionTTL {
+		return sess, "", nil
+	}
+	if err := b.cfg.Sessions.Delete(ctx, key); err != nil {
+		return nil, "", err
+	}
+	b.cfg.Log.Info("chatbot: session expired", "conversation", key.Conversation, "user", key.User, "template", sess.Template)
+	return nil, fmt.Sprintf("Your %s flow waited more than %s for an answer and was stopped.", sess.Template, humanDuration(b.cfg.SessionTTL)), nil
 }
 
 // Prune drops the sessions that waited longer than SessionTTL, when the
