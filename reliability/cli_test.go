@@ -116,3 +116,81 @@ func TestCLIOutputHasNoToken(t *testing.T) {
 		})
 	}
 }
+
+// TestCLICtrlCStopsCleanly interrupts the built CLI while Graph holds a
+// read and then a write: it stops at once with exit code 4 (cancelled),
+// shows no token, and the interrupted write did not land (the sandbox drops
+// a delayed write whose client went away).
+func TestCLICtrlCStopsCleanly(t *testing.T) {
+	bin := buildCLI(t)
+	r := newRig(t, sandbox.Options{})
+	for _, c := range []struct {
+		name, method, path string
+		args               []string
+	}{
+		{"read", "GET", "/v1.0/me/todo/lists", []string{"run", "list-todo-lists"}},
+		{"write", "POST", "/v1.0/me/todo/lists", []string{"run", "create-todo-list", "--set", "name=interrupted"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			code, out, took := interruptCLI(t, bin, r, c.method, c.path, c.args)
+			if took > 5*time.Second {
+				t.Errorf("the CLI took %v to stop after Ctrl-C", took)
+			}
+			if code != 4 {
+				t.Errorf("exit %d, want 4 (cancelled)\n%s", code, out)
+			}
+			if strings.Contains(out, r.token) {
+				t.Errorf("the token is in the output:\n%s", out)
+			}
+		})
+	}
+	if n := countWrites(r.data(t))["create-todo-list"]["interrupted"]; n != 0 {
+		t.Errorf("the interrupted write landed %d times; the sandbox cancels a delayed write", n)
+	}
+}
+
+// interruptCLI runs the CLI with args while the sandbox holds the first
+// method+path request for 30 s, sends it Ctrl-C (SIGINT) once that request
+// has arrived, and returns the exit code, stdout and stderr, and how long
+// the CLI took to stop.
+func interruptCLI(t *testing.T, bin string, r *rig, method, path string, args []string) (int, string, time.Duration) {
+	t.Helper()
+	r.sb.ClearRequests()
+	r.sb.Faults().Add(sandbox.Fault{Method: method, Path: path, Delay: 30 * time.Second, Count: 1})
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	config := t.TempDir()
+	cmd := exec.CommandContext(ctx, bin, append(args, "--graph-url", r.graphURL, "--no-input", "-v")...)
+	cmd.Env = append(os.Environ(), "XDG_CONFIG_HOME="+config, "HOME="+config, "RUNFLOW_TOKEN="+r.token)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, func() bool {
+		for _, req := range r.sb.Requests() {
+			if req.Method == method && req.Path == path {
+				return true
+			}
+		}
+		return false
+	})
+	start := time.Now()
+	if err := cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	_ = cmd.Wait()
+	return cmd.ProcessState.ExitCode(), stdout.String() + stderr.String(), time.Since(start)
+}
+
+// waitFor polls cond until it holds, failing the test after 20 s.
+func waitFor(t *testing.T, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatal("timed out waiting")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
