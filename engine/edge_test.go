@@ -204,7 +204,7 @@ inputs:
 steps:
   - say: ${ [1, 2][inputs.i] }
 `)
-		wantFailure(t, runInline(t, newFakeGraph(t), tp, StartOptions{Inputs: map[string]any{"i": 5}}, Limits{}), "[1, 2][inputs.i]")
+		wantFailure(t, runInline(t, newFakeGraph(t), tp, StartOptions{Inputs: map[string]any{"i": 5}}, Limits{}), "${ [1, 2][inputs.i] } (edge.yaml:9:13): ")
 	})
 	t.Run("no options", func(t *testing.T) {
 		tp := loadInline(t, `

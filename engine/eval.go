@@ -3,19 +3,21 @@ package engine
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 )
 
 // exprError is an expression that failed while running.
 type exprError struct {
-	src string
-	pos Pos
-	err error
+	file string
+	src  string
+	pos  Pos
+	err  error
 }
 
 func (e *exprError) Error() string {
-	return fmt.Sprintf("${ %s } at %d:%d: %v", e.src, e.pos.Line, e.pos.Col, e.err)
+	return fmt.Sprintf("${ %s } (%s:%d:%d): %v", e.src, e.file, e.pos.Line, e.pos.Col, e.err)
 }
 
 func (e *exprError) Unwrap() error { return e.err }
@@ -30,7 +32,7 @@ func (s *session) eval(e *expression) (any, error) {
 		if fe, ok := asFileError(err); ok {
 			msg = fe.Message
 		}
-		return nil, &exprError{src: e.src, pos: e.pos, err: fmt.Errorf("%s", msg)}
+		return nil, &exprError{file: s.t.source, src: e.src, pos: e.pos, err: errors.New(msg)}
 	}
 	return v, nil
 }
@@ -42,7 +44,7 @@ func (s *session) evalBool(e *expression) (bool, error) {
 	}
 	b, ok := v.(bool)
 	if !ok {
-		return false, &exprError{src: e.src, pos: e.pos, err: fmt.Errorf("expected true or false, got %s", typeName(v))}
+		return false, &exprError{file: s.t.source, src: e.src, pos: e.pos, err: fmt.Errorf("expected true or false, got %s", typeName(v))}
 	}
 	return b, nil
 }
