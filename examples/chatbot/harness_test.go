@@ -48,7 +48,7 @@ func (s *syncBuffer) String() string {
 // harness is a sandbox, a bot server on loopback, and the stores a
 // "restart" keeps.
 type harness struct {
-	t        *testing.T
+	t        testing.TB
 	sb       *sandbox.Server
 	sbURL    string
 	sbClient *http.Client
@@ -73,7 +73,7 @@ type harnessOptions struct {
 	now      func() time.Time
 }
 
-func newHarness(t *testing.T, o harnessOptions) *harness {
+func newHarness(t testing.TB, o harnessOptions) *harness {
 	t.Helper()
 	if o.sessions == nil {
 		o.sessions = &MemorySessions{}
