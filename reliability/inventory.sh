@@ -35,6 +35,7 @@ engine TestRunTimeFailures expressions
 reliability TestLimitExpressionSize expressions
 reliability TestLimitExpressionMemory expressions
 reliability TestHostileValuesInPathsQueriesAndHeaders values
+reliability TestAnswersCannotChangeTheJSONBody values
 engine TestPathSegmentsAreEscaped values
 engine TestHeaderLineBreaksRejected values
 graph TestEscapingCannotChangeThePath values
@@ -69,6 +70,7 @@ auth TestLoginLoopbackIgnoresForeignState signin
 auth TestBotDeviceCodeRefusesAnotherAccount signin
 auth TestInvalidGrantOnExchangeIsTyped signin
 auth TestTokenEndpointFailuresAreClear signin
+reliability TestForwardedSignInLinkAttachesNothing signin
 '
 tests=$(printf '%s\n' "$map" | awk 'NF==3 {print $2}' | sort -u | paste -sd'|' -)
 storms='TestFaultStormWritesLandAtMostOnce|TestFaultStormEveryWriteLandsOnceOrIsReported'
@@ -113,7 +115,7 @@ END {
 	label["answers"] = "end-user answers (dates, emails, numbers, presets, attempts)"
 	label["templates"] = "hostile or broken templates (YAML, paths, headers, alias bombs, sizes)"
 	label["expressions"] = "expressions (fuzzed, run-time failures, size and memory)"
-	label["values"] = "values put into paths, $filter literals and headers"
+	label["values"] = "values put into paths, $filter literals, headers and bodies"
 	label["responses"] = "hostile or broken Graph answers (bodies, errors, nextLinks, redirects, sizes)"
 	label["states"] = "tampered, foreign or oversized saved states"
 	label["signin"] = "sign-in: forged or forwarded links, wrong codes, other accounts, profiles"
