@@ -32,7 +32,15 @@ func (s *session) execHTTP(ctx context.Context, st *step) action {
 	}
 	sctx, cancel := context.WithTimeout(ctx, s.e.lim.StepTimeout)
 	defer cancel()
-	resp, err := s.e.client.Do(sctx, req)
+	var result *stepResult
+	if h.paging != nil {
+		result, err = s.sendPaged(sctx, h, req)
+	} else {
+		var resp *graph.Response
+		if resp, err = s.e.client.Do(sctx, req); err == nil {
+			result = s.newResult(resp)
+		}
+	}
 	if err != nil {
 		if sr, ok := auth.IsSignInRequired(err); ok {
 			return s.signIn(sr)
@@ -43,29 +51,42 @@ func (s *session) execHTTP(ctx context.Context, st *step) action {
 		}
 		return s.fail(st, err)
 	}
-	if !statusOK(h.success, resp.Status) {
-		gerr := graph.ParseError(resp)
-		gerr.Message = fmt.Sprintf("unexpected status %d (the step expects %s)", resp.Status, joinInts(h.success))
+	if !statusOK(h.success, result.status) {
+		gerr := &graph.Error{Status: result.status, Message: fmt.Sprintf("unexpected status %d (the step expects %s)", result.status, joinInts(h.success)),
+			Response: &graph.Response{Status: result.status, Body: []byte(result.body)}}
 		return s.httpError(st, gerr)
-	}
-	result := s.newResult(resp, h.paging != nil)
-	if h.paging != nil {
-		if err := s.followPages(sctx, st, req, resp, result); err != nil {
-			if sr, ok := auth.IsSignInRequired(err); ok {
-				return s.signIn(sr)
-			}
-			var gerr *graph.Error
-			if errors.As(err, &gerr) {
-				return s.httpError(st, gerr)
-			}
-			return s.fail(st, err)
-		}
 	}
 	if st.id != "" && s.t.keepSteps[st.id] {
 		s.steps[st.id] = result.toMap()
 	}
 	s.advance()
 	return actNext
+}
+
+// sendPaged sends a GET and follows @odata.nextLink within the step's and
+// the engine's caps (graph.Client.Pages: nextLinks only to allowed hosts).
+func (s *session) sendPaged(ctx context.Context, h *httpSpec, req *graph.Request) (*stepResult, error) {
+	maxPages, maxItems, err := s.pagingCaps(h.paging)
+	if err != nil {
+		return nil, err
+	}
+	var first *graph.Response
+	opt := graph.PageOptions{MaxPages: maxPages, MaxItems: maxItems, OnPage: func(page *graph.Response, _ []gjson.Result) error {
+		if first == nil {
+			first = page
+		}
+		return nil
+	}}
+	res, err := s.e.client.Pages(ctx, req, opt)
+	if err != nil {
+		return nil, err
+	}
+	if first == nil {
+		first = res.Last
+	}
+	r := s.newResult(first)
+	r.items, r.count, r.truncated = string(res.Items), res.Count, res.Truncated
+	return r, nil
 }
 
 func statusOK(success []int, status int) bool {
@@ -93,39 +114,27 @@ type stepResult struct {
 	status    int
 	headers   map[string]any
 	body      string
-	items     []string // raw JSON of each item
+	items     string // a JSON array
+	count     int
 	truncated bool
 }
 
 // newResult records a response; headers and items only when some
-// expression may read them, or when paging needs the item count.
-func (s *session) newResult(resp *graph.Response, paging bool) *stepResult {
-	r := &stepResult{status: resp.Status, headers: map[string]any{}, body: string(resp.Body)}
+// expression may read them.
+func (s *session) newResult(resp *graph.Response) *stepResult {
+	r := &stepResult{status: resp.Status, headers: map[string]any{}, body: string(resp.Body), items: "[]"}
 	if s.t.needHeaders {
 		for k, vs := range resp.Header {
 			r.headers[strings.ToLower(k)] = strings.Join(vs, ", ")
 		}
 	}
-	if s.t.needItems || paging {
-		r.addItems(resp.Body, 0)
+	if s.t.needItems {
+		if v := gjson.GetBytes(resp.Body, "value"); v.IsArray() {
+			r.items = v.Raw
+			v.ForEach(func(_, _ gjson.Result) bool { r.count++; return true })
+		}
 	}
 	return r
-}
-
-// addItems appends the value[] items of a page, up to max (0: no cap).
-func (r *stepResult) addItems(body []byte, max int) {
-	v := gjson.GetBytes(body, "value")
-	if !v.IsArray() {
-		return
-	}
-	v.ForEach(func(_, item gjson.Result) bool {
-		if max > 0 && len(r.items) >= max {
-			r.truncated = true
-			return false
-		}
-		r.items = append(r.items, item.Raw)
-		return true
-	})
 }
 
 func (r *stepResult) toMap() map[string]any {
@@ -133,46 +142,9 @@ func (r *stepResult) toMap() map[string]any {
 		"status":    r.status,
 		"headers":   r.headers,
 		"body":      r.body,
-		"items":     "[" + strings.Join(r.items, ",") + "]",
-		"count":     len(r.items),
+		"items":     r.items,
+		"count":     r.count,
 		"truncated": r.truncated,
-	}
-}
-
-// followPages follows @odata.nextLink up to the caps.
-func (s *session) followPages(ctx context.Context, st *step, first *graph.Request, resp *graph.Response, r *stepResult) error {
-	maxPages, maxItems, err := s.pagingCaps(st.http.paging)
-	if err != nil {
-		return err
-	}
-	if len(r.items) > maxItems {
-		r.items = r.items[:maxItems]
-		r.truncated = true
-	}
-	body := resp.Body
-	for pages := 1; ; pages++ {
-		next := gjson.GetBytes(body, "@odata\\.nextLink").String()
-		if next == "" || r.truncated {
-			return nil
-		}
-		if pages >= maxPages {
-			r.truncated = true
-			return nil
-		}
-		u, err := url.Parse(next)
-		if err != nil || !u.IsAbs() {
-			return fmt.Errorf("paging: @odata.nextLink %q is not an absolute URL", next)
-		}
-		req := &graph.Request{Method: http.MethodGet, Path: next, Header: first.Header, Auth: first.Auth}
-		page, err := s.e.client.Do(ctx, req)
-		if err != nil {
-			return err
-		}
-		if page.Status < 200 || page.Status > 299 {
-			return graph.ParseError(page)
-		}
-		r.addItems(page.Body, maxItems)
-		body = page.Body
 	}
 }
 
@@ -221,9 +193,9 @@ func toInt(v any) (int, bool) {
 // httpError applies the step's on_error rules to a Graph error.
 func (s *session) httpError(st *step, gerr *graph.Error) action {
 	if st.id != "" {
-		r := &stepResult{status: gerr.Status, headers: map[string]any{}}
+		r := &stepResult{status: gerr.Status, headers: map[string]any{}, items: "[]"}
 		if gerr.Response != nil {
-			r = s.newResult(gerr.Response, false)
+			r = s.newResult(gerr.Response)
 		}
 		s.steps[st.id] = r.toMap()
 	}
@@ -326,43 +298,16 @@ func (s *session) evalPath(v *value) (string, error) {
 			if err != nil {
 				return "", err
 			}
-			seg, err := escapeSegment(textOf(x))
-			if err != nil {
-				return "", fmt.Errorf("path: ${ %s }: %v", p.expr.src, err)
+			seg := textOf(x)
+			if seg == "" {
+				return "", fmt.Errorf("path: ${ %s } is empty, and a path segment cannot be", p.expr.src)
 			}
-			b.WriteString(seg)
+			b.WriteString(graph.PathSegment(seg))
 		}
 	default:
 		return "", fmt.Errorf("path is not text")
 	}
-	path := b.String()
-	if s.user != "me" && strings.HasPrefix(path, "/") {
-		seg, err := escapeSegment(s.user)
-		if err != nil {
-			return "", fmt.Errorf("user: %v", err)
-		}
-		if path == "/me" {
-			path = "/users/" + seg
-		} else if strings.HasPrefix(path, "/me/") {
-			path = "/users/" + seg + path[3:]
-		}
-	}
-	return path, nil
-}
-
-// escapeSegment escapes s as one URL path segment: "/", "?", "#", "%" and
-// the dot segments "." and ".." cannot change the path.
-func escapeSegment(s string) (string, error) {
-	if s == "" {
-		return "", errors.New("the value is empty, and a path segment cannot be")
-	}
-	switch s {
-	case ".":
-		return "%2E", nil
-	case "..":
-		return "%2E%2E", nil
-	}
-	return url.PathEscape(s), nil
+	return graph.ForUser(b.String(), s.user), nil
 }
 
 // planned stops a dry run before a write, reporting the request.
