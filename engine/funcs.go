@@ -7,6 +7,8 @@ import (
 
 	"github.com/expr-lang/expr"
 	"github.com/tidwall/gjson"
+
+	"github.com/runflow/runflow/graph"
 )
 
 // graphDateTimeLayout is Graph's dateTime: no offset, seven fractional digits.
@@ -90,7 +92,7 @@ func fnFormatTime(args ...any) (any, error) {
 }
 
 func fnODataString(args ...any) (any, error) {
-	return "'" + strings.ReplaceAll(args[0].(string), "'", "''") + "'", nil
+	return graph.ODataString(args[0].(string)), nil
 }
 
 func fnInZone(args ...any) (any, error) {
