@@ -5,20 +5,24 @@
 // sandbox (sandbox.NewTestServer) or a loopback server, and check from the
 // outside what Graph received and what a user or an attacker could see:
 //
-//   - storm_test.go: several flows write through a storm of 429s, 503s,
-//     504s, slow answers and dropped connections; afterwards the sandbox's
-//     data proves that no write was lost or applied twice.
-//   - hosts_test.go: hostile templates and hostile Graph answers cannot send
-//     a token to another host or change the path a value is put into.
-//   - secrets_test.go: tokens, refresh tokens, client secrets, codes and
-//     PKCE verifiers appear in no trace, error, output, message or saved
-//     state, nor in the CLI's output.
-//   - limits_test.go: every limit is reached by a test, and its error names
-//     the limit.
+//   - storm_test.go: several flows on two engines write through a storm of
+//     429s, 503s, 504s, slow answers and dropped connections; afterwards the
+//     sandbox's data proves that no write was lost or applied twice.
+//   - hosts_test.go, answers_test.go: hostile templates, hostile values and
+//     hostile or broken Graph answers cannot send a token to another host,
+//     change the path, query, header or body a value is put into, or make a
+//     flow fail unclearly.
+//   - secrets_test.go, cli_test.go: tokens, refresh tokens, client secrets,
+//     codes and PKCE verifiers appear in no trace, error, output, message or
+//     saved state, nor in the built CLI's output; Ctrl-C stops the CLI.
+//   - signin_test.go: a forwarded sign-in link attaches nothing.
+//   - limits_test.go: every limit is reached by a test, and fails clearly.
 //   - fuzz_test.go: the expression layer, fuzzed through engine.Load and a
-//     real run.
-//   - inventory_test.go: counts the bad inputs the project's tests try, for
-//     docs/security.md.
+//     real run (seed corpus in testdata/fuzz/FuzzExpression).
+//   - inventory.sh: counts the bad inputs the project's tests try, and the
+//     storms' faults and outcomes, for docs/security.md.
+//
+// Tests of known bugs in other packages carry the build tag knownbugs.
 //
 // docs/security.md is the threat model these tests prove.
 package reliability
