@@ -283,6 +283,13 @@ func (c *checker) input(in *inputDef, sc *scope) {
 	c.value(in.prompt, sc, nil)
 	c.value(in.hint, sc, nil)
 	c.value(in.zone, sc, nil)
+	if in.zone != nil && in.zone.kind == valLiteral {
+		if name := textOf(in.zone.lit); name != "" {
+			if _, err := loadZone(name); err != nil {
+				c.ps.errorf(in.zone.pos, "input %s zone: %v", in.name, err)
+			}
+		}
+	}
 	if in.def != nil {
 		c.value(in.def, sc, nil)
 		c.checkDefault(in)
