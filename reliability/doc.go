@@ -22,7 +22,5 @@
 //   - inventory.sh: counts the bad inputs the project's tests try, and the
 //     storms' faults and outcomes, for docs/security.md.
 //
-// Tests of known bugs in other packages carry the build tag knownbugs.
-//
 // docs/security.md is the threat model these tests prove.
 package reliability
