@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -270,8 +271,8 @@ func (s *DirSessions) stale(path string, before time.Time) bool {
 }
 
 func encodeSession(s *Session, key SessionKey) ([]byte, error) {
-	if s == nil || len(s.State) == 0 {
-		return nil, errors.New("session store: refusing to save a session without engine state")
+	if s == nil || !isJSONObject(s.State) {
+		return nil, errors.New("session store: refusing to save a session without engine state (a JSON object)")
 	}
 	c := *s
 	c.V, c.Conversation, c.User = sessionVersion, key.Conversation, key.User
@@ -283,6 +284,13 @@ func encodeSession(s *Session, key SessionKey) ([]byte, error) {
 		return nil, fmt.Errorf("session store: the session is %d bytes, more than %d", len(data), maxSessionBytes)
 	}
 	return data, nil
+}
+
+// isJSONObject reports whether raw looks like a JSON object, as the
+// engine's state always is (null, a string or a number are not states).
+func isJSONObject(raw json.RawMessage) bool {
+	trimmed := bytes.TrimSpace(raw)
+	return len(trimmed) >= 2 && trimmed[0] == '{'
 }
 
 // decodeSession checks a stored record: its version, that it belongs to
@@ -298,7 +306,7 @@ func decodeSession(data []byte, key SessionKey, where string) (*Session, error) 
 		return nil, fmt.Errorf("session store: %s has record version %d, this bot reads version %d", where, s.V, sessionVersion)
 	case s.Conversation != key.Conversation || s.User != key.User:
 		return nil, fmt.Errorf("session store: %s belongs to another conversation or user", where)
-	case len(s.State) == 0:
+	case !isJSONObject(s.State):
 		return nil, fmt.Errorf("session store: %s has no engine state", where)
 	}
 	return &s, nil

@@ -97,6 +97,8 @@ func TestDirSessionsFiles(t *testing.T) {
 		{"other version", `{"v": 2, "conversation": "c", "user": "u", "state": {}}`, "record version 2"},
 		{"another key's record", `{"v": 1, "conversation": "c", "user": "mallory", "state": {}}`, "belongs to another"},
 		{"no state", `{"v": 1, "conversation": "c", "user": "u"}`, "no engine state"},
+		{"null state", `{"v": 1, "conversation": "c", "user": "u", "state": null}`, "no engine state"},
+		{"string state", `{"v": 1, "conversation": "c", "user": "u", "state": "{}"}`, "no engine state"},
 		{"too large", `{"v": 1, "conversation": "c", "user": "u", "state": "` + strings.Repeat("x", maxSessionBytes) + `"}`, "larger than"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
