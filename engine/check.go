@@ -409,6 +409,16 @@ func (c *checker) expr(e *expression, sc *scope, extra map[string]types.Type, as
 			c.t.keepSteps[r.name] = true
 		}
 	}
+	for _, r := range stepFieldRefs(tree) {
+		if !contains(stepFields, r.field) {
+			pos := e.pos
+			if e.exact {
+				pos.Col += r.offset
+			}
+			c.ps.errorf(pos, "steps.%s has no field %q%s", r.id, r.field, didYouMean(r.field, stepFields))
+			ok = false
+		}
+	}
 	if !ok {
 		return
 	}

@@ -28,14 +28,7 @@ var (
 	typeInt64    = types.TypeOf(int64(0))
 	typeStrings  = types.TypeOf([]string{})
 	// stepResultType is the type of steps.<id>.
-	stepResultType = types.Map{
-		"status":    types.Int,
-		"headers":   types.Map{types.Extra: types.String},
-		"body":      types.String,
-		"items":     types.String,
-		"count":     types.Int,
-		"truncated": types.Bool,
-	}
+	stepResultType = types.TypeOf(&stepResult{})
 )
 
 // inputValueType is the expression type of an input's value.
@@ -128,4 +121,35 @@ func resultType(e *expression) reflect.Type {
 		return nil
 	}
 	return e.prog.Node().Type()
+}
+
+// fieldRef is a read of steps.<id>.<field>.
+type fieldRef struct {
+	id, field string
+	offset    int
+}
+
+// stepFieldRefs returns the steps.<id>.<field> reads of an expression.
+func stepFieldRefs(tree *parser.Tree) []fieldRef {
+	var out []fieldRef
+	walkAll(tree.Node, func(n ast.Node) {
+		outer, ok := n.(*ast.MemberNode)
+		if !ok {
+			return
+		}
+		inner, ok := outer.Node.(*ast.MemberNode)
+		if !ok {
+			return
+		}
+		root, ok := inner.Node.(*ast.IdentifierNode)
+		if !ok || root.Value != "steps" {
+			return
+		}
+		id, ok1 := inner.Property.(*ast.StringNode)
+		field, ok2 := outer.Property.(*ast.StringNode)
+		if ok1 && ok2 {
+			out = append(out, fieldRef{id: id.Value, field: field.Value, offset: field.Location().From})
+		}
+	})
+	return out
 }

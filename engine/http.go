@@ -51,13 +51,13 @@ func (s *session) execHTTP(ctx context.Context, st *step) action {
 		}
 		return s.fail(st, err)
 	}
-	if !statusOK(h.success, result.status) {
-		gerr := &graph.Error{Status: result.status, Message: fmt.Sprintf("unexpected status %d (the step expects %s)", result.status, joinInts(h.success)),
-			Response: &graph.Response{Status: result.status, Body: []byte(result.body)}}
+	if !statusOK(h.success, result.Status) {
+		gerr := &graph.Error{Status: result.Status, Message: fmt.Sprintf("unexpected status %d (the step expects %s)", result.Status, joinInts(h.success)),
+			Response: &graph.Response{Status: result.Status, Body: []byte(result.Body)}}
 		return s.httpError(st, gerr)
 	}
 	if st.id != "" && s.t.keepSteps[st.id] {
-		s.steps[st.id] = result.toMap()
+		s.steps[st.id] = result
 	}
 	s.advance()
 	return actNext
@@ -85,7 +85,7 @@ func (s *session) sendPaged(ctx context.Context, h *httpSpec, req *graph.Request
 		first = res.Last
 	}
 	r := s.newResult(first)
-	r.items, r.count, r.truncated = string(res.Items), res.Count, res.Truncated
+	r.Items, r.Count, r.Truncated = string(res.Items), res.Count, res.Truncated
 	return r, nil
 }
 
@@ -109,43 +109,37 @@ func joinInts(list []int) string {
 	return strings.Join(parts, " or ")
 }
 
-// stepResult is what steps.<id> holds.
+// stepResult is what steps.<id> holds: the env of an http step's result,
+// also its saved form. Expressions read its fields by their expr names.
 type stepResult struct {
-	status    int
-	headers   map[string]any
-	body      string
-	items     string // a JSON array
-	count     int
-	truncated bool
+	Status    int               `json:"status" expr:"status"`
+	Headers   map[string]string `json:"headers,omitempty" expr:"headers"`
+	Body      string            `json:"body" expr:"body"`
+	Items     string            `json:"items" expr:"items"`
+	Count     int               `json:"count" expr:"count"`
+	Truncated bool              `json:"truncated,omitempty" expr:"truncated"`
 }
+
+// stepFields are the fields of steps.<id>, for messages.
+var stepFields = []string{"status", "headers", "body", "items", "count", "truncated"}
 
 // newResult records a response; headers and items only when some
 // expression may read them.
 func (s *session) newResult(resp *graph.Response) *stepResult {
-	r := &stepResult{status: resp.Status, headers: map[string]any{}, body: string(resp.Body), items: "[]"}
-	if s.t.needHeaders {
+	r := &stepResult{Status: resp.Status, Body: string(resp.Body), Items: "[]"}
+	if s.t.needHeaders && len(resp.Header) > 0 {
+		r.Headers = make(map[string]string, len(resp.Header))
 		for k, vs := range resp.Header {
-			r.headers[strings.ToLower(k)] = strings.Join(vs, ", ")
+			r.Headers[strings.ToLower(k)] = strings.Join(vs, ", ")
 		}
 	}
 	if s.t.needItems {
 		if v := gjson.GetBytes(resp.Body, "value"); v.IsArray() {
-			r.items = v.Raw
-			v.ForEach(func(_, _ gjson.Result) bool { r.count++; return true })
+			r.Items = v.Raw
+			v.ForEach(func(_, _ gjson.Result) bool { r.Count++; return true })
 		}
 	}
 	return r
-}
-
-func (r *stepResult) toMap() map[string]any {
-	return map[string]any{
-		"status":    r.status,
-		"headers":   r.headers,
-		"body":      r.body,
-		"items":     r.items,
-		"count":     r.count,
-		"truncated": r.truncated,
-	}
 }
 
 func (s *session) pagingCaps(p *pagingSpec) (int, int, error) {
@@ -193,11 +187,11 @@ func toInt(v any) (int, bool) {
 // httpError applies the step's on_error rules to a Graph error.
 func (s *session) httpError(st *step, gerr *graph.Error) action {
 	if st.id != "" {
-		r := &stepResult{status: gerr.Status, headers: map[string]any{}, items: "[]"}
+		r := &stepResult{Status: gerr.Status, Items: "[]"}
 		if gerr.Response != nil {
 			r = s.newResult(gerr.Response)
 		}
-		s.steps[st.id] = r.toMap()
+		s.steps[st.id] = r
 	}
 	for _, rule := range st.onError {
 		if !rule.matches(gerr) {

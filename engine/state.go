@@ -35,7 +35,7 @@ type savedState struct {
 	Inputs       map[string]any         `json:"inputs,omitempty"`
 	Presets      map[string]any         `json:"presets,omitempty"`
 	Vars         map[string]any         `json:"vars,omitempty"`
-	Steps        map[string]savedResult `json:"steps,omitempty"`
+	Steps        map[string]*stepResult `json:"steps,omitempty"`
 }
 
 type savedFrame struct {
@@ -43,15 +43,6 @@ type savedFrame struct {
 	Index int    `json:"i"`
 	Items []any  `json:"items,omitempty"`
 	N     int    `json:"n,omitempty"`
-}
-
-type savedResult struct {
-	Status    int               `json:"status"`
-	Headers   map[string]string `json:"headers,omitempty"`
-	Body      string            `json:"body"`
-	Items     string            `json:"items"`
-	Count     int               `json:"count"`
-	Truncated bool              `json:"truncated,omitempty"`
 }
 
 // save encodes the session; only the step results that expressions read
@@ -94,18 +85,10 @@ func (s *session) save() ([]byte, error) {
 		if !s.t.keepSteps[id] {
 			continue
 		}
-		m := r.(map[string]any)
-		sr := savedResult{Status: m["status"].(int), Body: m["body"].(string), Items: m["items"].(string), Count: m["count"].(int), Truncated: m["truncated"].(bool)}
-		if h := m["headers"].(map[string]any); len(h) > 0 {
-			sr.Headers = map[string]string{}
-			for k, v := range h {
-				sr.Headers[k] = v.(string)
-			}
-		}
 		if st.Steps == nil {
-			st.Steps = map[string]savedResult{}
+			st.Steps = map[string]*stepResult{}
 		}
-		st.Steps[id] = sr
+		st.Steps[id] = r.(*stepResult)
 	}
 	data, err := json.Marshal(st)
 	if err != nil {
@@ -219,14 +202,13 @@ func (e *Engine) restore(data []byte) (*session, error) {
 	}
 	s.steps = map[string]any{}
 	for id, r := range st.Steps {
-		if !t.keepSteps[id] {
+		if !t.keepSteps[id] || r == nil {
 			return nil, badState("unexpected result of step %q", id)
 		}
-		headers := map[string]any{}
-		for k, v := range r.Headers {
-			headers[k] = v
+		if r.Items == "" {
+			r.Items = "[]"
 		}
-		s.steps[id] = map[string]any{"status": r.Status, "headers": headers, "body": r.Body, "items": r.Items, "count": r.Count, "truncated": r.Truncated}
+		s.steps[id] = r
 	}
 	if len(st.Cursor) == 0 || len(st.Cursor) > 256 {
 		return nil, badState("the cursor is empty or too deep")
