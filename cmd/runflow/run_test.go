@@ -413,3 +413,44 @@ func TestSandboxServeAndToken(t *testing.T) {
 		t.Errorf("%s left behind after serve stopped", infoPath)
 	}
 }
+
+// Ctrl-C while a write is in flight exits 4 and says that the write may
+// have been sent, instead of "nothing was sent".
+func TestCtrlCMidWriteSaysMaybeSent(t *testing.T) {
+	for _, output := range []string{"text", "json"} {
+		t.Run(output, func(t *testing.T) {
+			arrived := make(chan struct{}, 1)
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				io.ReadAll(r.Body) // once the body is read, the server notices the client leaving
+				select {
+				case arrived <- struct{}{}:
+				default:
+				}
+				select { // hold the write until the client gives up
+				case <-r.Context().Done():
+				case <-time.After(10 * time.Second):
+				}
+			}))
+			defer srv.Close()
+			ctx, cancel := context.WithCancel(context.Background())
+			c := newCLI(t)
+			done := make(chan outcome, 1)
+			go func() {
+				done <- c.runWith(ctx, strings.NewReader(""), "run", "create-todo-list", "--graph-url", srv.URL+"/v1.0", "--token", "tok-abcdefgh", "--set", "name=Trip", "--output", output)
+			}()
+			select {
+			case <-arrived:
+			case <-time.After(10 * time.Second):
+				t.Fatal("the write never arrived")
+			}
+			cancel()
+			o := (<-done).wantCode(t, 4)
+			if !strings.Contains(o.stdout+o.stderr, "may have been sent") || strings.Contains(o.stdout+o.stderr, "nothing more was sent") {
+				t.Errorf("output does not warn that the write may have been sent:\n%s%s", o.stdout, o.stderr)
+			}
+			if output == "json" && !strings.Contains(o.stdout, `"status": "cancelled"`) {
+				t.Errorf("stdout = %s", o.stdout)
+			}
+		})
+	}
+}

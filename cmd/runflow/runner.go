@@ -77,6 +77,10 @@ func (r *runner) run(ctx context.Context, values map[string]any) error {
 		default:
 			r.tr.done()
 			if ctx.Err() != nil && turn.Kind == engine.KindFailed {
+				var maybe *graph.MaybeSentError
+				if errors.As(turn.Err, &maybe) {
+					return r.finishInterruptedMidWrite(maybe)
+				}
 				return r.finishInterrupted(ctx.Err())
 			}
 			return r.finish(turn)
@@ -182,6 +186,18 @@ func (r *runner) finishSignIn(s *engine.SignIn) error {
 		}
 	}
 	return signInError(errors.New(msg + "\n" + notSignedInHelp))
+}
+
+// finishInterruptedMidWrite ends a run stopped by Ctrl-C while a write
+// was in flight (exit 4): Graph may have applied it, and the user must be
+// told, not reassured that nothing was sent.
+func (r *runner) finishInterruptedMidWrite(maybe *graph.MaybeSentError) error {
+	msg := fmt.Sprintf("cancelled while %s %s was in flight: it may have been sent; check whether it took effect before running the flow again", maybe.Method, maybe.URL)
+	res := result{Template: r.t.ID(), Status: string(engine.StatusCancelled), Messages: r.messages, Error: &errorDoc{Message: msg}}
+	if err := r.print(res, nil); err != nil {
+		return err
+	}
+	return &exitError{code: exitCancelled, err: errors.New(msg), reported: r.o.output == "json"}
 }
 
 // finishInterrupted ends a run stopped by Ctrl-C or the end of stdin (exit 4).
