@@ -115,4 +115,5 @@ type Pos struct {
 	Line, Col int
 }
 
+// String formats the position as "line:col".
 func (p Pos) String() string { return fmt.Sprintf("%d:%d", p.Line, p.Col) }

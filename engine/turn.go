@@ -23,6 +23,7 @@ const (
 	KindFailed
 )
 
+// String returns "question", "sign-in", "done" or "failed".
 func (k TurnKind) String() string {
 	switch k {
 	case KindQuestion:
@@ -131,6 +132,7 @@ type FlowError struct {
 	Err error
 }
 
+// Error says which step failed, where, and why.
 func (e *FlowError) Error() string {
 	if e.Step == "" {
 		return e.Err.Error()
@@ -138,6 +140,7 @@ func (e *FlowError) Error() string {
 	return fmt.Sprintf("step %s (%s): %v", e.Step, e.Pos, e.Err)
 }
 
+// Unwrap returns the cause, for errors.As (e.g. *graph.Error).
 func (e *FlowError) Unwrap() error { return e.Err }
 
 // MissingInputsError lists required inputs that had no value when no
@@ -146,6 +149,7 @@ type MissingInputsError struct {
 	Names []string
 }
 
+// Error lists the missing inputs.
 func (e *MissingInputsError) Error() string {
 	word := "input"
 	if len(e.Names) > 1 {
@@ -162,6 +166,7 @@ type InputError struct {
 	Attempts int // answers given; 0 for a preset
 }
 
+// Error names the input and why its value was refused.
 func (e *InputError) Error() string {
 	if e.Attempts > 0 {
 		return fmt.Sprintf("input %s: no valid answer after %d attempts: %s", e.Input, e.Attempts, e.Message)
@@ -174,6 +179,7 @@ type FailStepError struct {
 	Message string
 }
 
+// Error returns the fail step's message.
 func (e *FailStepError) Error() string { return e.Message }
 
 // ErrTemplateChanged is returned by Resume when the state was saved by a
@@ -189,4 +195,5 @@ type StateError struct {
 	Reason string
 }
 
+// Error says why the state cannot be resumed.
 func (e *StateError) Error() string { return "engine: bad session state: " + e.Reason }
