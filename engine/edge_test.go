@@ -151,6 +151,14 @@ steps:
 		}
 		wantFailure(t, turn, "MaxStateBytes")
 	})
+	t.Run("expression memory", func(t *testing.T) {
+		tp := loadInline(t, `
+steps:
+  - set:
+      big: "${ map(1..10000000, # * 2) }"
+`)
+		wantFailure(t, runInline(t, newFakeGraph(t), tp, StartOptions{}, Limits{MaxMemory: 10000}), "memory budget")
+	})
 	t.Run("foreach max", func(t *testing.T) {
 		tp := loadInline(t, `
 steps:
