@@ -45,6 +45,13 @@ func (s *session) execHTTP(ctx context.Context, st *step) action {
 		if sr, ok := auth.IsSignInRequired(err); ok {
 			return s.signIn(sr)
 		}
+		// A write whose outcome is unknown is not a Graph answer to branch
+		// on: on_error rules do not see it, and the flow's error keeps
+		// saying that the write may have been sent.
+		var maybe *graph.MaybeSentError
+		if errors.As(err, &maybe) {
+			return s.fail(st, err)
+		}
 		var gerr *graph.Error
 		if errors.As(err, &gerr) {
 			return s.httpError(st, gerr)
@@ -270,8 +277,17 @@ func (s *session) buildRequest(st *step) (*graph.Request, error) {
 			return nil, err
 		}
 		req.Body = buf.Bytes()
+		req.Idempotent = hasIdempotencyKey(req.Body)
 	}
 	return req, nil
+}
+
+// hasIdempotencyKey reports whether a JSON body carries a top-level
+// non-empty transactionId: Graph applies such a write once per id (events),
+// so the client may send it again after an unknown outcome.
+func hasIdempotencyKey(body []byte) bool {
+	id := gjson.GetBytes(body, "transactionId")
+	return id.Type == gjson.String && id.Str != ""
 }
 
 // evalPath builds the request path; every interpolated value is escaped as
