@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
 	"encoding/hex"
@@ -41,6 +42,16 @@ type Config struct {
 	// Templates are the templates Resume can find by id. Start adds its
 	// template too.
 	Templates []*Template
+	// StateKey, when set, signs every saved state (HMAC-SHA256) and makes
+	// Resume refuse, with a *StateError, a state that is unsigned, altered
+	// or signed with another key. A state names whose token is used
+	// (StartOptions.Subject), the mailbox (User) and AutoConfirm: a bot, or
+	// any host that lets a state pass through users' hands (a card, a
+	// cookie, a shared cache), must set it. Use at least 32 random bytes,
+	// kept secret and the same on every machine that resumes the sessions;
+	// changing it invalidates the paused sessions. Without a key the state
+	// must be stored where users cannot edit it.
+	StateKey []byte
 }
 
 // Engine runs templates. It is safe for concurrent use: one Engine serves
@@ -60,6 +71,10 @@ func New(cfg Config) (*Engine, error) {
 	if cfg.Auth == nil {
 		return nil, errors.New("engine: Config.Auth is required")
 	}
+	if err := checkStateKey(cfg.StateKey); err != nil {
+		return nil, err
+	}
+	cfg.StateKey = bytes.Clone(cfg.StateKey)
 	client, err := graph.New(graph.Config{
 		BaseURL:      cfg.GraphURL,
 		HTTPClient:   cfg.HTTPClient,

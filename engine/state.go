@@ -36,6 +36,9 @@ type savedState struct {
 	Presets      map[string]any         `json:"presets,omitempty"`
 	Vars         map[string]any         `json:"vars,omitempty"`
 	Steps        map[string]*stepResult `json:"steps,omitempty"`
+	// Sig is the signature of a signed state (statesig.go); an engine
+	// without a StateKey ignores it.
+	Sig string `json:"sig,omitempty"`
 }
 
 type savedFrame struct {
@@ -94,8 +97,11 @@ func (s *session) save() ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("saving the session: %v", err)
 	}
+	if key := s.e.cfg.StateKey; len(key) > 0 {
+		data = signState(key, data)
+	}
 	if len(data) > s.e.lim.MaxStateBytes {
-		return nil, fmt.Errorf("the session state is %d bytes, more than the limit of %d (MaxStateBytes): the flow keeps too much data between questions", len(data), s.e.lim.MaxStateBytes)
+		return nil, fmt.Errorf("the session state is %d bytes, more than the limit of %d (Limits.MaxStateBytes): the flow keeps too much data between questions", len(data), s.e.lim.MaxStateBytes)
 	}
 	return data, nil
 }
@@ -142,7 +148,13 @@ func (e *Engine) restore(data []byte) (*session, error) {
 		return nil, badState("the state is empty")
 	}
 	if len(data) > e.lim.MaxStateBytes {
-		return nil, badState("the state is %d bytes, more than the limit of %d", len(data), e.lim.MaxStateBytes)
+		return nil, badState("the state is %d bytes, more than the limit of %d (Limits.MaxStateBytes)", len(data), e.lim.MaxStateBytes)
+	}
+	if key := e.cfg.StateKey; len(key) > 0 {
+		var err error
+		if data, err = verifyState(key, data); err != nil {
+			return nil, err
+		}
 	}
 	var st savedState
 	dec := json.NewDecoder(bytes.NewReader(data))

@@ -1,0 +1,70 @@
+package engine
+
+import (
+	"bytes"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"fmt"
+)
+
+// A signed state is the state's JSON with one last member, "sig": the
+// HMAC-SHA256, keyed by Config.StateKey, of the same JSON without it.
+// Appending the member (rather than wrapping the state) keeps the state one
+// flat, small JSON object that bots can store as it is.
+
+// stateSigLabel separates the MAC of a state from any other use of the key.
+const stateSigLabel = "runflow session state v1\n"
+
+// minStateKeyBytes is the shortest StateKey New accepts.
+const minStateKeyBytes = 32
+
+var sigPrefix = []byte(`,"sig":"`)
+
+// sigSuffixLen is the length of `,"sig":"<43 base64url chars>"}`.
+var sigSuffixLen = len(sigPrefix) + base64.RawURLEncoding.EncodedLen(sha256.Size) + len(`"}`)
+
+func stateMAC(key, unsigned []byte) []byte {
+	m := hmac.New(sha256.New, key)
+	m.Write([]byte(stateSigLabel))
+	m.Write(unsigned)
+	return m.Sum(nil)
+}
+
+// signState appends the signature member to an unsigned state (a JSON
+// object).
+func signState(key, unsigned []byte) []byte {
+	mac := stateMAC(key, unsigned)
+	out := make([]byte, 0, len(unsigned)+sigSuffixLen)
+	out = append(out, unsigned[:len(unsigned)-1]...)
+	out = append(out, sigPrefix...)
+	out = base64.RawURLEncoding.AppendEncode(out, mac)
+	return append(out, '"', '}')
+}
+
+// verifyState checks a signed state and returns it without its signature.
+func verifyState(key, data []byte) ([]byte, error) {
+	n := len(data)
+	if n < sigSuffixLen+2 || !bytes.Equal(data[n-sigSuffixLen:n-sigSuffixLen+len(sigPrefix)], sigPrefix) || !bytes.HasSuffix(data, []byte(`"}`)) {
+		return nil, badState("the state is not signed, and this engine only resumes states it signed (Config.StateKey is set)")
+	}
+	got, err := base64.RawURLEncoding.DecodeString(string(data[n-sigSuffixLen+len(sigPrefix) : n-2]))
+	if err != nil {
+		return nil, badState("the state's signature is not valid base64url")
+	}
+	unsigned := make([]byte, 0, n-sigSuffixLen+1)
+	unsigned = append(unsigned, data[:n-sigSuffixLen]...)
+	unsigned = append(unsigned, '}')
+	if !hmac.Equal(got, stateMAC(key, unsigned)) {
+		return nil, badState("the state's signature does not match: it was altered, or signed with another Config.StateKey")
+	}
+	return unsigned, nil
+}
+
+// checkStateKey refuses a key too short to resist guessing.
+func checkStateKey(key []byte) error {
+	if len(key) > 0 && len(key) < minStateKeyBytes {
+		return fmt.Errorf("engine: Config.StateKey is %d bytes; use at least %d random bytes", len(key), minStateKeyBytes)
+	}
+	return nil
+}
