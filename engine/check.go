@@ -387,14 +387,6 @@ func (c *checker) expr(e *expression, sc *scope, extra map[string]types.Type, as
 		c.ps.errorf(pos, "expression: %s", msg)
 		return
 	}
-	// Step results fill headers and items only when some expression may
-	// read them (they cost allocations on every request).
-	if strings.Contains(e.src, "headers") {
-		c.t.needHeaders = true
-	}
-	if strings.Contains(e.src, "items") || strings.Contains(e.src, "count") || strings.Contains(e.src, "truncated") {
-		c.t.needItems = true
-	}
 	ok := true
 	for _, r := range refs(tree) {
 		if msg := c.refProblem(r, sc); msg != "" {
@@ -409,7 +401,8 @@ func (c *checker) expr(e *expression, sc *scope, extra map[string]types.Type, as
 			c.t.keepSteps[r.name] = true
 		}
 	}
-	for _, r := range stepFieldRefs(tree) {
+	reads, other := stepFieldRefs(tree)
+	for _, r := range reads {
 		if !contains(stepFields, r.field) {
 			pos := e.pos
 			if e.exact {
@@ -418,6 +411,22 @@ func (c *checker) expr(e *expression, sc *scope, extra map[string]types.Type, as
 			c.ps.errorf(pos, "steps.%s has no field %q%s", r.id, r.field, didYouMean(r.field, stepFields))
 			ok = false
 		}
+		// Step results fill headers and items only when some expression
+		// reads them (they cost allocations on every request).
+		switch r.field {
+		case "headers":
+			c.t.needHeaders = true
+		case "items", "count", "truncated":
+			c.t.needItems = true
+		}
+	}
+	for _, off := range other {
+		pos := e.pos
+		if e.exact {
+			pos.Col += off
+		}
+		c.ps.errorf(pos, "steps can only be read as steps.<id>.<field>, with the id and the field (%s) written out: not steps[name], steps.<id>[name] or steps.<id> as a whole", strings.Join(stepFields, ", "))
+		ok = false
 	}
 	if !ok {
 		return

@@ -129,9 +129,13 @@ type fieldRef struct {
 	offset    int
 }
 
-// stepFieldRefs returns the steps.<id>.<field> reads of an expression.
-func stepFieldRefs(tree *parser.Tree) []fieldRef {
-	var out []fieldRef
+// stepFieldRefs returns the steps.<id>.<field> reads of an expression and
+// the offsets of every other use of steps (steps[x], steps.x[f], steps.x as
+// a whole, ...). Which fields of a step result are kept is decided from the
+// reads, so any other use is refused at load: it could read a field the
+// engine did not keep.
+func stepFieldRefs(tree *parser.Tree) (reads []fieldRef, other []int) {
+	seen := map[*ast.IdentifierNode]bool{}
 	walkAll(tree.Node, func(n ast.Node) {
 		outer, ok := n.(*ast.MemberNode)
 		if !ok {
@@ -148,8 +152,14 @@ func stepFieldRefs(tree *parser.Tree) []fieldRef {
 		id, ok1 := inner.Property.(*ast.StringNode)
 		field, ok2 := outer.Property.(*ast.StringNode)
 		if ok1 && ok2 {
-			out = append(out, fieldRef{id: id.Value, field: field.Value, offset: field.Location().From})
+			seen[root] = true
+			reads = append(reads, fieldRef{id: id.Value, field: field.Value, offset: field.Location().From})
 		}
 	})
-	return out
+	walkAll(tree.Node, func(n ast.Node) {
+		if id, ok := n.(*ast.IdentifierNode); ok && id.Value == "steps" && !seen[id] {
+			other = append(other, id.Location().From)
+		}
+	})
+	return reads, other
 }

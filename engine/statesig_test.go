@@ -63,7 +63,7 @@ func TestSignedStatesRefuseEdits(t *testing.T) {
 		"user":          {strings.Replace(good, `"session"`, `"user":"alex@contoso.com","session"`, 1), "does not match"},
 		"auto_confirm":  {strings.Replace(good, `"conversation":"c1"`, `"conversation":"c1","auto_confirm":true`, 1), "does not match"},
 		"re-encoded":    {edit("subject", "mallory"), "not signed"}, // key order changes: the sig is no longer last
-		"sig edited":    {good[:len(good)-3] + "A\"}", "does not match"},
+		"sig edited":    {good[:len(good)-3] + flip(good[len(good)-3]) + "\"}", "does not match"},
 		"sig garbled":   {good[:len(good)-4] + "!!\"}", "base64url"},
 		"unsigned":      {string(unsigned), "not signed"},
 		"other key":     {string(signState(otherStateKey, unsigned)), "does not match"},
@@ -99,4 +99,12 @@ func TestStateKeyLength(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "StateKey") || !strings.Contains(err.Error(), "32") {
 		t.Errorf("a 5-byte key: %v", err)
 	}
+}
+
+// flip returns a base64url character other than c.
+func flip(c byte) string {
+	if c == 'A' {
+		return "B"
+	}
+	return "A"
 }
