@@ -149,7 +149,7 @@ func (s *session) choicesFrom(in *inputDef) ([]input.Option, error) {
 		return nil, fmt.Errorf("input %s choices_from items: %v", in.name, err)
 	}
 	if len(items) > s.e.lim.MaxForeach {
-		return nil, fmt.Errorf("input %s: %d options, more than the maximum of %d", in.name, len(items), s.e.lim.MaxForeach)
+		return nil, &LimitError{Setting: "MaxForeach", Message: fmt.Sprintf("input %s: %d options, more than the maximum of %d", in.name, len(items), s.e.lim.MaxForeach)}
 	}
 	defer delete(s.env, "item")
 	out := make([]input.Option, 0, len(items))

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/expr-lang/expr"
 	"github.com/expr-lang/expr/parser"
 	"github.com/expr-lang/expr/types"
 
@@ -66,6 +67,7 @@ type checker struct {
 	t         *Template
 	ps        *problems
 	maxNodes  int
+	funcs     []expr.Option // funcOptions and the sized string builtins
 	httpSteps []*step
 	ends      []*scope // scopes at every point where the flow completes
 	setVars   map[string]bool
@@ -431,7 +433,7 @@ func (c *checker) expr(e *expression, sc *scope, extra map[string]types.Type, as
 	if !ok {
 		return
 	}
-	if pos, err := compileExpr(e, c.env(sc, extra), c.maxNodes, asBool); err != nil {
+	if pos, err := compileExpr(e, c.env(sc, extra), c.maxNodes, c.funcs, asBool); err != nil {
 		c.ps.errorf(pos, "expression: %s", err)
 	}
 }

@@ -37,6 +37,9 @@ type Config struct {
 	Now func() time.Time
 	// Limits bound sizes, counts and times; zero fields take DefaultLimits.
 	Limits Limits
+	// Graph are the settings of the Graph client: body size, timeouts,
+	// retries, concurrency. Zero fields take the graph package's defaults.
+	Graph GraphOptions
 	// Trace, when set, is called once per HTTP exchange (never with a token).
 	Trace func(graph.TraceEvent)
 	// Templates are the templates Resume can find by id. Start adds its
@@ -52,6 +55,27 @@ type Config struct {
 	// changing it invalidates the paused sessions. Without a key the state
 	// must be stored where users cannot edit it.
 	StateKey []byte
+}
+
+// GraphOptions are the settings of the Graph client an Engine uses (see
+// graph.Config). Zero fields take the graph package's defaults.
+type GraphOptions struct {
+	// MaxBodyBytes caps one response body (graph.DefaultMaxBodyBytes).
+	MaxBodyBytes int64
+	// RequestTimeout bounds each attempt of a request
+	// (graph.DefaultRequestTimeout); Limits.StepTimeout bounds the step.
+	RequestTimeout time.Duration
+	// MaxAttempts is how many times a request may be sent, retries
+	// included (graph.DefaultMaxAttempts); 1 disables retries.
+	MaxAttempts int
+	// MaxRetryDelay caps the total wait between the attempts of one
+	// request (graph.DefaultMaxRetryDelay).
+	MaxRetryDelay time.Duration
+	// MaxConcurrentPerMailbox caps the requests in flight per mailbox,
+	// across the process (graph.DefaultMaxConcurrentPerMailbox).
+	MaxConcurrentPerMailbox int
+	// UserAgent replaces the default "runflow/<version>".
+	UserAgent string
 }
 
 // Engine runs templates. It is safe for concurrent use: one Engine serves
@@ -81,6 +105,13 @@ func New(cfg Config) (*Engine, error) {
 		Auth:         cfg.Auth,
 		AllowedHosts: cfg.AllowedHosts,
 		Trace:        cfg.Trace,
+
+		MaxBodyBytes:            cfg.Graph.MaxBodyBytes,
+		RequestTimeout:          cfg.Graph.RequestTimeout,
+		MaxAttempts:             cfg.Graph.MaxAttempts,
+		MaxRetryDelay:           cfg.Graph.MaxRetryDelay,
+		MaxConcurrentPerMailbox: cfg.Graph.MaxConcurrentPerMailbox,
+		UserAgent:               cfg.Graph.UserAgent,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("engine: %w", err)
@@ -188,8 +219,7 @@ func (e *Engine) Start(ctx context.Context, t *Template, opts StartOptions) (*Tu
 	}
 	e.Add(t)
 	s := e.newSession(t, opts)
-	ctx, cancel := context.WithTimeout(ctx, e.lim.FlowTimeout)
-	defer cancel()
+	s.deadline = time.Now().Add(e.lim.FlowTimeout)
 	if opts.NoInput {
 		if missing := t.MissingInputs(opts.Inputs); len(missing) > 0 {
 			return s.failed(nil, &MissingInputsError{Names: missing}), nil
@@ -215,8 +245,7 @@ func (e *Engine) Resume(ctx context.Context, state []byte, answer string) (*Turn
 	if err != nil {
 		return nil, err
 	}
-	ctx, cancel := context.WithTimeout(ctx, e.lim.FlowTimeout)
-	defer cancel()
+	s.deadline = time.Now().Add(e.lim.FlowTimeout)
 	return s.resume(ctx, answer), nil
 }
 

@@ -32,7 +32,18 @@ func (s *session) eval(e *expression) (any, error) {
 		if fe, ok := asFileError(err); ok {
 			msg = fe.Message
 		}
-		return nil, &exprError{file: s.t.source, src: e.src, pos: e.pos, err: errors.New(msg)}
+		var cause error = errors.New(msg)
+		var limit *LimitError
+		if errors.As(err, &limit) {
+			cause = limit
+		} else if strings.Contains(msg, "memory budget exceeded") {
+			cause = &LimitError{Setting: "MaxMemory", Message: fmt.Sprintf("memory budget exceeded: the expression used more than %d units", s.e.lim.MaxMemory)}
+		}
+		return nil, &exprError{file: s.t.source, src: e.src, pos: e.pos, err: cause}
+	}
+	if text, ok := v.(string); ok && len(text) > s.e.lim.MaxValueBytes {
+		return nil, &exprError{file: s.t.source, src: e.src, pos: e.pos,
+			err: &LimitError{Setting: "MaxValueBytes", Message: fmt.Sprintf("the text is %d bytes, more than the limit of %d", len(text), s.e.lim.MaxValueBytes)}}
 	}
 	return v, nil
 }

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"errors"
+	"fmt"
 	"reflect"
 	"strings"
 	"time"
@@ -93,12 +94,13 @@ func walkAll(n ast.Node, f func(ast.Node)) {
 	ast.Walk(&n, visitFunc(f))
 }
 
-// compileExpr compiles e against env, with the node limit; asBool makes
-// the result a bool. Errors are returned with their file position.
-func compileExpr(e *expression, env types.Map, maxNodes int, asBool bool) (Pos, error) {
-	opts := make([]expr.Option, 0, len(funcOptions)+3)
+// compileExpr compiles e against env, with the node limit and the
+// functions funcs; asBool makes the result a bool. Errors are returned with
+// their file position.
+func compileExpr(e *expression, env types.Map, maxNodes int, funcs []expr.Option, asBool bool) (Pos, error) {
+	opts := make([]expr.Option, 0, len(funcs)+3)
 	opts = append(opts, expr.Env(env), expr.MaxNodes(uint(maxNodes)))
-	opts = append(opts, funcOptions...)
+	opts = append(opts, funcs...)
 	if asBool {
 		opts = append(opts, expr.AsBool())
 	}
@@ -106,7 +108,11 @@ func compileExpr(e *expression, env types.Map, maxNodes int, asBool bool) (Pos, 
 	if err != nil {
 		var fe *file.Error
 		if errors.As(err, &fe) {
-			return e.filePos(fe.Line, fe.Column), errors.New(strings.TrimSpace(fe.Message))
+			msg := strings.TrimSpace(fe.Message)
+			if strings.Contains(msg, "exceeds maximum allowed nodes") {
+				msg = fmt.Sprintf("%s: more than %d (Limits.MaxExprNodes)", msg, maxNodes)
+			}
+			return e.filePos(fe.Line, fe.Column), errors.New(msg)
 		}
 		return e.pos, err
 	}

@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/tidwall/gjson"
 
@@ -30,7 +31,7 @@ func (s *session) execHTTP(ctx context.Context, st *step) action {
 	if s.wait == "signin" {
 		s.wait = ""
 	}
-	sctx, cancel := context.WithTimeout(ctx, s.e.lim.StepTimeout)
+	sctx, cancel, limit := s.stepContext(ctx)
 	defer cancel()
 	var result *stepResult
 	if h.paging != nil {
@@ -42,6 +43,14 @@ func (s *session) execHTTP(ctx context.Context, st *step) action {
 		}
 	}
 	if err != nil {
+		if context.Cause(sctx) == limit {
+			// Name the timeout, unless the client's error already does
+			// (it reports the context's cause).
+			var named *LimitError
+			if !errors.As(err, &named) {
+				err = &LimitError{Setting: limit.Setting, Message: limit.Message, Err: err}
+			}
+		}
 		if sr, ok := auth.IsSignInRequired(err); ok {
 			return s.signIn(sr)
 		}
@@ -68,6 +77,20 @@ func (s *session) execHTTP(ctx context.Context, st *step) action {
 	}
 	s.advance()
 	return actNext
+}
+
+// stepContext bounds an http step by the earlier of Limits.StepTimeout
+// and the call's Limits.FlowTimeout; the returned error is the context's
+// cause when that deadline is reached.
+func (s *session) stepContext(ctx context.Context) (context.Context, context.CancelFunc, *LimitError) {
+	deadline := time.Now().Add(s.e.lim.StepTimeout)
+	limit := &LimitError{Setting: "StepTimeout", Message: fmt.Sprintf("the step took longer than %v", s.e.lim.StepTimeout), Err: context.DeadlineExceeded}
+	if !s.deadline.IsZero() && s.deadline.Before(deadline) {
+		deadline = s.deadline
+		limit = s.flowTimeout(context.DeadlineExceeded).(*LimitError)
+	}
+	ctx, cancel := context.WithDeadlineCause(ctx, deadline, limit)
+	return ctx, cancel, limit
 }
 
 // sendPaged sends a GET and follows @odata.nextLink within the step's and

@@ -1,6 +1,9 @@
 package engine
 
-import "time"
+import (
+	"fmt"
+	"time"
+)
 
 // Limits bound what a template and a session may consume. A zero field means
 // the default given in DefaultLimits.
@@ -30,7 +33,40 @@ type Limits struct {
 	// FlowTimeout bounds one Start, Resume or Run call (the time a session
 	// waits for an answer is not counted).
 	FlowTimeout time.Duration
+	// MaxAliasNodes caps the YAML nodes a template may reach through
+	// aliases (checked at load): a "billion laughs" is refused.
+	MaxAliasNodes int
+	// MaxValueBytes caps the text an expression may build: the result of
+	// replace, repeat and join (checked inside the call, before the text
+	// is built, with the limits the template was loaded with) and any
+	// text an expression yields (checked by the engine after each
+	// evaluation).
+	MaxValueBytes int
 }
+
+// LimitError is a limit of Limits (or of the Graph client settings) that a
+// template or a session reached. Its message names the setting to raise.
+type LimitError struct {
+	// Setting is the Limits field, e.g. "MaxForeach" or "StepTimeout".
+	Setting string
+	// Message says what went over the limit.
+	Message string
+	// Err is the underlying error, if any: for the timeouts, the request's
+	// error, which wraps context.DeadlineExceeded.
+	Err error
+}
+
+// Error says what went over which limit.
+func (e *LimitError) Error() string {
+	msg := fmt.Sprintf("%s (Limits.%s)", e.Message, e.Setting)
+	if e.Err != nil {
+		msg += ": " + e.Err.Error()
+	}
+	return msg
+}
+
+// Unwrap returns the underlying error.
+func (e *LimitError) Unwrap() error { return e.Err }
 
 // DefaultLimits returns the limits used for zero fields.
 func DefaultLimits() Limits {
@@ -45,6 +81,8 @@ func DefaultLimits() Limits {
 		MaxMemory:        1_000_000,
 		StepTimeout:      2 * time.Minute,
 		FlowTimeout:      10 * time.Minute,
+		MaxAliasNodes:    10000,
+		MaxValueBytes:    1 << 20,
 	}
 }
 
@@ -80,6 +118,12 @@ func (l Limits) withDefaults() Limits {
 	}
 	if l.FlowTimeout <= 0 {
 		l.FlowTimeout = d.FlowTimeout
+	}
+	if l.MaxAliasNodes <= 0 {
+		l.MaxAliasNodes = d.MaxAliasNodes
+	}
+	if l.MaxValueBytes <= 0 {
+		l.MaxValueBytes = d.MaxValueBytes
 	}
 	return l
 }

@@ -71,7 +71,7 @@ func load(name string, src []byte, lim Limits) (*Template, *problems) {
 	sum := sha256.Sum256(src)
 	t.hash = hex.EncodeToString(sum[:16])
 	if len(src) > lim.MaxTemplateBytes {
-		ps.errorf(Pos{}, "the template is %d bytes, more than the limit of %d", len(src), lim.MaxTemplateBytes)
+		ps.errorf(Pos{}, "the template is %d bytes, more than the limit of %d (Limits.MaxTemplateBytes)", len(src), lim.MaxTemplateBytes)
 		return t, ps
 	}
 	var root yaml.Node
@@ -88,9 +88,9 @@ func load(name string, src []byte, lim Limits) (*Template, *problems) {
 	if err := dec.Decode(&extra); err == nil {
 		ps.errorf(posOf(&extra), "a template is one YAML document; remove the second one (---)")
 	}
-	d := &decoder{ps: ps, aliasBudget: maxAliasNodes, lines: strings.Split(string(src), "\n")}
+	d := &decoder{ps: ps, aliasLimit: lim.MaxAliasNodes, aliasBudget: lim.MaxAliasNodes, lines: strings.Split(string(src), "\n")}
 	d.decodeTemplate(&root, t)
-	c := &checker{t: t, ps: ps, maxNodes: lim.MaxExprNodes}
+	c := &checker{t: t, ps: ps, maxNodes: lim.MaxExprNodes, funcs: exprFuncs(lim.MaxValueBytes)}
 	c.run()
 	t.index()
 	t.pendingAsks = nil

@@ -44,6 +44,12 @@ type session struct {
 	env  map[string]any
 	vm   vm.VM
 	turn Turn
+
+	// deadline ends this Start or Resume call (Limits.FlowTimeout). It is
+	// checked between steps and is the deadline of an http step when it
+	// comes before the step's own (Limits.StepTimeout), so that a request
+	// runs under one engine context rather than two nested ones.
+	deadline time.Time
 }
 
 func (s *session) initEnv() {
@@ -85,6 +91,9 @@ func (s *session) run(ctx context.Context) *Turn {
 	for {
 		if err := ctx.Err(); err != nil {
 			return s.failed(s.current(), fmt.Errorf("the flow took too long or was cancelled: %w", err))
+		}
+		if !s.deadline.IsZero() && !time.Now().Before(s.deadline) {
+			return s.failed(s.current(), s.flowTimeout(context.DeadlineExceeded))
 		}
 		if len(s.stack) == 0 {
 			return s.complete()
@@ -222,7 +231,11 @@ func (s *session) execForeach(st *step) action {
 		limit = st.max
 	}
 	if len(items) > limit {
-		return s.fail(st, fmt.Errorf("foreach: %d items, more than the maximum of %d", len(items), limit))
+		msg := fmt.Sprintf("foreach: %d items, more than the maximum of %d", len(items), limit)
+		if limit == st.max && st.max < s.e.lim.MaxForeach {
+			return s.fail(st, fmt.Errorf("%s (the step's max)", msg))
+		}
+		return s.fail(st, &LimitError{Setting: "MaxForeach", Message: msg})
 	}
 	s.advance()
 	if len(items) == 0 || len(st.body.steps) == 0 {
@@ -327,4 +340,9 @@ func (s *session) pause() action {
 	}
 	s.turn.State = data
 	return actPause
+}
+
+// flowTimeout is the error of a call that ran past Limits.FlowTimeout.
+func (s *session) flowTimeout(err error) error {
+	return &LimitError{Setting: "FlowTimeout", Message: fmt.Sprintf("the flow took longer than %v", s.e.lim.FlowTimeout), Err: err}
 }

@@ -101,7 +101,7 @@ func (s *session) save() ([]byte, error) {
 		data = signState(key, data)
 	}
 	if len(data) > s.e.lim.MaxStateBytes {
-		return nil, fmt.Errorf("the session state is %d bytes, more than the limit of %d (Limits.MaxStateBytes): the flow keeps too much data between questions", len(data), s.e.lim.MaxStateBytes)
+		return nil, &LimitError{Setting: "MaxStateBytes", Message: fmt.Sprintf("the session state is %d bytes, more than the limit of %d: the flow keeps too much data between questions", len(data), s.e.lim.MaxStateBytes)}
 	}
 	return data, nil
 }
@@ -319,7 +319,10 @@ func (s *session) resume(ctx context.Context, answer string) *Turn {
 	case "signin":
 		if c, ok := s.e.cfg.Auth.(auth.SignInCompleter); ok {
 			req := auth.Request{Subject: s.opts.Subject, Scopes: s.t.scopes, Conversation: s.opts.Conversation}
-			if err := c.CompleteSignIn(ctx, req, answer); err != nil {
+			sctx, cancel := context.WithDeadline(ctx, s.deadline)
+			err := c.CompleteSignIn(sctx, req, answer)
+			cancel()
+			if err != nil {
 				if sr, ok := auth.IsSignInRequired(err); ok {
 					s.signIn(sr)
 					return &s.turn

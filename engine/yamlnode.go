@@ -8,16 +8,16 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
-// maxAliasNodes bounds how many nodes may be reached through YAML aliases in
-// one template, so that a few lines of nested aliases (an "alias bomb")
-// cannot expand into millions of nodes.
-const maxAliasNodes = 10000
-
 // decoder turns yaml.Nodes into the template model, reporting every problem
 // with the node's position and carrying on, so that one pass finds them all.
 type decoder struct {
-	ps          *problems
-	lines       []string // the source, for positions inside block strings
+	ps    *problems
+	lines []string // the source, for positions inside block strings
+	// aliasLimit (Limits.MaxAliasNodes) bounds how many nodes may be
+	// reached through YAML aliases, so that a few lines of nested aliases
+	// (an "alias bomb") cannot expand into millions of nodes; aliasBudget
+	// is what is left of it.
+	aliasLimit  int
 	aliasBudget int
 	aliasBroken bool
 }
@@ -34,7 +34,7 @@ func (d *decoder) resolve(n *yaml.Node) *yaml.Node {
 	d.aliasBudget -= countNodes(target, d.aliasBudget+1)
 	if d.aliasBudget < 0 {
 		if !d.aliasBroken {
-			d.ps.errorf(posOf(n), "YAML aliases expand to more than %d nodes; write the template without so many aliases", maxAliasNodes)
+			d.ps.errorf(posOf(n), "YAML aliases expand to more than %d nodes (Limits.MaxAliasNodes); write the template without so many aliases", d.aliasLimit)
 			d.aliasBroken = true
 		}
 		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!null", Line: n.Line, Column: n.Column}
