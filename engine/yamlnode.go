@@ -141,9 +141,12 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-// didYouMean suggests the known word closest to s, or returns "" (with the
-// list of valid keys when nothing is close).
+// didYouMean suggests the known word closest to s, else lists the known
+// words, else (none known) says that none are declared.
 func didYouMean(s string, known []string) string {
+	if len(known) == 0 {
+		return " (none are declared)"
+	}
 	best, bestD := "", 3
 	for _, k := range known {
 		dist := editDistance(strings.ToLower(s), strings.ToLower(k))
