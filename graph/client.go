@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"runtime/debug"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/runflow/runflow/auth"
@@ -127,10 +128,17 @@ type TraceEvent struct {
 
 // Client sends requests to Graph. It is safe for concurrent use.
 type Client struct {
-	cfg       Config
-	base      *url.URL
-	hc        *http.Client
-	userAgent string
+	cfg  Config
+	base *url.URL
+	hc   *http.Client
+	// Computed once in New, for every request: the base URL as text, its
+	// escaped path and lower-case host (for mailbox keys), and the
+	// User-Agent header value.
+	baseURL, basePath, baseHost string
+	userAgent                   []string
+	// lastAuth caches the Authorization header value of the last token
+	// used, so that requests with the same token share it.
+	lastAuth atomic.Pointer[authHeader]
 }
 
 // New checks cfg and returns a Client.
@@ -178,7 +186,8 @@ func New(cfg Config) (*Client, error) {
 	if ua == "" {
 		ua = "runflow/" + Version()
 	}
-	return &Client{cfg: cfg, base: base, hc: hc, userAgent: ua}, nil
+	return &Client{cfg: cfg, base: base, hc: hc, baseURL: base.String(), basePath: base.EscapedPath(),
+		baseHost: strings.ToLower(base.Host), userAgent: []string{ua}}, nil
 }
 
 func setDefault[T int | int64 | time.Duration](v *T, def T) {
@@ -235,111 +244,6 @@ func (c *Client) checkTarget(u *url.URL) error {
 	}
 	if u.User != nil {
 		return &HostNotAllowedError{Host: u.Host, Reason: "the URL carries user information"}
-	}
-	return nil
-}
-
-// ResolveURL turns a request path into the absolute URL it will be sent to,
-// refusing hosts that are not allowed and relative paths that are unsafe:
-// empty segments ("//", a trailing "/"), "." and ".." segments, fragments
-// and bad percent-escapes. Query values are added to any query in path.
-func (c *Client) ResolveURL(path string, query url.Values) (*url.URL, error) {
-	var u *url.URL
-	if lower := strings.ToLower(path); strings.HasPrefix(lower, "https://") || strings.HasPrefix(lower, "http://") {
-		p, err := url.Parse(path)
-		if err != nil {
-			return nil, fmt.Errorf("graph: bad URL: %v", stripURL(err))
-		}
-		if err := c.checkTarget(p); err != nil {
-			return nil, err
-		}
-		p.Fragment, p.RawFragment = "", ""
-		u = p
-	} else {
-		if strings.Contains(path, "://") {
-			return nil, fmt.Errorf("graph: path %q: only http and https URLs are allowed", clean(path, 200))
-		}
-		if !strings.HasPrefix(path, "/") {
-			path = "/" + path
-		}
-		if strings.Contains(path, "#") {
-			return nil, fmt.Errorf("graph: path %q contains '#'; escape values with graph.PathSegment", clean(path, 200))
-		}
-		rawPath, rawQuery, hasQuery := strings.Cut(path, "?")
-		if err := checkRelativePath(rawPath); err != nil {
-			return nil, err
-		}
-		full := c.base.String() + rawPath
-		if hasQuery {
-			full += "?" + rawQuery
-		}
-		p, err := url.Parse(full)
-		if err != nil {
-			return nil, fmt.Errorf("graph: bad path %q: %v", clean(path, 200), stripURL(err))
-		}
-		if p.Host != c.base.Host || p.Scheme != c.base.Scheme {
-			return nil, fmt.Errorf("graph: path %q changes the host", clean(path, 200))
-		}
-		u = p
-	}
-	u.RawQuery = escapeQuery(u.RawQuery)
-	if len(query) > 0 {
-		q, err := url.ParseQuery(u.RawQuery)
-		if err != nil {
-			return nil, fmt.Errorf("graph: bad query in %q: %v", RedactURL(u), err)
-		}
-		for k, vs := range query {
-			for _, v := range vs {
-				q.Add(k, v)
-			}
-		}
-		u.RawQuery = q.Encode()
-	}
-	return u, nil
-}
-
-// escapeQuery percent-encodes the bytes that may not appear in a query
-// (spaces, quotes, angle brackets, non-ASCII, a % that starts no escape,
-// ...) and leaves everything
-// else, existing escapes included, as written, so that a query typed in a
-// path ("$filter=subject eq 'x'") is sent as a valid request line without
-// reordering Graph's nextLink queries.
-func escapeQuery(raw string) string {
-	const hex = "0123456789ABCDEF"
-	var b strings.Builder
-	for i := 0; i < len(raw); i++ {
-		ch := raw[i]
-		validEscape := ch == '%' && i+2 < len(raw) && isHex(raw[i+1]) && isHex(raw[i+2])
-		if ch == '%' && !validEscape {
-			b.WriteString("%25") // a lone % stands for itself
-			continue
-		}
-		if ch > ' ' && ch < 0x7f && strings.IndexByte("\"<>\\^`{|}", ch) < 0 {
-			b.WriteByte(ch)
-			continue
-		}
-		b.WriteByte('%')
-		b.WriteByte(hex[ch>>4])
-		b.WriteByte(hex[ch&15])
-	}
-	return b.String()
-}
-
-func isHex(c byte) bool {
-	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
-}
-
-func checkRelativePath(rawPath string) error {
-	if _, err := url.PathUnescape(rawPath); err != nil {
-		return fmt.Errorf("graph: path %q has a bad %%-escape; escape values with graph.PathSegment", clean(rawPath, 200))
-	}
-	for _, seg := range strings.Split(rawPath[1:], "/") {
-		switch seg {
-		case "":
-			return fmt.Errorf("graph: path %q has an empty segment (an empty value in the path?)", clean(rawPath, 200))
-		case ".", "..":
-			return fmt.Errorf("graph: path %q has a %q segment; escape values with graph.PathSegment", clean(rawPath, 200), seg)
-		}
 	}
 	return nil
 }

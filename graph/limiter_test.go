@@ -141,7 +141,7 @@ func TestMailboxKey(t *testing.T) {
 	}
 	for _, tt := range tests {
 		u := mustParse(t, tt.url)
-		if got := mailboxKey(u, "/v1.0", tt.subject); got != tt.want {
+		if got := mailboxKey(u.Host, u.EscapedPath(), "/v1.0", tt.subject).String(); got != tt.want {
 			t.Errorf("mailboxKey(%s) = %q; want %q", tt.url, got, tt.want)
 		}
 	}

@@ -19,21 +19,45 @@ import (
 
 // prepared is a checked logical request, ready to be sent in attempts.
 type prepared struct {
-	req             *Request
-	method          string
-	target          string // the URL sent
-	redacted        string // the URL shown
-	header          http.Header
-	write           bool
-	retryableWrite  bool // write that may be sent again (Idempotent)
-	mailbox         string
+	req    *Request
+	method string
+	url    resolvedURL
+	// redactedURL is the URL shown in traces and errors, made on first
+	// use (see redacted): a request that succeeds without a Trace never
+	// needs it.
+	redactedURL     string
+	header          http.Header // the caller's headers, checked and canonical
 	clientRequestID string
+	// crid is the client-request-id header value, shared by the attempts
+	// (cridValue holds it when the client made the id).
+	crid           []string
+	cridValue      [1]string
+	write          bool
+	retryableWrite bool // write that may be sent again (Idempotent)
+	mailbox        mailbox
+}
+
+// redacted returns the URL as shown in traces and errors.
+func (p *prepared) redacted() string {
+	if p.redactedURL == "" {
+		u, err := p.url.parsed()
+		if err != nil {
+			p.redactedURL = "(unparsable URL)"
+		} else {
+			p.redactedURL = RedactURL(u)
+		}
+	}
+	return p.redactedURL
 }
 
 var allowedMethods = map[string]bool{"GET": true, "HEAD": true, "POST": true, "PATCH": true, "PUT": true, "DELETE": true}
 
 // forbiddenHeaders are set by the client or the transport only.
 var forbiddenHeaders = map[string]bool{"Authorization": true, "Host": true, "Content-Length": true, "Transfer-Encoding": true, "Connection": true}
+
+// jsonHeaderValue is the Accept and Content-Type value the client sets; it
+// is shared by every request and never modified.
+var jsonHeaderValue = []string{"application/json"}
 
 func (c *Client) prepare(req *Request) (*prepared, error) {
 	if req == nil {
@@ -46,46 +70,95 @@ func (c *Client) prepare(req *Request) (*prepared, error) {
 	if !allowedMethods[method] {
 		return nil, fmt.Errorf("graph: method %q is not one of GET, POST, PATCH, PUT, DELETE, HEAD", clean(method, 20))
 	}
-	u, err := c.ResolveURL(req.Path, req.Query)
+	r, err := c.resolve(req.Path, req.Query)
 	if err != nil {
 		return nil, err
 	}
-	redacted := RedactURL(u)
-	h := make(http.Header, len(req.Header)+4)
-	for k, vs := range req.Header {
+	write := isWrite(method)
+	p := &prepared{req: req, method: method, url: r, write: write, retryableWrite: write && req.Idempotent}
+	if len(req.Header) > 0 {
+		if p.header, err = checkHeaders(req.Header); err != nil {
+			return nil, fmt.Errorf("graph: %s %s: %w", method, p.redacted(), err)
+		}
+	}
+	if vs := p.header["Client-Request-Id"]; len(vs) > 0 && vs[0] != "" {
+		p.clientRequestID, p.crid = vs[0], vs
+	} else {
+		p.clientRequestID = newClientRequestID()
+		p.cridValue[0] = p.clientRequestID
+		p.crid = p.cridValue[:]
+	}
+	if r.u == nil {
+		p.mailbox = mailboxRel(c.baseHost, r.rel, req.Auth.Subject)
+	} else {
+		p.mailbox = mailboxKey(r.u.Host, r.u.EscapedPath(), c.basePath, req.Auth.Subject)
+	}
+	return p, nil
+}
+
+// checkHeaders returns the caller's headers with canonical names, refusing
+// invalid names, the headers the client sets itself, and values with line
+// breaks or NUL.
+func checkHeaders(given http.Header) (http.Header, error) {
+	h := make(http.Header, len(given))
+	for k, vs := range given {
 		if !validHeaderName(k) {
-			return nil, fmt.Errorf("graph: %s %s: header name %q is not a valid HTTP token", method, redacted, clean(k, 60))
+			return nil, fmt.Errorf("header name %q is not a valid HTTP token", clean(k, 60))
 		}
 		ck := http.CanonicalHeaderKey(k)
 		if forbiddenHeaders[ck] {
-			return nil, fmt.Errorf("graph: %s %s: header %s is set by the client and may not be given", method, redacted, ck)
+			return nil, fmt.Errorf("header %s is set by the client and may not be given", ck)
 		}
 		for _, v := range vs {
 			if strings.ContainsAny(v, "\r\n\x00") {
-				return nil, fmt.Errorf("graph: %s %s: header %s contains a line break or NUL", method, redacted, ck)
+				return nil, fmt.Errorf("header %s contains a line break or NUL", ck)
 			}
-			h.Add(ck, v)
+			h[ck] = append(h[ck], v)
 		}
 	}
-	crid := h.Get("client-request-id")
-	if crid == "" {
-		crid = newClientRequestID()
-		h.Set("client-request-id", crid)
+	return h, nil
+}
+
+// setHeaders fills the header of one attempt: the caller's, then the
+// client's own (a User-Agent given by the caller is replaced; Accept and
+// Content-Type given by the caller are kept).
+func (c *Client) setHeaders(h http.Header, p *prepared, tok *oauth2.Token) {
+	for k, vs := range p.header {
+		h[k] = vs
 	}
-	h.Set("User-Agent", c.userAgent)
-	if h.Get("Accept") == "" && !req.AllowNonJSON {
-		h.Set("Accept", "application/json")
+	h["Client-Request-Id"] = p.crid
+	h["User-Agent"] = c.userAgent
+	if headerEmpty(h, "Accept") && !p.req.AllowNonJSON {
+		h["Accept"] = jsonHeaderValue
 	}
-	if req.Body != nil && h.Get("Content-Type") == "" {
-		h.Set("Content-Type", "application/json")
+	if p.req.Body != nil && headerEmpty(h, "Content-Type") {
+		h["Content-Type"] = jsonHeaderValue
 	}
-	write := isWrite(method)
-	return &prepared{
-		req: req, method: method, target: u.String(), redacted: redacted, header: h,
-		write: write, retryableWrite: write && req.Idempotent,
-		mailbox:         mailboxKey(u, c.base.EscapedPath(), req.Auth.Subject),
-		clientRequestID: crid,
-	}, nil
+	h["Authorization"] = c.authorization(tok.AccessToken)
+}
+
+// headerEmpty reports whether h has no value for the canonical name k, as
+// h.Get(k) == "" does.
+func headerEmpty(h http.Header, k string) bool {
+	vs := h[k]
+	return len(vs) == 0 || vs[0] == ""
+}
+
+// authHeader is an Authorization header value and the token it carries.
+type authHeader struct {
+	token string
+	value [1]string
+}
+
+// authorization returns the Authorization header value for token, reusing
+// the last one made when the token is the same.
+func (c *Client) authorization(token string) []string {
+	if a := c.lastAuth.Load(); a != nil && a.token == token {
+		return a.value[:]
+	}
+	a := &authHeader{token: token, value: [1]string{"Bearer " + token}}
+	c.lastAuth.Store(a)
+	return a.value[:]
 }
 
 func validHeaderName(k string) bool {
@@ -143,7 +216,7 @@ func (c *Client) send(ctx context.Context, p *prepared) (*Response, error) {
 	fail := func(resp *Response, err error) (*Response, error) {
 		var ms *MaybeSentError
 		if uncertain && !errors.As(err, &ms) {
-			err = &MaybeSentError{Method: p.method, URL: p.redacted, Attempts: sends, Cause: err}
+			err = &MaybeSentError{Method: p.method, URL: p.redacted(), Attempts: sends, Cause: err}
 		}
 		return resp, err
 	}
@@ -152,10 +225,14 @@ func (c *Client) send(ctx context.Context, p *prepared) (*Response, error) {
 		sends++
 		res := c.attempt(ctx, p, nextToken)
 		nextToken = nil
-		ev := TraceEvent{Method: p.method, URL: p.redacted, Attempt: sends, ClientRequestID: p.clientRequestID, Duration: res.duration}
 		if res.resp != nil {
 			res.resp.Attempts = sends
-			ev.Status, ev.RequestID = res.resp.Status, res.resp.RequestID
+		}
+		// ev is filled in only when a Trace will read it: its URL is
+		// the redacted one, which is made on demand.
+		var ev attemptTrace
+		if c.cfg.Trace != nil {
+			ev = attemptTrace{p: p, attempt: sends, resp: res.resp, duration: res.duration}
 		}
 
 		var (
@@ -165,17 +242,17 @@ func (c *Client) send(ctx context.Context, p *prepared) (*Response, error) {
 		)
 		switch {
 		case res.fatal != nil:
-			ev.Err = res.fatal
+			ev.err = res.fatal
 			c.trace(ev)
 			return fail(res.resp, res.fatal)
 
 		case res.transport != nil:
 			err := res.transport
-			ev.Err = err
+			ev.err = err
 			if p.write && !res.notSent {
 				if ctx.Err() != nil || !p.retryableWrite {
 					c.trace(ev)
-					return nil, &MaybeSentError{Method: p.method, URL: p.redacted, Attempts: sends, Cause: err}
+					return nil, &MaybeSentError{Method: p.method, URL: p.redacted(), Attempts: sends, Cause: err}
 				}
 				uncertain = true
 			}
@@ -194,7 +271,7 @@ func (c *Client) send(ctx context.Context, p *prepared) (*Response, error) {
 			gerr := ParseError(resp)
 			gerr.Attempts = sends
 			scrubToken(gerr, res.token)
-			ev.Err = gerr
+			ev.err = gerr
 			if resp.Status == http.StatusUnauthorized && gerr.Code == "InvalidAuthenticationToken" && !refreshed {
 				refreshed = true
 				tok, err := c.refresh(ctx, p, res.token)
@@ -213,7 +290,7 @@ func (c *Client) send(ctx context.Context, p *prepared) (*Response, error) {
 			if !c.retryableStatus(p, resp) {
 				c.trace(ev)
 				if outcomeUnknown {
-					return resp, &MaybeSentError{Method: p.method, URL: p.redacted, Attempts: sends, Cause: gerr}
+					return resp, &MaybeSentError{Method: p.method, URL: p.redacted(), Attempts: sends, Cause: gerr}
 				}
 				return fail(resp, gerr)
 			}
@@ -228,7 +305,7 @@ func (c *Client) send(ctx context.Context, p *prepared) (*Response, error) {
 			c.trace(ev)
 			return fail(res.resp, gaveUp(lastErr, giveUp, cause))
 		}
-		ev.RetryIn = wait
+		ev.retryIn = wait
 		c.trace(ev)
 		if err := c.cfg.Sleep(ctx, wait); err != nil {
 			return fail(res.resp, gaveUp(lastErr, fmt.Sprintf("the context ended while waiting %s to retry (%v)", wait, err), err))
@@ -316,7 +393,7 @@ func (c *Client) token(ctx context.Context, p *prepared) (*oauth2.Token, error) 
 		return nil, err
 	}
 	if tok == nil || tok.AccessToken == "" {
-		return nil, fmt.Errorf("graph: %s %s: the auth provider returned an empty token", p.method, p.redacted)
+		return nil, fmt.Errorf("graph: %s %s: the auth provider returned an empty token", p.method, p.redacted())
 	}
 	return tok, nil
 }
@@ -324,7 +401,7 @@ func (c *Client) token(ctx context.Context, p *prepared) (*oauth2.Token, error) 
 // attempt sends p once.
 func (c *Client) attempt(ctx context.Context, p *prepared, tok *oauth2.Token) (res attemptResult) {
 	if err := ctx.Err(); err != nil {
-		return attemptResult{fatal: fmt.Errorf("graph: %s %s: %w", p.method, p.redacted, err)}
+		return attemptResult{fatal: fmt.Errorf("graph: %s %s: %w", p.method, p.redacted(), err)}
 	}
 	if tok == nil {
 		var err error
@@ -333,28 +410,32 @@ func (c *Client) attempt(ctx context.Context, p *prepared, tok *oauth2.Token) (r
 		}
 	}
 	res.token = tok
-	release, err := mailboxes.acquire(ctx, p.mailbox, c.cfg.MaxConcurrentPerMailbox)
+	slot, err := mailboxes.acquire(ctx, p.mailbox, c.cfg.MaxConcurrentPerMailbox)
 	if err != nil {
-		res.fatal = fmt.Errorf("graph: %s %s: waiting for one of the %d request slots of this mailbox (MaxConcurrentPerMailbox): %w", p.method, p.redacted, c.cfg.MaxConcurrentPerMailbox, err)
+		res.fatal = fmt.Errorf("graph: %s %s: waiting for one of the %d request slots of this mailbox (MaxConcurrentPerMailbox): %w", p.method, p.redacted(), c.cfg.MaxConcurrentPerMailbox, err)
 		return res
 	}
-	defer release()
+	defer mailboxes.release(slot)
 
-	actx, cancel := context.WithTimeout(ctx, c.cfg.RequestTimeout)
-	defer cancel()
+	// The attempt's own deadline is needed only when the context's is
+	// later: an earlier one already bounds the attempt (and is reported
+	// as the context's, as it would be with both).
+	actx := ctx
+	if dl, ok := ctx.Deadline(); !ok || time.Until(dl) > c.cfg.RequestTimeout {
+		var cancel context.CancelFunc
+		actx, cancel = context.WithTimeout(ctx, c.cfg.RequestTimeout)
+		defer cancel()
+	}
 	var body io.Reader
 	if p.req.Body != nil {
 		body = bytes.NewReader(p.req.Body)
 	}
-	hr, err := http.NewRequestWithContext(actx, p.method, p.target, body)
+	hr, err := http.NewRequestWithContext(actx, p.method, p.url.target, body)
 	if err != nil {
-		res.fatal = fmt.Errorf("graph: %s %s: %v", p.method, p.redacted, stripURL(err))
+		res.fatal = fmt.Errorf("graph: %s %s: %v", p.method, p.redacted(), stripURL(err))
 		return res
 	}
-	for k, vs := range p.header {
-		hr.Header[k] = vs
-	}
-	hr.Header.Set("Authorization", "Bearer "+tok.AccessToken)
+	c.setHeaders(hr.Header, p, tok)
 
 	start := time.Now()
 	defer func() { res.duration = time.Since(start) }()
@@ -365,7 +446,10 @@ func (c *Client) attempt(ctx context.Context, p *prepared, tok *oauth2.Token) (r
 		return res
 	}
 	defer hresp.Body.Close()
-	out := &Response{Status: hresp.StatusCode, Header: hresp.Header, RequestID: hresp.Header.Get("request-id"), ClientRequestID: p.clientRequestID}
+	out := &Response{Status: hresp.StatusCode, Header: hresp.Header, ClientRequestID: p.clientRequestID}
+	if vs := hresp.Header["Request-Id"]; len(vs) > 0 { // the transport canonicalizes names
+		out.RequestID = vs[0]
+	}
 
 	if hresp.StatusCode >= 300 && hresp.StatusCode <= 399 {
 		to := "nowhere"
@@ -373,39 +457,68 @@ func (c *Client) attempt(ctx context.Context, p *prepared, tok *oauth2.Token) (r
 			to = "host " + loc.Host
 		}
 		res.resp = out
-		res.fatal = &ResponseError{Method: p.method, URL: p.redacted, Status: out.Status, Response: out,
+		res.fatal = &ResponseError{Method: p.method, URL: p.redacted(), Status: out.Status, Response: out,
 			Reason: fmt.Sprintf("a redirect to %s; runflow follows no redirects (Graph API calls do not redirect, and a token must not follow one)", to)}
 		return res
 	}
-	limit := c.cfg.MaxBodyBytes
-	tooBig := &LimitError{Limit: "MaxBodyBytes", Value: int(limit), What: fmt.Sprintf("%s %s: the response body", p.method, p.redacted)}
-	if hresp.ContentLength > limit {
-		res.resp, res.fatal = out, tooBig
+	data, tooBig, err := readBody(hresp, c.cfg.MaxBodyBytes)
+	switch {
+	case tooBig:
+		res.resp, res.fatal = out, &LimitError{Limit: "MaxBodyBytes", Value: int(c.cfg.MaxBodyBytes), What: fmt.Sprintf("%s %s: the response body", p.method, p.redacted())}
 		return res
-	}
-	data, err := io.ReadAll(io.LimitReader(hresp.Body, limit+1))
-	if err != nil {
+	case err != nil:
 		res.transport = c.transportError(ctx, p, fmt.Sprintf("reading the %d response", hresp.StatusCode), err)
-		return res
-	}
-	if int64(len(data)) > limit {
-		res.resp, res.fatal = out, tooBig
 		return res
 	}
 	out.Body = data
 	res.resp = out
 	if out.Status >= 200 && out.Status <= 299 {
 		if reason := checkSuccessBody(p.method, out, p.req.AllowNonJSON); reason != "" {
-			res.fatal = &ResponseError{Method: p.method, URL: p.redacted, Status: out.Status, ContentType: mediaType(out.Header), Reason: reason, Response: out}
+			res.fatal = &ResponseError{Method: p.method, URL: p.redacted(), Status: out.Status, ContentType: mediaType(out.Header), Reason: reason, Response: out}
 		}
 	}
 	return res
 }
 
+// readBody reads an answer's body, up to limit bytes, like io.ReadAll
+// over an io.LimitReader but starting with a buffer of the announced
+// Content-Length (capped at readBodyHint, so that a length announced but
+// not sent costs little), which holds a usual Graph answer without growing.
+func readBody(hresp *http.Response, limit int64) (data []byte, tooBig bool, err error) {
+	n := hresp.ContentLength
+	if n > limit {
+		return nil, true, nil
+	}
+	if n < 0 || n > readBodyHint {
+		n = min(readBodyHint, limit)
+	}
+	data = make([]byte, 0, n+1) // +1: room to read the EOF without growing
+	for {
+		if len(data) == cap(data) {
+			data = append(data, 0)[:len(data)]
+		}
+		k, err := hresp.Body.Read(data[len(data):cap(data)])
+		data = data[:len(data)+k]
+		if int64(len(data)) > limit {
+			return nil, true, nil
+		}
+		if err == io.EOF {
+			return data, false, nil
+		}
+		if err != nil {
+			return nil, false, err
+		}
+	}
+}
+
+// readBodyHint caps the buffer made before reading from the announced
+// Content-Length.
+const readBodyHint = 64 << 10
+
 // transportError describes a failed exchange without the URL's secrets.
 func (c *Client) transportError(ctx context.Context, p *prepared, doing string, err error) error {
 	err = stripURL(err)
-	prefix := fmt.Sprintf("graph: %s %s", p.method, p.redacted)
+	prefix := fmt.Sprintf("graph: %s %s", p.method, p.redacted())
 	if doing != "" {
 		prefix += ": " + doing
 	}
@@ -432,7 +545,7 @@ func checkSuccessBody(method string, r *Response, allowNonJSON bool) string {
 	if ct == "" {
 		return fmt.Sprintf("the body (%d bytes) has no Content-Type; application/json was expected", len(r.Body))
 	}
-	mt, _, err := mime.ParseMediaType(ct)
+	mt, err := parseMediaType(ct)
 	if err != nil {
 		return fmt.Sprintf("the Content-Type %q is invalid; application/json was expected", clean(ct, 100))
 	}
@@ -450,11 +563,29 @@ func checkSuccessBody(method string, r *Response, allowNonJSON bool) string {
 }
 
 func mediaType(h http.Header) string {
-	mt, _, err := mime.ParseMediaType(h.Get("Content-Type"))
+	mt, err := parseMediaType(h.Get("Content-Type"))
 	if err != nil {
 		return ""
 	}
 	return mt
+}
+
+// parseMediaType returns the media type of a Content-Type value, as
+// mime.ParseMediaType does, without its parameter map when there are no
+// parameters and the type is already in lower case ("application/json").
+func parseMediaType(ct string) (string, error) {
+	if isPlainMediaType(ct) {
+		return ct, nil
+	}
+	mt, _, err := mime.ParseMediaType(ct)
+	return mt, err
+}
+
+// isPlainMediaType reports whether ct is a lower-case type/subtype with no
+// parameters or spaces, which mime.ParseMediaType would return unchanged.
+func isPlainMediaType(ct string) bool {
+	typ, sub, ok := strings.Cut(ct, "/")
+	return ok && validHeaderName(typ) && validHeaderName(sub) && strings.ToLower(ct) == ct
 }
 
 // scrubToken removes the access token from text Graph echoed back.
@@ -466,8 +597,25 @@ func scrubToken(e *Error, tok *oauth2.Token) {
 	e.Code = strings.ReplaceAll(e.Code, tok.AccessToken, "<redacted>")
 }
 
-func (c *Client) trace(ev TraceEvent) {
-	if c.cfg.Trace != nil {
-		c.cfg.Trace(ev)
+// attemptTrace is what send knows of an attempt for Config.Trace; the
+// TraceEvent is built from it only when a Trace is set.
+type attemptTrace struct {
+	p        *prepared // nil when no Trace is set
+	attempt  int
+	resp     *Response
+	duration time.Duration
+	err      error
+	retryIn  time.Duration
+}
+
+func (c *Client) trace(t attemptTrace) {
+	if c.cfg.Trace == nil || t.p == nil {
+		return
 	}
+	ev := TraceEvent{Method: t.p.method, URL: t.p.redacted(), Attempt: t.attempt, ClientRequestID: t.p.clientRequestID,
+		Duration: t.duration, Err: t.err, RetryIn: t.retryIn}
+	if r := t.resp; r != nil {
+		ev.Status, ev.RequestID = r.Status, r.RequestID
+	}
+	c.cfg.Trace(ev)
 }
