@@ -97,29 +97,55 @@ func load(name string, src []byte, lim Limits) (*Template, *problems) {
 	return t, ps
 }
 
-// yamlErrorPos finds "line N" in a yaml.v3 error message.
+// yamlErrorPos finds "line N" in a yaml.v3 error message. yaml.v3 reports
+// a parser error at the 0-based line of the collection being parsed (and
+// with no line at all when that is 0), a scanner error at its 1-based
+// line: parser errors are moved one line down.
 func yamlErrorPos(err error) Pos {
-	msg := err.Error()
-	if i := strings.Index(msg, "line "); i >= 0 {
-		rest := msg[i+5:]
+	msg := strings.TrimPrefix(err.Error(), "yaml: ")
+	line := 0
+	if strings.HasPrefix(msg, "line ") {
+		rest := msg[5:]
 		j := 0
 		for j < len(rest) && rest[j] >= '0' && rest[j] <= '9' {
 			j++
 		}
-		if n, e := strconv.Atoi(rest[:j]); e == nil {
-			return Pos{Line: n, Col: 1}
-		}
+		line, _ = strconv.Atoi(rest[:j])
 	}
-	return Pos{Line: 1, Col: 1}
+	if yamlParserErrors[yamlErrorText(err)] {
+		line++
+	}
+	return Pos{Line: max(line, 1), Col: 1}
 }
 
-// yamlErrorMessage strips yaml.v3's "yaml: line N: " prefix.
-func yamlErrorMessage(err error) string {
+// yamlParserErrors are the yaml.v3 parser messages, whose line is 0-based.
+var yamlParserErrors = map[string]bool{
+	"did not find expected ',' or ']'":       true,
+	"did not find expected ',' or '}'":       true,
+	"did not find expected '-' indicator":    true,
+	"did not find expected key":              true,
+	"did not find expected node content":     true,
+	"found undefined tag handle":             true,
+	"did not find expected <document start>": true,
+}
+
+// yamlErrorText strips yaml.v3's "yaml: line N: " prefix.
+func yamlErrorText(err error) string {
 	msg := strings.TrimPrefix(err.Error(), "yaml: ")
 	if strings.HasPrefix(msg, "line ") {
 		if i := strings.Index(msg, ": "); i >= 0 {
 			msg = msg[i+2:]
 		}
+	}
+	return msg
+}
+
+// yamlErrorMessage is yamlErrorText with a hint for the usual cause of an
+// unclosed flow collection.
+func yamlErrorMessage(err error) string {
+	msg := yamlErrorText(err)
+	if msg == "did not find expected ',' or '}'" || msg == "did not find expected ',' or ']'" {
+		msg += ` in the {...} or [...] that starts on this line (look for a missing closing bracket, or for unquoted text holding ?, ": " or # inside it: write text: "Send it?")`
 	}
 	return msg
 }
