@@ -31,7 +31,9 @@ type Config struct {
 	BaseURL string
 	// HTTPClient sends the requests. Nil means a client using
 	// http.DefaultTransport. The Client uses a copy whose CheckRedirect
-	// refuses every redirect; the given client is not modified.
+	// refuses every redirect; the given client is not modified. When it
+	// has no Jar and no Timeout, requests are given straight to its
+	// Transport (which is all http.Client would do with them).
 	HTTPClient *http.Client
 	// Auth gives the tokens. Required.
 	Auth auth.Provider
@@ -131,6 +133,9 @@ type Client struct {
 	cfg  Config
 	base *url.URL
 	hc   *http.Client
+	// rt, when not nil, is hc's transport, to which attempts go directly
+	// because hc would add nothing to it (see roundTrip).
+	rt http.RoundTripper
 	// Computed once in New, for every request: the base URL as text, its
 	// escaped path and lower-case host (for mailbox keys), and the
 	// User-Agent header value.
@@ -186,8 +191,15 @@ func New(cfg Config) (*Client, error) {
 	if ua == "" {
 		ua = "runflow/" + Version()
 	}
-	return &Client{cfg: cfg, base: base, hc: hc, baseURL: base.String(), basePath: base.EscapedPath(),
-		baseHost: strings.ToLower(base.Host), userAgent: []string{ua}}, nil
+	c := &Client{cfg: cfg, base: base, hc: hc, baseURL: base.String(), basePath: base.EscapedPath(),
+		baseHost: strings.ToLower(base.Host), userAgent: []string{ua}}
+	if hc.Jar == nil && hc.Timeout == 0 {
+		c.rt = hc.Transport
+		if c.rt == nil {
+			c.rt = http.DefaultTransport
+		}
+	}
+	return c, nil
 }
 
 func setDefault[T int | int64 | time.Duration](v *T, def T) {

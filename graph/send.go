@@ -3,6 +3,7 @@ package graph
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -439,7 +440,7 @@ func (c *Client) attempt(ctx context.Context, p *prepared, tok *oauth2.Token) (r
 
 	start := time.Now()
 	defer func() { res.duration = time.Since(start) }()
-	hresp, err := c.hc.Do(hr)
+	hresp, err := c.roundTrip(hr)
 	if err != nil {
 		res.transport = c.transportError(ctx, p, "", err)
 		res.notSent = neverSent(err)
@@ -514,6 +515,36 @@ func readBody(hresp *http.Response, limit int64) (data []byte, tooBig bool, err 
 // readBodyHint caps the buffer made before reading from the announced
 // Content-Length.
 const readBodyHint = 64 << 10
+
+// roundTrip sends one attempt. http.Client adds nothing to what its
+// transport does for these requests when it has no cookie jar and no
+// Timeout (the client follows no redirects), so the request then goes
+// straight to the transport, sparing http.Client's per-request copy of the
+// headers; the checks http.Client makes on a transport's answer are made
+// here. Otherwise the request goes through the http.Client.
+func (c *Client) roundTrip(hr *http.Request) (*http.Response, error) {
+	if c.rt == nil {
+		return c.hc.Do(hr)
+	}
+	resp, err := c.rt.RoundTrip(hr)
+	if err != nil {
+		if resp != nil && resp.Body != nil {
+			resp.Body.Close()
+		}
+		var tlsErr tls.RecordHeaderError
+		if errors.As(err, &tlsErr) && string(tlsErr.RecordHeader[:]) == "HTTP/" {
+			err = http.ErrSchemeMismatch // as http.Client reports it
+		}
+		return nil, err
+	}
+	if resp == nil {
+		return nil, fmt.Errorf("http: RoundTripper implementation (%T) returned a nil *Response with a nil error", c.rt)
+	}
+	if resp.Body == nil {
+		resp.Body = http.NoBody
+	}
+	return resp, nil
+}
 
 // transportError describes a failed exchange without the URL's secrets.
 func (c *Client) transportError(ctx context.Context, p *prepared, doing string, err error) error {
