@@ -19,7 +19,7 @@ func (s *session) execAsk(st *step) action {
 			return s.fail(st, err)
 		}
 		if msg == "" {
-			s.inputs[in.name] = val
+			s.setInput(in.name, val)
 			s.advance()
 			return actNext
 		}
@@ -39,7 +39,7 @@ func (s *session) execAsk(st *step) action {
 		if msg != "" {
 			return s.fail(st, &InputError{Input: in.name, Message: msg})
 		}
-		s.inputs[in.name] = val
+		s.setInput(in.name, val)
 		s.advance()
 		return actNext
 	}
@@ -54,7 +54,7 @@ func (s *session) answerAsk(st *step, answer string) action {
 		return s.fail(st, err)
 	}
 	if msg == "" {
-		s.inputs[in.name] = val
+		s.setInput(in.name, val)
 		s.advance()
 		return actNext
 	}

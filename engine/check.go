@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/expr-lang/expr"
+	"github.com/expr-lang/expr/ast"
 	"github.com/expr-lang/expr/parser"
 	"github.com/expr-lang/expr/types"
 
@@ -403,6 +404,11 @@ func (c *checker) expr(e *expression, sc *scope, extra map[string]types.Type, as
 			c.t.keepSteps[r.name] = true
 		}
 	}
+	walkAll(tree.Node, func(n ast.Node) {
+		if id, ok := n.(*ast.IdentifierNode); ok && id.Value == "session" {
+			c.t.usesSession = true
+		}
+	})
 	reads, other := stepFieldRefs(tree)
 	for _, r := range reads {
 		if !contains(stepFields, r.field) {

@@ -85,6 +85,11 @@ type Engine struct {
 	lim    Limits
 	client *graph.Client
 	zone   *time.Location
+	// zoneName is zone's name, boxed once for every session's environment.
+	zoneName any
+	// stepLimit and flowLimit are the causes of the http step contexts
+	// that reach Limits.StepTimeout or Limits.FlowTimeout (made once).
+	stepLimit, flowLimit *LimitError
 
 	mu        sync.RWMutex
 	templates map[string]map[string]*Template // id → hash → template
@@ -120,6 +125,9 @@ func New(cfg Config) (*Engine, error) {
 	if e.zone == nil {
 		e.zone = time.UTC
 	}
+	e.zoneName = e.zone.String()
+	e.stepLimit = &LimitError{Setting: "StepTimeout", Message: fmt.Sprintf("the step took longer than %v", e.lim.StepTimeout), Err: context.DeadlineExceeded}
+	e.flowLimit = &LimitError{Setting: "FlowTimeout", Message: fmt.Sprintf("the flow took longer than %v", e.lim.FlowTimeout), Err: context.DeadlineExceeded}
 	for _, t := range cfg.Templates {
 		e.Add(t)
 	}
@@ -250,32 +258,33 @@ func (e *Engine) Resume(ctx context.Context, state []byte, answer string) (*Turn
 }
 
 func (e *Engine) newSession(t *Template, opts StartOptions) *session {
-	// The session id is an idempotency key, not a secret: the runtime's
-	// per-thread generator is unpredictable enough and costs no system call.
-	var id [12]byte
-	binary.LittleEndian.PutUint64(id[:8], rand.Uint64())
-	binary.LittleEndian.PutUint32(id[8:], rand.Uint32())
+	// The session id is random and fixed for the session's life.
+	// It is made when first needed (an expression reads session.id, or
+	// the session is saved); the maps of inputs, variables and results
+	// when first written: a one-request flow makes none of them.
 	user := opts.User
 	if user == "" {
 		user = "me"
 	}
-	s := &session{
-		e: e, t: t,
-		id:     hex.EncodeToString(id[:]),
-		now:    e.now(),
-		zone:   e.zone,
-		user:   user,
-		opts:   opts,
-		inputs: map[string]any{},
-		vars:   map[string]any{},
-		steps:  map[string]any{},
-	}
-	s.presets = map[string]any{}
-	for k, v := range opts.Inputs {
-		s.presets[k] = v
+	s := &session{e: e, t: t, now: e.now(), zone: e.zone, user: user, opts: opts}
+	if len(opts.Inputs) > 0 {
+		s.presets = make(map[string]any, len(opts.Inputs))
+		for k, v := range opts.Inputs {
+			s.presets[k] = v
+		}
 	}
 	s.opts.Inputs = nil
-	s.stack = []frame{{blk: t.main}}
+	s.stack = append(s.stackBuf[:0], frame{blk: t.main})
 	s.initEnv()
 	return s
+}
+
+// newSessionID returns a random session id: an idempotency key, not a
+// secret, so the runtime's per-thread generator is enough and costs no
+// system call.
+func newSessionID() string {
+	var id [12]byte
+	binary.LittleEndian.PutUint64(id[:8], rand.Uint64())
+	binary.LittleEndian.PutUint32(id[8:], rand.Uint32())
+	return hex.EncodeToString(id[:])
 }

@@ -73,7 +73,7 @@ func (s *session) execHTTP(ctx context.Context, st *step) action {
 		return s.httpError(st, gerr)
 	}
 	if st.id != "" && s.t.keepSteps[st.id] {
-		s.steps[st.id] = result
+		s.setStep(st.id, result)
 	}
 	s.advance()
 	return actNext
@@ -83,11 +83,9 @@ func (s *session) execHTTP(ctx context.Context, st *step) action {
 // and the call's Limits.FlowTimeout; the returned error is the context's
 // cause when that deadline is reached.
 func (s *session) stepContext(ctx context.Context) (context.Context, context.CancelFunc, *LimitError) {
-	deadline := time.Now().Add(s.e.lim.StepTimeout)
-	limit := &LimitError{Setting: "StepTimeout", Message: fmt.Sprintf("the step took longer than %v", s.e.lim.StepTimeout), Err: context.DeadlineExceeded}
+	deadline, limit := time.Now().Add(s.e.lim.StepTimeout), s.e.stepLimit
 	if !s.deadline.IsZero() && s.deadline.Before(deadline) {
-		deadline = s.deadline
-		limit = s.flowTimeout(context.DeadlineExceeded).(*LimitError)
+		deadline, limit = s.deadline, s.e.flowLimit
 	}
 	ctx, cancel := context.WithDeadlineCause(ctx, deadline, limit)
 	return ctx, cancel, limit
@@ -148,6 +146,10 @@ type stepResult struct {
 	Items     string            `json:"items" expr:"items"`
 	Count     int               `json:"count" expr:"count"`
 	Truncated bool              `json:"truncated,omitempty" expr:"truncated"`
+
+	// bodyValid caches whether Body is valid JSON: 0 unknown, 1 yes, 2
+	// no (jsonbody.go). A result belongs to one session at a time.
+	bodyValid int8
 }
 
 // stepFields are the fields of steps.<id>, for messages.
@@ -221,7 +223,7 @@ func (s *session) httpError(st *step, gerr *graph.Error) action {
 		if gerr.Response != nil {
 			r = s.newResult(gerr.Response)
 		}
-		s.steps[st.id] = r
+		s.setStep(st.id, r)
 	}
 	for _, rule := range st.onError {
 		if !rule.matches(gerr) {

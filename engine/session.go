@@ -30,11 +30,12 @@ type session struct {
 	user string
 	opts StartOptions
 
-	stack   []frame
-	inputs  map[string]any
-	presets map[string]any
-	vars    map[string]any
-	steps   map[string]any
+	stack    []frame
+	stackBuf [4]frame // the first frames of stack, saving an allocation
+	inputs   map[string]any
+	presets  map[string]any
+	vars     map[string]any
+	steps    map[string]any
 
 	// wait says what the step at the cursor waits for: "input", "confirm",
 	// "signin" or "" (not waiting).
@@ -53,17 +54,63 @@ type session struct {
 }
 
 func (s *session) initEnv() {
+	// Boxing the engine's zone name and "me" costs nothing; the session
+	// map is only made for templates that read it.
+	zone := s.e.zoneName
+	if s.zone != s.e.zone {
+		zone = s.zone.String()
+	}
+	var user any = "me"
+	if s.user != "me" {
+		user = s.user
+	}
 	s.env = map[string]any{
-		"inputs":  s.inputs,
-		"steps":   s.steps,
-		"vars":    s.vars,
-		"now":     s.now,
-		"zone":    s.zone.String(),
-		"user":    s.user,
-		"session": map[string]any{"id": s.id},
+		"inputs": s.inputs,
+		"steps":  s.steps,
+		"vars":   s.vars,
+		"now":    s.now,
+		"zone":   zone,
+		"user":   user,
+	}
+	if s.t.usesSession {
+		s.env["session"] = map[string]any{"id": s.sessionID()}
 	}
 	s.vm.MemoryBudget = s.e.lim.MaxMemory
 	s.syncLoopEnv()
+}
+
+// sessionID returns the session's id, making it on first use.
+func (s *session) sessionID() string {
+	if s.id == "" {
+		s.id = newSessionID()
+	}
+	return s.id
+}
+
+// setInput, setVar and setStep write a value, making the map (and putting
+// it in the expression environment) on first use.
+func (s *session) setInput(name string, v any) {
+	if s.inputs == nil {
+		s.inputs = map[string]any{}
+		s.env["inputs"] = s.inputs
+	}
+	s.inputs[name] = v
+}
+
+func (s *session) setVar(name string, v any) {
+	if s.vars == nil {
+		s.vars = map[string]any{}
+		s.env["vars"] = s.vars
+	}
+	s.vars[name] = v
+}
+
+func (s *session) setStep(id string, r *stepResult) {
+	if s.steps == nil {
+		s.steps = map[string]any{}
+		s.env["steps"] = s.steps
+	}
+	s.steps[id] = r
 }
 
 // syncLoopEnv sets the foreach variables and loop.index from the stack.
@@ -159,7 +206,7 @@ func (s *session) exec(ctx context.Context, st *step) action {
 			if err != nil {
 				return s.fail(st, err)
 			}
-			s.vars[v.name] = val
+			s.setVar(v.name, val)
 		}
 		s.advance()
 	case "if":
@@ -286,6 +333,9 @@ func typeName(v any) string {
 // complete evaluates the output and finishes the flow.
 func (s *session) complete() *Turn {
 	turn := &s.turn
+	if turn.Outputs == nil && len(s.t.outputs) > 0 {
+		turn.Outputs = make([]Output, 0, len(s.t.outputs))
+	}
 	for _, o := range s.t.outputs {
 		v, err := s.evalValue(o.val)
 		if err != nil {

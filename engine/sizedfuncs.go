@@ -19,8 +19,9 @@ import (
 // exprFuncs returns the function options of templates loaded with the
 // given MaxValueBytes.
 func exprFuncs(maxValueBytes int) []expr.Option {
-	opts := make([]expr.Option, 0, len(funcOptions)+3)
+	opts := make([]expr.Option, 0, len(funcOptions)+len(jsonBodyOptions)+3)
 	opts = append(opts, funcOptions...)
+	opts = append(opts, jsonBodyOptions...)
 	opts = append(opts,
 		sizedBuiltin("replace", maxValueBytes, replaceSize),
 		sizedBuiltin("repeat", maxValueBytes, repeatSize),

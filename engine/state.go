@@ -52,7 +52,7 @@ type savedFrame struct {
 // are kept.
 func (s *session) save() ([]byte, error) {
 	st := savedState{
-		V: stateVersion, Template: s.t.id, Hash: s.t.hash, Session: s.id,
+		V: stateVersion, Template: s.t.id, Hash: s.t.hash, Session: s.sessionID(),
 		Now: s.now.Format(time.RFC3339Nano), Zone: s.zone.String(),
 		Subject: s.opts.Subject, Conversation: s.opts.Conversation,
 		NoInput: s.opts.NoInput, AutoConfirm: s.opts.AutoConfirm, DryRun: s.opts.DryRun,

@@ -30,6 +30,7 @@ type Template struct {
 	keepSteps   map[string]bool // step ids whose results expressions read
 	needHeaders bool            // some expression may read steps.<id>.headers
 	needItems   bool            // some expression may read items, count or truncated
+	usesSession bool            // some expression reads session
 	warnings    []Problem
 
 	// decoding scratch
