@@ -222,6 +222,7 @@ func (e *Engine) restore(data []byte) (*session, error) {
 		}
 		s.steps[id] = r
 	}
+	s.stack = s.stackBuf[:0]
 	if len(st.Cursor) == 0 || len(st.Cursor) > 256 {
 		return nil, badState("the cursor is empty or too deep")
 	}
