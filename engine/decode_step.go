@@ -296,6 +296,7 @@ func (d *decoder) decodeHTTP(n *yaml.Node) *httpSpec {
 	}
 	if kv, ok := fields["query"]; ok {
 		h.query = d.decodeNamed(kv.value, "http query", false)
+		h.literalQuery = literalQuery(h.query)
 	}
 	if kv, ok := fields["headers"]; ok {
 		h.headers = d.decodeNamed(kv.value, "http headers", true)
@@ -476,4 +477,20 @@ func (d *decoder) checkPath(h *httpSpec) {
 	if contains(httpMethods, h.method) {
 		h.pattern = fmt.Sprintf("%s %s", h.method, pattern.String())
 	}
+}
+
+// literalQuery returns the query as url.Values when every value is a
+// literal (their text is then the same on every request), else nil.
+func literalQuery(q []namedValue) url.Values {
+	if len(q) == 0 {
+		return nil
+	}
+	out := make(url.Values, len(q))
+	for _, p := range q {
+		if p.val == nil || p.val.kind != valLiteral {
+			return nil
+		}
+		out.Set(p.name, textOf(p.val.lit))
+	}
+	return out
 }

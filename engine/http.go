@@ -273,7 +273,9 @@ func (s *session) buildRequest(st *step) (*graph.Request, error) {
 		Path:   path,
 		Auth:   auth.Request{Subject: s.opts.Subject, Scopes: s.t.scopes, Conversation: s.opts.Conversation},
 	}
-	if len(h.query) > 0 {
+	if h.literalQuery != nil {
+		req.Query = h.literalQuery
+	} else if len(h.query) > 0 {
 		req.Query = url.Values{}
 		for _, q := range h.query {
 			v, err := s.evalText(q.val)

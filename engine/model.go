@@ -1,5 +1,7 @@
 package engine
 
+import "net/url"
+
 // The template model: what the decoder builds from YAML and the checker
 // compiles. After Load it is never modified, so sessions share it freely.
 
@@ -117,17 +119,20 @@ type switchCase struct {
 }
 
 type httpSpec struct {
-	method   string
-	path     *value // string template; interpolations are escaped as path segments
-	pathPos  Pos
-	query    []namedValue
-	headers  []namedValue
-	body     *value
-	success  []int
-	paging   *pagingSpec
-	summary  string
-	pattern  string // method + path with {id} for interpolations, for the scopes check
-	absolute bool
+	method  string
+	path    *value // string template; interpolations are escaped as path segments
+	pathPos Pos
+	query   []namedValue
+	// literalQuery is query made once at load when every value is a
+	// literal; requests share it (the graph client only reads Query).
+	literalQuery url.Values
+	headers      []namedValue
+	body         *value
+	success      []int
+	paging       *pagingSpec
+	summary      string
+	pattern      string // method + path with {id} for interpolations, for the scopes check
+	absolute     bool
 }
 
 type pagingSpec struct {
