@@ -60,7 +60,7 @@ func (c *Client) resolve(path string, query url.Values) (resolvedURL, error) {
 	if err := checkRelativePath(rawPath); err != nil {
 		return resolvedURL{}, err
 	}
-	if !sentAsIs(rawPath, pathByteAsIs) || (hasQuery && (rawQuery == "" || len(query) > 0 || !sentAsIs(rawQuery, queryByteAsIs))) {
+	if !sentAsIs(rawPath, &pathAsIs) || (hasQuery && (rawQuery == "" || len(query) > 0 || !sentAsIs(rawQuery, &queryAsIs))) {
 		return c.resolveSlow(path, query)
 	}
 	var b strings.Builder
@@ -137,25 +137,26 @@ func (c *Client) resolveSlow(path string, query url.Values) (resolvedURL, error)
 	return resolvedURL{target: u.String(), u: u}, nil
 }
 
-// pathByteAsIs reports whether url.URL.String keeps ch as it is in a path:
+// pathAsIs[ch] says whether url.URL.String keeps ch as it is in a path:
 // RFC 3986's unreserved characters, sub-delims, ':', '@' and '/', and '%'
 // (checkRelativePath has made sure every '%' starts a valid escape).
-func pathByteAsIs(ch byte) bool {
-	return isAlnum(ch) || strings.IndexByte("-._~!$&'()*+,;=:@/%", ch) >= 0
-}
+// queryAsIs[ch] says whether escapeQuery keeps ch as it is ('%' only when
+// it starts a valid escape, which sentAsIs checks).
+var pathAsIs, queryAsIs = func() (path, query [256]bool) {
+	for ch := 0; ch < 256; ch++ {
+		c := byte(ch)
+		path[ch] = isAlnum(c) || strings.IndexByte("-._~!$&'()*+,;=:@/%", c) >= 0
+		query[ch] = c > ' ' && c < 0x7f && strings.IndexByte("\"<>\\^`{|}", c) < 0
+	}
+	return path, query
+}()
 
-// queryByteAsIs reports whether escapeQuery keeps ch as it is ('%' only
-// when it starts a valid escape, which sentAsIs checks).
-func queryByteAsIs(ch byte) bool {
-	return ch > ' ' && ch < 0x7f && strings.IndexByte("\"<>\\^`{|}", ch) < 0
-}
-
-// sentAsIs reports whether every byte of s passes ok and every '%' starts
-// a valid escape.
-func sentAsIs(s string, ok func(byte) bool) bool {
+// sentAsIs reports whether every byte of s is marked in asIs and every '%'
+// starts a valid escape.
+func sentAsIs(s string, asIs *[256]bool) bool {
 	for i := 0; i < len(s); i++ {
 		ch := s[i]
-		if !ok(ch) || (ch == '%' && (i+2 >= len(s) || !isHex(s[i+1]) || !isHex(s[i+2]))) {
+		if !asIs[ch] || (ch == '%' && (i+2 >= len(s) || !isHex(s[i+1]) || !isHex(s[i+2]))) {
 			return false
 		}
 	}
@@ -227,7 +228,7 @@ func writeQueryEscaped(b *strings.Builder, s string) {
 // so that a query typed in a path ("$filter=subject eq 'x'") is sent as a
 // valid request line without reordering Graph's nextLink queries.
 func escapeQuery(raw string) string {
-	if sentAsIs(raw, queryByteAsIs) {
+	if sentAsIs(raw, &queryAsIs) {
 		return raw
 	}
 	const hex = "0123456789ABCDEF"
@@ -239,7 +240,7 @@ func escapeQuery(raw string) string {
 			b.WriteString("%25") // a lone % stands for itself
 			continue
 		}
-		if queryByteAsIs(ch) {
+		if queryAsIs[ch] {
 			b.WriteByte(ch)
 			continue
 		}
