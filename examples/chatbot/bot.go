@@ -250,7 +250,9 @@ func resumeFailure(template string, err error) string {
 	case errors.Is(err, engine.ErrUnknownTemplate):
 		return fmt.Sprintf("The %s flow is no longer available.", template)
 	case errors.As(err, &se):
-		return fmt.Sprintf("Your %s flow could not be resumed (%s). Type %s to start it again.", template, se.Reason, template)
+		// The reason (an unsigned or altered state, a format version...)
+		// is for the operator and goes to the log, not to the chat.
+		return fmt.Sprintf("Your %s flow could not be resumed: its saved state was refused (damaged, changed outside the bot, or saved by another version of it), so it was dropped. Type %s to start it again.", template, template)
 	}
 	return fmt.Sprintf("Your %s flow could not be resumed. Type %s to start it again.", template, template)
 }

@@ -59,6 +59,9 @@ type harness struct {
 	log      *syncBuffer
 	now      func() time.Time
 	profile  *auth.Profile
+	// key is the bot's signing key, kept across restarts as a deployment
+	// with --state-key-file keeps it.
+	key []byte
 
 	// templates replace the built-ins at the next restart when set.
 	templates []*engine.Template
@@ -89,6 +92,7 @@ func newHarness(t testing.TB, o harnessOptions) *harness {
 	h := &harness{
 		t: t, sb: sb, sbURL: sbts.URL, sbClient: sbts.Client(), tokens: o.tokens, sessions: o.sessions,
 		log: &syncBuffer{}, now: o.now,
+		key: []byte(time.Now().String() + "-a-test-key-that-is-long-enough"),
 	}
 	bot := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h.mu.Lock()
@@ -107,7 +111,7 @@ func newHarness(t testing.TB, o harnessOptions) *harness {
 }
 
 // restart replaces the bot with a new instance on the same stores, as a
-// redeployed process would be: new signing key, nothing in memory.
+// redeployed process would be: same signing key, nothing in memory.
 func (h *harness) restart() {
 	h.t.Helper()
 	ts, err := loadTemplates("", nil)
@@ -117,11 +121,9 @@ func (h *harness) restart() {
 	if h.templates != nil {
 		ts = h.templates
 	}
-	key := make([]byte, 32)
-	copy(key, time.Now().String()+"-a-test-key-that-is-long-enough")
 	bs, err := build(wiring{
 		GraphURL: h.sbURL + "/v1.0", GraphClient: h.sbClient, Profile: h.profile, IdentityClient: h.sbClient,
-		CallbackURL: h.profile.RedirectURL, StateKey: key, Tokens: h.tokens, Sessions: h.sessions,
+		CallbackURL: h.profile.RedirectURL, StateKey: h.key, Tokens: h.tokens, Sessions: h.sessions,
 		Templates: ts, Now: h.now,
 		Log: slog.New(slog.NewTextHandler(h.log, &slog.HandlerOptions{Level: slog.LevelDebug})),
 	})

@@ -105,7 +105,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.sessionsDir, "sessions", "", "directory keeping paused flows across restarts (default: in memory)")
 	fs.StringVar(&o.tokensDir, "tokens", "", "directory keeping users' sign-ins (default: in memory)")
 	fs.StringVar(&o.templatesDir, "templates", "", "directory of your own *.yaml templates, offered with the built-ins")
-	fs.StringVar(&o.stateKeyFile, "state-key-file", "", "file with at least 32 random bytes signing sign-in links (default: random per run)")
+	fs.StringVar(&o.stateKeyFile, "state-key-file", "", "file with at least 32 random bytes signing sign-in links and saved sessions (default: random per run; required with --sessions)")
 	fs.DurationVar(&o.sessionTTL, "session-ttl", DefaultSessionTTL, "how long a paused flow waits for an answer")
 	fs.StringVar(&o.user, "user", "console-user", "console: the user id you chat as")
 	fs.StringVar(&o.conversation, "conversation", "console", "console: the conversation id")
@@ -132,6 +132,11 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	}
 	if !o.sandbox && (o.approveAs != "" || explicit["sandbox-addr"]) {
 		return nil, errors.New("--approve-as and --sandbox-addr are for the sandbox")
+	}
+	if o.sessionsDir != "" && o.stateKeyFile == "" {
+		// Saved sessions are signed; a key made at random per run would
+		// refuse every session of the previous run.
+		return nil, errors.New("--sessions keeps paused flows across restarts, which needs the same signing key on every run: give --state-key-file (e.g. head -c 32 /dev/urandom > state.key && chmod 600 state.key)")
 	}
 	if o.sessionTTL <= 0 {
 		return nil, fmt.Errorf("--session-ttl %s: give a positive duration such as 30m or 24h", o.sessionTTL)

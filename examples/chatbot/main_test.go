@@ -274,6 +274,7 @@ func TestFlags(t *testing.T) {
 		{"graph url with sandbox", []string{"--graph-url", "https://graph.microsoft.com/v1.0"}, 2, "--graph-url is for a real tenant"},
 		{"approve-as with a tenant", []string{"--profile-file", noRedirect, "--approve-as", "x"}, 2, "are for the sandbox"},
 		{"bad ttl", []string{"--session-ttl", "0s"}, 2, "positive duration"},
+		{"sessions without a key file", []string{"--sessions", filepath.Join(dir, "sessions")}, 2, "give --state-key-file"},
 		{"unknown sandbox user", []string{"--approve-as", "nobody@example.com"}, 1, "the sandbox has no such user"},
 		{"profile without redirect", []string{"--profile-file", noRedirect}, 1, "redirect_url is required"},
 		{"public redirect needs --addr", []string{"--profile-file", httpsRedirect}, 1, "give --addr"},

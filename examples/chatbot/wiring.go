@@ -1,6 +1,8 @@
 package main
 
 import (
+	"crypto/hmac"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -28,7 +30,8 @@ type wiring struct {
 	IdentityClient *http.Client
 	// CallbackURL is where the identity platform sends users back.
 	CallbackURL string
-	// StateKey signs the sign-in links (at least 32 bytes).
+	// StateKey signs the sign-in links (at least 32 bytes); the key signing
+	// the engine's saved states is derived from it (engineStateKey).
 	StateKey []byte
 	// Tokens keeps each user's grant; Sessions the paused flows.
 	Tokens   auth.Store
@@ -69,6 +72,9 @@ func build(w wiring) (*botServer, error) {
 	}
 	eng, err := engine.New(engine.Config{
 		GraphURL: w.GraphURL, HTTPClient: w.GraphClient, Auth: signIn, Now: w.Now, Templates: w.Templates,
+		// A stored session names whose grant the flow uses and the mailbox:
+		// signed, an edited one is refused instead of obeyed.
+		StateKey: engineStateKey(w.StateKey),
 	})
 	if err != nil {
 		return nil, err
@@ -86,6 +92,19 @@ func build(w wiring) (*botServer, error) {
 	mux.Handle(messagesPath, MessagesHandler(bot, w.APIKey, w.Log))
 	mux.Handle(signIn.CallbackPath(), signIn.CallbackHandler())
 	return &botServer{bot: bot, signIn: signIn, engine: eng, Handler: mux}, nil
+}
+
+// engineStateLabel names the use of the key derived for the engine.
+const engineStateLabel = "runflow engine state"
+
+// engineStateKey derives the key signing the engine's saved states
+// (engine.Config.StateKey) from the bot's key: HMAC-SHA256(key, label).
+// One secret file serves both uses, and a signature made for one use
+// (a sign-in link) is never valid for the other (a session state).
+func engineStateKey(key []byte) []byte {
+	m := hmac.New(sha256.New, key)
+	m.Write([]byte(engineStateLabel))
+	return m.Sum(nil)
 }
 
 // loadTemplates returns the built-in templates plus the *.yaml files of dir
