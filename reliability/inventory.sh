@@ -34,6 +34,8 @@ reliability FuzzExpression expressions
 engine TestRunTimeFailures expressions
 reliability TestLimitExpressionSize expressions
 reliability TestLimitExpressionMemory expressions
+engine TestStringGrowthIsBounded expressions
+reliability TestLimitExpressionText expressions
 reliability TestHostileValuesInPathsQueriesAndHeaders values
 reliability TestAnswersCannotChangeTheJSONBody values
 engine TestPathSegmentsAreEscaped values
@@ -63,6 +65,9 @@ engine FuzzResumeState states
 engine TestResumeRefusesBadStates states
 engine TestResumeRefusesChangedOrUnknownTemplates states
 reliability TestLimitStateSize states
+engine TestSignedStatesRefuseEdits states
+reliability TestTamperedStateCannotChangeWhoOrWhat states
+examples/chatbot TestEditedSessionIsRefused states
 auth FuzzParseProfile signin
 auth TestParseProfile signin
 auth TestBotLinkExpiresAndCannotBeForged signin
@@ -77,7 +82,7 @@ tests=$(printf '%s\n' "$map" | awk 'NF==3 {print $2}' | sort -u | paste -sd'|' -
 storms='TestFaultStormWritesLandAtMostOnce|TestFaultStormEveryWriteLandsOnceOrIsReported'
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
-go test -count=1 -v -run "^($tests|$storms)\$" ./engine/... ./graph ./auth ./reliability >"$out" 2>&1 || {
+go test -count=1 -v -run "^($tests|$storms)\$" ./engine/... ./graph ./auth ./reliability ./examples/chatbot >"$out" 2>&1 || {
 	echo "inventory: some tests failed:" >&2
 	grep -E '^(--- FAIL|FAIL|ok)' "$out" >&2
 	exit 1

@@ -22,6 +22,8 @@ func TestLimitErrorsNameTheirSetting(t *testing.T) {
 		{"MaxStateBytes", resumeOverLimit(t, e)},
 		{"StepTimeout", step},
 		{"FlowTimeout", flow},
+		{"MaxValueBytes", valueOverLimit(t)},
+		{"MaxAliasNodes", aliasesOverLimit(t)},
 	} {
 		wantNamed(t, c.err, c.setting)
 	}

@@ -320,3 +320,49 @@ func timeoutsHit(t *testing.T) (step, flow error) {
 	slow(g)
 	return step, runFails(t, e, tp, nil)
 }
+
+func TestLimitExpressionText(t *testing.T) {
+	err := valueOverLimit(t)
+	wantNamed(t, err, "MaxValueBytes")
+	var lim *engine.LimitError
+	if !errors.As(err, &lim) || lim.Setting != "MaxValueBytes" {
+		t.Errorf("want a *engine.LimitError for MaxValueBytes: %#v", err)
+	}
+}
+
+// valueOverLimit nests replace(x, "", x) over a 1 KiB answer: without a
+// bound on the text an expression builds, a few levels make gigabytes.
+// Refused, with the default limits, before the text is built.
+func valueOverLimit(t *testing.T) error {
+	_, e := limitEngine(t, engine.Limits{})
+	tp := load(t, "text.yaml", `id: text
+name: Text
+description: builds a huge text from an answer
+scopes: []
+inputs:
+  - name: x
+    type: string
+    prompt: Some text?
+steps:
+  - set:
+      big: '${ replace(replace(replace(replace(inputs.x, "", inputs.x), "", inputs.x), "", inputs.x), "", inputs.x) }'
+  - say: ${ len(vars.big) }
+`)
+	start := time.Now()
+	err := runFails(t, e, tp, map[string]any{"x": strings.Repeat("a", 1024)})
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("refusing the text took %v", d)
+	}
+	return err
+}
+
+// aliasesOverLimit loads a template whose aliases reach more nodes than a
+// configured MaxAliasNodes.
+func aliasesOverLimit(t *testing.T) error {
+	src := "id: a\nname: A\ndescription: aliases\nscopes: []\nsteps:\n  - set: {v: &l [a, b, c, d, e, f, g, h, i, j]}\n  - set: {w: [*l, *l, *l, *l, *l]}\n"
+	if _, err := engine.LoadWithLimits("ok.yaml", []byte(src), engine.Limits{}); err != nil {
+		t.Fatalf("under the default MaxAliasNodes: %v", err)
+	}
+	_, err := engine.LoadWithLimits("aliases.yaml", []byte(src), engine.Limits{MaxAliasNodes: 20})
+	return err
+}
