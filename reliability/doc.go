@@ -16,7 +16,13 @@
 //     codes and PKCE verifiers appear in no trace, error, output, message or
 //     saved state, nor in the built CLI's output; Ctrl-C stops the CLI.
 //   - signin_test.go: a forwarded sign-in link attaches nothing.
-//   - limits_test.go: every limit is reached by a test, and fails clearly.
+//   - tamper_test.go: a signed saved state, edited to name another user,
+//     another mailbox or auto_confirm, is refused.
+//   - writes_test.go: a write with an unknown outcome is reported as "may
+//     have been sent" (engine and CLI); an event with a transactionId is
+//     retried safely.
+//   - limits_test.go, limitnames_test.go: every limit is reached by a
+//     test, fails clearly, and its error names the setting to raise.
 //   - fuzz_test.go: the expression layer, fuzzed through engine.Load and a
 //     real run (seed corpus in testdata/fuzz/FuzzExpression).
 //   - inventory.sh: counts the bad inputs the project's tests try, and the
