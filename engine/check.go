@@ -518,6 +518,7 @@ func (c *checker) env(sc *scope, extra map[string]types.Type) types.Map {
 		"zone":    types.String,
 		"user":    types.String,
 		"session": types.Map{"id": types.String},
+		budgetVar: types.TypeOf(&evalBudget{}),
 	}
 	if len(sc.loopVars) > 0 {
 		env["loop"] = types.Map{"index": types.Int}

@@ -26,6 +26,7 @@ func (s *session) eval(e *expression) (any, error) {
 	if e == nil || e.prog == nil {
 		return nil, fmt.Errorf("expression not compiled")
 	}
+	s.budget.reset(s.e.lim.MaxValueBytes)
 	v, err := s.vm.Run(e.prog, s.env)
 	if err != nil {
 		msg := err.Error()
@@ -41,9 +42,9 @@ func (s *session) eval(e *expression) (any, error) {
 		}
 		return nil, &exprError{file: s.t.source, src: e.src, pos: e.pos, err: cause}
 	}
-	if text, ok := v.(string); ok && len(text) > s.e.lim.MaxValueBytes {
+	if n := valueBytes(v, s.e.lim.MaxValueBytes); n > s.e.lim.MaxValueBytes {
 		return nil, &exprError{file: s.t.source, src: e.src, pos: e.pos,
-			err: &LimitError{Setting: "MaxValueBytes", Message: fmt.Sprintf("the text is %d bytes, more than the limit of %d", len(text), s.e.lim.MaxValueBytes)}}
+			err: &LimitError{Setting: "MaxValueBytes", Message: fmt.Sprintf("the value holds more than %d bytes of text", s.e.lim.MaxValueBytes)}}
 	}
 	return v, nil
 }
@@ -115,6 +116,10 @@ func (s *session) evalText(v *value) (string, error) {
 				return "", err
 			}
 			b.WriteString(textOf(x))
+			if b.Len() > s.e.lim.MaxValueBytes {
+				return "", &exprError{file: s.t.source, src: p.expr.src, pos: p.expr.pos,
+					err: &LimitError{Setting: "MaxValueBytes", Message: fmt.Sprintf("the text is more than %d bytes", s.e.lim.MaxValueBytes)}}
+			}
 		}
 		return b.String(), nil
 	default:

@@ -36,11 +36,15 @@ type Limits struct {
 	// MaxAliasNodes caps the YAML nodes a template may reach through
 	// aliases (checked at load): a "billion laughs" is refused.
 	MaxAliasNodes int
-	// MaxValueBytes caps the text an expression may build: the result of
-	// replace, repeat and join (checked inside the call, before the text
-	// is built, with the limits the template was loaded with) and any
-	// text an expression yields (checked by the engine after each
-	// evaluation).
+	// MaxValueBytes caps the text one evaluation of one expression may
+	// build and yield. Every + that joins texts and every text returned by
+	// replace, repeat, join, upper, lower, trim, trimPrefix, trimSuffix,
+	// string, toJSON, toBase64 and fromBase64 is charged to one budget of
+	// this size per evaluation (replace, repeat and join before they
+	// build it; none of them may exceed the limit the template was loaded
+	// with); the texts of the value an expression yields, inside lists
+	// and maps too, count together, and so do the parts of a string
+	// made of several ${ }.
 	MaxValueBytes int
 }
 

@@ -42,9 +42,11 @@ type session struct {
 	wait    string
 	attempt int
 
-	env  map[string]any
-	vm   vm.VM
-	turn Turn
+	env map[string]any
+	vm  vm.VM
+	// budget is the text one evaluation may still build (budget.go).
+	budget evalBudget
+	turn   Turn
 
 	// deadline ends this Start or Resume call (Limits.FlowTimeout). It is
 	// checked between steps and is the deadline of an http step when it
@@ -65,12 +67,13 @@ func (s *session) initEnv() {
 		user = s.user
 	}
 	s.env = map[string]any{
-		"inputs": s.inputs,
-		"steps":  s.steps,
-		"vars":   s.vars,
-		"now":    s.now,
-		"zone":   zone,
-		"user":   user,
+		"inputs":  s.inputs,
+		"steps":   s.steps,
+		"vars":    s.vars,
+		"now":     s.now,
+		"zone":    zone,
+		"user":    user,
+		budgetVar: &s.budget,
 	}
 	if s.t.usesSession {
 		s.env["session"] = map[string]any{"id": s.sessionID()}

@@ -14,36 +14,58 @@ import (
 // repeat is charged only after it has built its result, so nested calls
 // (replace(replace(s, "x", s), "x", s)...) could build gigabytes within one
 // evaluation. The engine replaces them with versions that work out the
-// length of the result first and refuse one over Limits.MaxValueBytes.
+// length of the result first and refuse one over Limits.MaxValueBytes, or
+// over what is left of the evaluation's budget (see budget.go). The other
+// builtins that return text as large as their input are charged after
+// the call.
 
 // exprFuncs returns the function options of templates loaded with the
 // given MaxValueBytes.
 func exprFuncs(maxValueBytes int) []expr.Option {
-	opts := make([]expr.Option, 0, len(funcOptions)+len(jsonBodyOptions)+3)
+	opts := make([]expr.Option, 0, len(funcOptions)+len(jsonBodyOptions)+len(concatOptions)+len(budgetedNames))
 	opts = append(opts, funcOptions...)
 	opts = append(opts, jsonBodyOptions...)
-	opts = append(opts,
-		sizedBuiltin("replace", maxValueBytes, replaceSize),
-		sizedBuiltin("repeat", maxValueBytes, repeatSize),
-		sizedBuiltin("join", maxValueBytes, joinSize),
-	)
+	sized := map[string]func([]any) (int, bool){"replace": replaceSize, "repeat": repeatSize, "join": joinSize}
+	for _, name := range budgetedNames {
+		opts = append(opts, budgetedBuiltin(name, maxValueBytes, sized[name]))
+	}
+	opts = append(opts, concatOptions...)
 	return opts
 }
 
-// sizedBuiltin overrides expr's builtin name (same types, same behaviour)
-// with a version that first computes the length of its result with size
-// and refuses it when over max. size returns ok false when it cannot tell
-// (bad arguments): the builtin then reports the error itself.
-func sizedBuiltin(name string, max int, size func(args []any) (n int, ok bool)) expr.Option {
+// budgetedBuiltin overrides expr's builtin name (same behaviour, and the
+// same types plus the patched ones taking the budget first). When size
+// is set, it first computes the length of the result and refuses it when
+// over max or over the budget left (size returns ok false when it cannot
+// tell, on bad arguments: the builtin then reports the error itself);
+// otherwise the text returned is charged after the call.
+func budgetedBuiltin(name string, max int, size func(args []any) (n int, ok bool)) expr.Option {
 	orig := builtin.Builtins[builtin.Index[name]]
 	fn := &builtin.Function{
 		Name:  name,
-		Types: orig.Types,
+		Types: withBudgetTypes(orig.Types),
 		Func: func(args ...any) (any, error) {
-			if n, ok := size(args); ok && n > max {
-				return nil, &LimitError{Setting: "MaxValueBytes", Message: fmt.Sprintf("%s: the result would be %d bytes, more than the limit of %d", name, n, max)}
+			b, args := budgetArg(args)
+			if size != nil {
+				if n, ok := size(args); ok {
+					if n > max {
+						return nil, &LimitError{Setting: "MaxValueBytes", Message: fmt.Sprintf("%s: the result would be %d bytes, more than the limit of %d", name, n, max)}
+					}
+					if b != nil {
+						if err := b.charge(name, n); err != nil {
+							return nil, err
+						}
+					}
+				}
+				return callBuiltin(orig, args)
 			}
-			return callBuiltin(orig, args)
+			v, err := callBuiltin(orig, args)
+			if text, ok := v.(string); ok && err == nil && b != nil {
+				if err := b.charge(name, len(text)); err != nil {
+					return nil, err
+				}
+			}
+			return v, err
 		},
 	}
 	return func(c *conf.Config) {
@@ -55,9 +77,15 @@ func sizedBuiltin(name string, max int, size func(args []any) (n int, ok bool)) 
 }
 
 func callBuiltin(f *builtin.Function, args []any) (any, error) {
-	if f.Safe != nil {
+	switch {
+	case f.Safe != nil:
 		v, _, err := f.Safe(args...)
 		return v, err
+	case f.Fast != nil:
+		if len(args) != 1 {
+			return nil, fmt.Errorf("invalid number of arguments for %s (expected 1, got %d)", f.Name, len(args))
+		}
+		return f.Fast(args[0]), nil
 	}
 	return f.Func(args...)
 }

@@ -1,0 +1,86 @@
+package engine
+
+import (
+	"runtime"
+	"testing"
+)
+
+// One evaluation has one budget of Limits.MaxValueBytes for all the text
+// it builds, and its value's texts (inside lists and maps too) are counted
+// together: with the default limits, map(1..300, repeat("x", 1000000))
+// would otherwise build 300 MB. Each case must fail before allocating
+// much more than the limit.
+func TestTextBudgetPerEvaluation(t *testing.T) {
+	for _, c := range []struct{ name, expr string }{
+		{"map of repeat", `map(1..300, repeat("x", 1000000))`},
+		{"map of replace", `map(1..300, replace(repeat("x", 1000), "x", "yyyy"))`},
+		{"map of join", `map(1..300, join(map(1..1000, repeat("x", 1000))))`},
+		{"map of upper", `let s = repeat("x", 1000000); map(1..300, upper(s))`},
+		{"map of toJSON", `let s = repeat("x", 500000); map(1..300, toJSON([s]))`},
+		{"doubling by +", `let a = repeat("x", 1000); let b = a + a; let c = b + b; let d = c + c; let e = d + d; let f = e + e; let g = f + f; let h = g + g; let i = h + h; let j = i + i; let k = j + j; let l = k + k; let m = l + l; let n = m + m; let o = n + n; let p = o + o; let q = p + p; q`},
+		{"+ of untyped values", `reduce(1..300, #acc + repeat("x", 10000), "")`},
+		{"map of +", `let s = repeat("x", 500000); map(1..300, s + s)`},
+		{"list of shared text", `let s = repeat("x", 600000); [s, s]`},
+		{"map holding texts", `let s = repeat("x", 600000); {"a": s, "b": s}`},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			tp := loadInlineWithLimits(t, "steps:\n  - set:\n      v: '${ "+c.expr+" }'\n", Limits{})
+			g := newFakeGraph(t)
+			var before, after runtime.MemStats
+			runtime.ReadMemStats(&before)
+			turn := runInline(t, g, tp, StartOptions{}, Limits{})
+			runtime.ReadMemStats(&after)
+			wantLimit(t, turn, "MaxValueBytes")
+			if grew := after.TotalAlloc - before.TotalAlloc; grew > 50<<20 {
+				t.Errorf("allocated %d MB before failing", grew>>20)
+			}
+		})
+	}
+}
+
+// A text put together from many ${ } parts is bounded too.
+func TestInterpolatedTextIsBounded(t *testing.T) {
+	tp := loadInlineWithLimits(t, `
+steps:
+  - set:
+      s: '${ repeat("x", 600000) }'
+  - say: '${ vars.s }${ vars.s }'
+`, Limits{})
+	wantLimit(t, runInline(t, newFakeGraph(t), tp, StartOptions{}, Limits{}), "MaxValueBytes")
+}
+
+// Under the budget, + and the charged builtins behave as expr's own:
+// numbers, times and durations still add, texts still join.
+func TestTextBudgetKeepsBehaviour(t *testing.T) {
+	tp := loadInlineWithLimits(t, `
+steps:
+  - set:
+      n: ${ 2 }
+      s: ${ "b" }
+      l: '${ map(1..3, repeat("ab", #)) }'
+  - say: '${ "a" + vars.s } ${ vars.n + 1 } ${ vars.n + 0.5 } ${ 1 + 2 } ${ vars.s + vars.s } ${ reduce(1..3, #acc + #, 0) } ${ reduce(["x", "y"], #acc + #, "") }'
+  - say: '${ upper("a") }${ lower("B") }${ trim(" c ") }${ trimPrefix("xd", "x") }${ trimSuffix("ex", "x") }${ string(1) }${ toJSON(1) }${ toBase64("f") }${ fromBase64("Zw==") } ${ join(vars.l, ",") } ${ (now + duration("1h")) > now }'
+`, Limits{})
+	turn := runInline(t, newFakeGraph(t), tp, StartOptions{}, Limits{})
+	if turn.Kind != KindDone {
+		t.Fatalf("turn %v %v", turn.Kind, turn.Err)
+	}
+	want := []string{"ab 3 2.5 3 bb 6 xy", "Abcde11Zg==g ab,abab,ababab true"}
+	for i, w := range want {
+		if i >= len(turn.Messages) || turn.Messages[i] != w {
+			t.Errorf("message %d: got %q, want %q", i, turn.Messages, w)
+		}
+	}
+}
+
+// A + whose operands turn out not to add fails the flow as expr's + does.
+func TestPatchedAddReportsBadOperands(t *testing.T) {
+	tp := loadInlineWithLimits(t, `
+steps:
+  - set:
+      n: ${ 2 }
+      s: ${ "b" }
+  - say: '${ vars.n + vars.s }'
+`, Limits{})
+	wantFailure(t, runInline(t, newFakeGraph(t), tp, StartOptions{}, Limits{}), "invalid operation")
+}
