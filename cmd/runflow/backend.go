@@ -95,29 +95,43 @@ func chooseBackend(ctx context.Context, e *env, f backendFlags, scopes []string)
 		}
 		return &backend{graphURL: graphURL, auth: auth.Static(token), secrets: []string{token}}, nil
 	}
-	if graphURL != "" && profileBackend == nil {
-		return nil, signInError(errors.New("--graph-url (or RUNFLOW_GRAPH_URL) needs a token: give --token or set RUNFLOW_TOKEN (for a served sandbox: --token \"$(runflow sandbox token)\")"))
-	}
+	needsToken := signInError(errors.New("--graph-url (or RUNFLOW_GRAPH_URL) needs a token: give --token or set RUNFLOW_TOKEN (for a served sandbox: --token \"$(runflow sandbox token)\"); a signed-in profile's token goes only to the profile's own Graph"))
 	if profileBackend == nil {
+		if graphURL != "" {
+			return nil, needsToken
+		}
 		return nil, signInError(errors.New(notSignedInHelp))
 	}
 	p, profileURL, err := profileBackend(ctx, e, profileSelection{Name: f.profile, File: f.profileFile}, scopes)
+	if profileURL == "" {
+		profileURL = defaultGraphURL
+	}
+	// A profile's token is for its own Graph: never hand it to another
+	// service root named on the command line or in the environment.
+	if graphURL != "" && !sameServiceRoot(graphURL, profileURL) {
+		return nil, needsToken
+	}
 	if err != nil {
 		if _, ok := auth.IsSignInRequired(err); ok {
 			return nil, signInError(err)
 		}
 		return nil, err
 	}
-	if graphURL == "" {
-		graphURL = profileURL
-	}
-	if graphURL == "" {
-		graphURL = defaultGraphURL
-	}
-	if err := checkGraphURL(graphURL); err != nil {
+	if err := checkGraphURL(profileURL); err != nil {
 		return nil, err
 	}
-	return &backend{graphURL: graphURL, auth: p}, nil
+	return &backend{graphURL: profileURL, auth: p}, nil
+}
+
+// sameServiceRoot compares two Graph service roots, ignoring a final slash
+// and the case of the scheme and host.
+func sameServiceRoot(a, b string) bool {
+	ua, errA := url.Parse(strings.TrimRight(a, "/"))
+	ub, errB := url.Parse(strings.TrimRight(b, "/"))
+	if errA != nil || errB != nil {
+		return false
+	}
+	return strings.EqualFold(ua.Scheme, ub.Scheme) && strings.EqualFold(ua.Host, ub.Host) && ua.Path == ub.Path
 }
 
 const notSignedInHelp = `nobody is signed in, so there is no token for Microsoft Graph. Either:

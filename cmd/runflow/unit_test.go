@@ -340,3 +340,32 @@ func TestInteractiveSignInResumes(t *testing.T) {
 	c.tty = false
 	c.run("", "run", "whoami").wantCode(t, 3)
 }
+
+// A signed-in profile's token is never sent to a Graph URL given on the
+// command line or in the environment that is not the profile's own.
+func TestProfileTokenStaysWithItsGraph(t *testing.T) {
+	g := newFakeGraph(t, map[string]fakeAnswer{"GET /me": {status: 200, body: `{"displayName":"Adele Vance"}`}})
+	old := profileBackend
+	defer func() { profileBackend = old }()
+	profileBackend = func(context.Context, *env, profileSelection, []string) (auth.Provider, string, error) {
+		return auth.Static("profile-token-123456"), "", nil // the profile's Graph: Microsoft's
+	}
+	c := newCLI(t)
+	o := c.run("", "run", "whoami", "--graph-url", g.url()).wantCode(t, 3)
+	if !strings.Contains(o.stderr, "needs a token") {
+		t.Errorf("stderr = %q", o.stderr)
+	}
+	c.vars["RUNFLOW_GRAPH_URL"] = g.url()
+	c.run("", "run", "whoami").wantCode(t, 3)
+	if n := len(g.requests()); n != 0 {
+		t.Fatalf("the profile's token went to %s (%d requests)", g.url(), n)
+	}
+	// A profile that names this Graph may use it.
+	profileBackend = func(context.Context, *env, profileSelection, []string) (auth.Provider, string, error) {
+		return auth.Static("profile-token-123456"), g.url() + "/", nil
+	}
+	c.run("", "run", "whoami").wantCode(t, 0)
+	if reqs := g.requests(); len(reqs) != 1 || reqs[0].header.Get("Authorization") != "Bearer profile-token-123456" {
+		t.Errorf("requests = %+v", reqs)
+	}
+}
