@@ -304,14 +304,16 @@ func (s *session) buildRequest(st *step) (*graph.Request, error) {
 			return nil, err
 		}
 		req.Body = buf.Bytes()
-		req.Idempotent = hasIdempotencyKey(req.Body)
+		req.Idempotent = createsEvent(req.Method, req.Path) && hasIdempotencyKey(req.Body)
 	}
 	return req, nil
 }
 
 // hasIdempotencyKey reports whether a JSON body carries a top-level
-// non-empty transactionId: Graph applies such a write once per id (events),
-// so the client may send it again after an unknown outcome.
+// non-empty transactionId: Graph creates an event once per id, so the
+// client may send such a create again after an unknown outcome. Only for
+// a request createsEvent accepts: elsewhere transactionId is a body field
+// Graph does not deduplicate by.
 func hasIdempotencyKey(body []byte) bool {
 	id := gjson.GetBytes(body, "transactionId")
 	return id.Type == gjson.String && id.Str != ""
@@ -377,4 +379,39 @@ func (s *session) signIn(sr *auth.SignInRequiredError) action {
 		s.turn.SignIn.Scopes = s.t.Scopes()
 	}
 	return s.pause()
+}
+
+// createsEvent reports whether a request creates an event: a POST to the
+// events of a mailbox (/me or /users/{id}), of its default calendar, of
+// one of its calendars, or of a calendar in a calendar group. Graph
+// deduplicates by transactionId only there.
+func createsEvent(method, path string) bool {
+	if method != http.MethodPost {
+		return false
+	}
+	if i := strings.IndexAny(path, "?#"); i >= 0 {
+		path = path[:i]
+	}
+	seg := strings.Split(strings.Trim(path, "/"), "/")
+	switch {
+	case len(seg) >= 1 && strings.EqualFold(seg[0], "me"):
+		seg = seg[1:]
+	case len(seg) >= 2 && strings.EqualFold(seg[0], "users") && seg[1] != "":
+		seg = seg[2:]
+	default:
+		return false
+	}
+	is := func(i int, name string) bool { return strings.EqualFold(seg[i], name) }
+	id := func(i int) bool { return seg[i] != "" }
+	switch len(seg) {
+	case 1: // events
+		return is(0, "events")
+	case 2: // calendar/events
+		return is(0, "calendar") && is(1, "events")
+	case 3: // calendars/{id}/events
+		return is(0, "calendars") && id(1) && is(2, "events")
+	case 5: // calendarGroups/{id}/calendars/{id}/events
+		return is(0, "calendarGroups") && id(1) && is(2, "calendars") && id(3) && is(4, "events")
+	}
+	return false
 }
