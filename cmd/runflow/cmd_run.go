@@ -97,10 +97,14 @@ func execRun(ctx context.Context, e *env, o *runOptions) error {
 	if err != nil {
 		return err
 	}
-	tr := &tracer{w: e.stderr, verbose: o.verbose, progress: e.stderrTTY && o.output == "text", secrets: be.secrets}
+	tr := &tracer{w: e.stderr, verbose: o.verbose, progress: e.stderrTTY && o.output == "text" && !o.verbose, secrets: be.secrets}
+	client := be.client
+	if tr.progress {
+		client = withProgress(client, tr)
+	}
 	eng, err := engine.New(engine.Config{
 		GraphURL:   be.graphURL,
-		HTTPClient: be.client,
+		HTTPClient: client,
 		Auth:       be.auth,
 		Zone:       engineZone(loc, e.getenv),
 		Now:        e.now,

@@ -22,6 +22,8 @@ type tracer struct {
 	secrets  []string
 
 	requests  int
+	pages     int // collection pages read, for progress
+	items     int // items on those pages
 	progressN int // width of the progress line on screen, to erase it
 }
 
@@ -35,11 +37,24 @@ func (t *tracer) event(ev graph.TraceEvent) {
 		return
 	}
 	if t.progress {
-		line := fmt.Sprintf("… %d request%s to Graph (last: %s %s)", t.requests, plural(t.requests), ev.Method, shortPath(ev.URL))
+		line := fmt.Sprintf("… %d request%s to Graph", t.requests, plural(t.requests))
+		if t.pages > 0 {
+			line += fmt.Sprintf(", %d page%s, %d item%s", t.pages, plural(t.pages), t.items, plural(t.items))
+		}
+		line += fmt.Sprintf(" (last: %s %s)", ev.Method, shortPath(ev.URL))
 		t.clearProgress()
 		io.WriteString(t.w, line)
 		t.progressN = len([]rune(line))
 	}
+}
+
+// page counts a collection page read (for the progress line); the
+// progress transport calls it before the attempt's trace event.
+func (t *tracer) page(items int) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.pages++
+	t.items += items
 }
 
 // done erases the progress line before results are printed.

@@ -5,7 +5,9 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"slices"
@@ -275,7 +277,7 @@ func TestProgressOnlyOnTerminal(t *testing.T) {
 	if code := Main(context.Background(), []string{"run", "list-todo-lists", "--sandbox"}, e); code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr.String())
 	}
-	if !strings.Contains(stderr.String(), "request to Graph") || !strings.HasSuffix(stderr.String(), "\r") {
+	if !strings.Contains(stderr.String(), "1 request to Graph, 1 page, 3 items") || !strings.HasSuffix(stderr.String(), "\r") {
 		t.Errorf("no erased progress line on a terminal: %q", stderr.String())
 	}
 	o := c.run("", "run", "list-todo-lists", "--sandbox").wantCode(t, 0)
@@ -367,5 +369,32 @@ func TestProfileTokenStaysWithItsGraph(t *testing.T) {
 	c.run("", "run", "whoami").wantCode(t, 0)
 	if reqs := g.requests(); len(reqs) != 1 || reqs[0].header.Get("Authorization") != "Bearer profile-token-123456" {
 		t.Errorf("requests = %+v", reqs)
+	}
+}
+
+// The progress transport counts a page's items and passes every body on
+// byte for byte, large ones (beyond what it peeks at) uncounted.
+func TestProgressTransportPassesBodiesThrough(t *testing.T) {
+	big := `{"value":[` + strings.Repeat(`"x",`, maxProgressPeek/4) + `"x"]}`
+	bodies := map[string]string{"/small": `{"value":[1,2,3],"@odata.nextLink":"n"}`, "/big": big, "/object": `{"id":"1"}`}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, bodies[r.URL.Path])
+	}))
+	defer srv.Close()
+	tr := &tracer{}
+	client := withProgress(nil, tr)
+	for _, path := range []string{"/small", "/big", "/object"} {
+		resp, err := client.Get(srv.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if string(got) != bodies[path] {
+			t.Errorf("%s: body changed (%d bytes, want %d)", path, len(got), len(bodies[path]))
+		}
+	}
+	if tr.pages != 1 || tr.items != 3 {
+		t.Errorf("counted %d pages, %d items; want 1 page of 3 items", tr.pages, tr.items)
 	}
 }
