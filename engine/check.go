@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"errors"
 	"fmt"
 	"reflect"
 	"sort"
@@ -440,7 +441,12 @@ func (c *checker) expr(e *expression, sc *scope, extra map[string]types.Type, as
 		return
 	}
 	if pos, err := compileExpr(e, c.env(sc, extra), c.maxNodes, c.funcs, asBool); err != nil {
-		c.ps.errorf(pos, "expression: %s", err)
+		var limit *LimitError
+		if errors.As(err, &limit) {
+			c.ps.limitf(pos, limit.Setting, "expression: %s", limit)
+		} else {
+			c.ps.errorf(pos, "expression: %s", err)
+		}
 	}
 }
 

@@ -110,7 +110,7 @@ func compileExpr(e *expression, env types.Map, maxNodes int, funcs []expr.Option
 		if errors.As(err, &fe) {
 			msg := strings.TrimSpace(fe.Message)
 			if strings.Contains(msg, "exceeds maximum allowed nodes") {
-				msg = fmt.Sprintf("%s: more than %d (Limits.MaxExprNodes)", msg, maxNodes)
+				return e.filePos(fe.Line, fe.Column), &LimitError{Setting: "MaxExprNodes", Message: fmt.Sprintf("%s: more than %d", msg, maxNodes)}
 			}
 			return e.filePos(fe.Line, fe.Column), errors.New(msg)
 		}

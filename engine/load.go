@@ -71,7 +71,7 @@ func load(name string, src []byte, lim Limits) (*Template, *problems) {
 	sum := sha256.Sum256(src)
 	t.hash = hex.EncodeToString(sum[:16])
 	if len(src) > lim.MaxTemplateBytes {
-		ps.errorf(Pos{}, "the template is %d bytes, more than the limit of %d (Limits.MaxTemplateBytes)", len(src), lim.MaxTemplateBytes)
+		ps.limitf(Pos{}, "MaxTemplateBytes", "the template is %d bytes, more than the limit of %d (Limits.MaxTemplateBytes)", len(src), lim.MaxTemplateBytes)
 		return t, ps
 	}
 	var root yaml.Node

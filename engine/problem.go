@@ -31,6 +31,10 @@ type Problem struct {
 	Col      int // 1-based
 	Severity Severity
 	Message  string
+
+	// limit is the Limits field the problem is over, if any: LoadError
+	// then unwraps to a *LimitError for it.
+	limit string
 }
 
 // String formats the problem as "file:line:col: message"; warnings are
@@ -67,6 +71,20 @@ func (e *LoadError) Error() string {
 	return b.String()
 }
 
+// Unwrap returns a *LimitError for each error that is over a limit of
+// Limits (MaxTemplateBytes, MaxAliasNodes, MaxExprNodes), so that
+// errors.As finds them; its Message is the positioned problem.
+func (e *LoadError) Unwrap() []error {
+	var out []error
+	for _, p := range e.Problems {
+		if p.Severity == Error && p.limit != "" {
+			msg := strings.Replace(p.String(), " (Limits."+p.limit+")", "", 1)
+			out = append(out, &LimitError{Setting: p.limit, Message: msg})
+		}
+	}
+	return out
+}
+
 // problems collects what the loader finds.
 type problems struct {
 	file string
@@ -75,6 +93,13 @@ type problems struct {
 
 func (ps *problems) errorf(pos Pos, format string, args ...any) {
 	ps.list = append(ps.list, Problem{File: ps.file, Line: pos.Line, Col: pos.Col, Severity: Error, Message: fmt.Sprintf(format, args...)})
+}
+
+// limitf records an error over the limit setting; the message must name
+// it as "(Limits.<setting>)".
+func (ps *problems) limitf(pos Pos, setting, format string, args ...any) {
+	ps.errorf(pos, format, args...)
+	ps.list[len(ps.list)-1].limit = setting
 }
 
 func (ps *problems) warnf(pos Pos, format string, args ...any) {

@@ -148,7 +148,8 @@ func (e *Engine) restore(data []byte) (*session, error) {
 		return nil, badState("the state is empty")
 	}
 	if len(data) > e.lim.MaxStateBytes {
-		return nil, badState("the state is %d bytes, more than the limit of %d (Limits.MaxStateBytes)", len(data), e.lim.MaxStateBytes)
+		limit := &LimitError{Setting: "MaxStateBytes", Message: fmt.Sprintf("the state is %d bytes, more than the limit of %d", len(data), e.lim.MaxStateBytes)}
+		return nil, &StateError{Reason: limit.Error(), Err: limit}
 	}
 	if key := e.cfg.StateKey; len(key) > 0 {
 		var err error

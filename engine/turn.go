@@ -193,7 +193,13 @@ var ErrUnknownTemplate = errors.New("engine: the session's template is not loade
 // StateError says why a saved state cannot be resumed.
 type StateError struct {
 	Reason string
+	// Err is the cause, if any: a *LimitError for a state over
+	// Limits.MaxStateBytes.
+	Err error
 }
 
 // Error says why the state cannot be resumed.
 func (e *StateError) Error() string { return "engine: bad session state: " + e.Reason }
+
+// Unwrap returns the cause, for errors.As.
+func (e *StateError) Unwrap() error { return e.Err }

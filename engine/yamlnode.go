@@ -34,7 +34,7 @@ func (d *decoder) resolve(n *yaml.Node) *yaml.Node {
 	d.aliasBudget -= countNodes(target, d.aliasBudget+1)
 	if d.aliasBudget < 0 {
 		if !d.aliasBroken {
-			d.ps.errorf(posOf(n), "YAML aliases expand to more than %d nodes (Limits.MaxAliasNodes); write the template without so many aliases", d.aliasLimit)
+			d.ps.limitf(posOf(n), "MaxAliasNodes", "YAML aliases expand to more than %d nodes (Limits.MaxAliasNodes); write the template without so many aliases", d.aliasLimit)
 			d.aliasBroken = true
 		}
 		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!null", Line: n.Line, Column: n.Column}
