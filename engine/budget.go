@@ -32,15 +32,30 @@ const (
 	addFunc    = "add$budget"
 )
 
-// evalBudget is what is left of the text one evaluation may build.
+// evalBudget is what is left of the text one evaluation may build
+// (Limits.MaxValueBytes) and of the data json() may copy out of texts
+// (Limits.MaxValueDataBytes).
 type evalBudget struct {
-	left, max int
+	left, max         int
+	dataLeft, dataMax int
 }
 
 var budgetType = reflect.TypeOf((*evalBudget)(nil))
 
 // reset gives a new evaluation its whole budget.
-func (b *evalBudget) reset(max int) { b.left, b.max = max, max }
+func (b *evalBudget) reset(lim *Limits) {
+	b.left, b.max = lim.MaxValueBytes, lim.MaxValueBytes
+	b.dataLeft, b.dataMax = lim.MaxValueDataBytes, lim.MaxValueDataBytes
+}
+
+// chargeData takes n bytes of data copied by fn from the data budget.
+func (b *evalBudget) chargeData(fn string, n int) error {
+	if n > b.dataLeft {
+		return &LimitError{Setting: "MaxValueDataBytes", Message: fmt.Sprintf("%s: the expression would copy more than %d bytes of data", fn, b.dataMax)}
+	}
+	b.dataLeft -= n
+	return nil
+}
 
 // charge takes n bytes built by fn from the budget, or fails when they
 // are not left.
@@ -91,13 +106,63 @@ var budgetedNames = []string{
 	"string", "toJSON", "toBase64", "fromBase64",
 }
 
+// budgetedFuncs are the names the patch passes the budget to: the
+// builtins above and the template functions declared with
+// budgetedFunction.
 var budgetedFuncs = func() map[string]bool {
 	m := map[string]bool{}
 	for _, name := range budgetedNames {
 		m[name] = true
 	}
+	for _, name := range []string{"json", jsonBodyFunc, "graphDateTime", "formatTime", "odataString"} {
+		m[name] = true
+	}
 	return m
 }()
+
+// budgetedFunction declares a template function whose text result is
+// charged to the budget after the call.
+func budgetedFunction(name string, fn func(args ...any) (any, error), types ...any) expr.Option {
+	return budgeted(name, fn, func(b *evalBudget, v any) error {
+		text, _ := v.(string)
+		return b.charge(name, len(text))
+	}, types...)
+}
+
+// dataFunction declares a template function whose result, texts in
+// lists and maps included, is charged to the data budget after the call.
+func dataFunction(name string, fn func(args ...any) (any, error), types ...any) expr.Option {
+	return budgeted(name, fn, func(b *evalBudget, v any) error {
+		return b.chargeData(name, valueBytes(v, b.dataLeft))
+	}, types...)
+}
+
+func budgeted(name string, fn func(args ...any) (any, error), charge func(*evalBudget, any) error, types ...any) expr.Option {
+	all := make([]any, 0, 2*len(types))
+	all = append(all, types...)
+	for _, t := range withBudgetTypes(reflectTypes(types))[len(types):] {
+		all = append(all, reflect.New(t).Interface())
+	}
+	return expr.Function(name, func(args ...any) (any, error) {
+		b, args := budgetArg(args)
+		v, err := fn(args...)
+		if err == nil && b != nil {
+			if err := charge(b, v); err != nil {
+				return nil, err
+			}
+		}
+		return v, err
+	}, all...)
+}
+
+// reflectTypes returns the function types of new(func ...) values.
+func reflectTypes(types []any) []reflect.Type {
+	out := make([]reflect.Type, len(types))
+	for i, t := range types {
+		out[i] = reflect.TypeOf(t).Elem()
+	}
+	return out
+}
 
 // concatOptions are the functions the patch turns + into.
 var concatOptions = []expr.Option{
@@ -179,20 +244,40 @@ func textKind(t reflect.Type) int {
 	return notText
 }
 
+// Bounds of the walk of valueBytes: a value nested deeper, or with more
+// elements, than any Graph answer has (or holding itself, as $env stored
+// in a variable does) counts as over the limit.
+const (
+	maxValueDepth    = 1000
+	maxValueElements = 4 << 20
+)
+
 // valueBytes counts the bytes of the texts in v, lists and maps
-// included (keys too), stopping as soon as the count passes limit.
+// included (keys too), stopping as soon as the count passes limit; past
+// maxValueDepth or maxValueElements it returns limit+1.
 func valueBytes(v any, limit int) int {
 	c := byteCounter{limit: limit}
 	c.walk(v)
 	return c.n
 }
 
-type byteCounter struct{ n, limit int }
+type byteCounter struct{ n, limit, depth, elements int }
 
 func (c *byteCounter) walk(v any) {
 	if c.n > c.limit {
 		return
 	}
+	c.elements++
+	if c.depth >= maxValueDepth || c.elements > maxValueElements {
+		c.n = c.limit + 1
+		return
+	}
+	c.depth++
+	c.walkElements(v)
+	c.depth--
+}
+
+func (c *byteCounter) walkElements(v any) {
 	switch x := v.(type) {
 	case nil, bool, int, int64, float64, time.Time, time.Duration:
 	case string:

@@ -2,16 +2,18 @@ package engine
 
 import (
 	"runtime"
+	"strings"
 	"testing"
 )
 
 // One evaluation has one budget of Limits.MaxValueBytes for all the text
-// it builds, and its value's texts (inside lists and maps too) are counted
-// together: with the default limits, map(1..300, repeat("x", 1000000))
-// would otherwise build 300 MB. Each case must fail before allocating
-// much more than the limit.
+// it builds, and one of Limits.MaxValueDataBytes for the texts its value
+// holds (inside lists and maps) and the data json() copies: with the
+// default limits, map(1..300, repeat("x", 1000000)) would otherwise build
+// 300 MB. Each case must fail before allocating much more than the limit.
 func TestTextBudgetPerEvaluation(t *testing.T) {
-	for _, c := range []struct{ name, expr string }{
+	for i, c := range []struct{ name, expr string }{
+		// Text built: Limits.MaxValueBytes.
 		{"map of repeat", `map(1..300, repeat("x", 1000000))`},
 		{"map of replace", `map(1..300, replace(repeat("x", 1000), "x", "yyyy"))`},
 		{"map of join", `map(1..300, join(map(1..1000, repeat("x", 1000))))`},
@@ -20,9 +22,12 @@ func TestTextBudgetPerEvaluation(t *testing.T) {
 		{"doubling by +", `let a = repeat("x", 1000); let b = a + a; let c = b + b; let d = c + c; let e = d + d; let f = e + e; let g = f + f; let h = g + g; let i = h + h; let j = i + i; let k = j + j; let l = k + k; let m = l + l; let n = m + m; let o = n + n; let p = o + o; let q = p + p; q`},
 		{"+ of untyped values", `reduce(1..300, #acc + repeat("x", 10000), "")`},
 		{"map of +", `let s = repeat("x", 500000); map(1..300, s + s)`},
-		{"list of shared text", `let s = repeat("x", 600000); [s, s]`},
-		{"map holding texts", `let s = repeat("x", 600000); {"a": s, "b": s}`},
+		// Text held or copied: Limits.MaxValueDataBytes.
+		{"list of shared text", `let s = repeat("x", 600000); map(1..100, s)`},
+		{"map holding texts", `let s = repeat("x", 600000); {"a": map(1..30, s), "b": map(1..30, s)}`},
+		{"json copies", `let s = toJSON([repeat("x", 400000)]); map(1..100, json(s, "0"))`},
 	} {
+		i := i
 		t.Run(c.name, func(t *testing.T) {
 			tp := loadInlineWithLimits(t, "steps:\n  - set:\n      v: '${ "+c.expr+" }'\n", Limits{})
 			g := newFakeGraph(t)
@@ -30,7 +35,11 @@ func TestTextBudgetPerEvaluation(t *testing.T) {
 			runtime.ReadMemStats(&before)
 			turn := runInline(t, g, tp, StartOptions{}, Limits{})
 			runtime.ReadMemStats(&after)
-			wantLimit(t, turn, "MaxValueBytes")
+			setting := "MaxValueBytes"
+			if i >= 8 {
+				setting = "MaxValueDataBytes"
+			}
+			wantLimit(t, turn, setting)
 			if grew := after.TotalAlloc - before.TotalAlloc; grew > 50<<20 {
 				t.Errorf("allocated %d MB before failing", grew>>20)
 			}
@@ -83,4 +92,47 @@ steps:
   - say: '${ vars.n + vars.s }'
 `, Limits{})
 	wantFailure(t, runInline(t, newFakeGraph(t), tp, StartOptions{}, Limits{}), "invalid operation")
+}
+
+// Lists read from Graph may hold more text than MaxValueBytes: they are
+// bounded by MaxValueDataBytes, so an ordinary large page still flows.
+func TestLargeGraphListsStillFlow(t *testing.T) {
+	tp := loadInlineWithLimits(t, `
+steps:
+  - id: list
+    http:
+      method: GET
+      path: /me/todo/lists
+  - set:
+      items: ${ json(steps.list.body, "value") }
+  - say: '${ len(vars.items) } ${ len(join(map(vars.items, #.name), "")) }'
+`, Limits{})
+	g := newFakeGraph(t)
+	var body strings.Builder
+	body.WriteString(`{"value":[`)
+	for i := 0; i < 2000; i++ {
+		if i > 0 {
+			body.WriteByte(',')
+		}
+		body.WriteString(`{"name":"` + strings.Repeat("n", 500) + `"}`)
+	}
+	body.WriteString(`]}`)
+	g.handle("GET /v1.0/me/todo/lists", 200, body.String())
+	turn := runInline(t, g, tp, StartOptions{}, Limits{})
+	if turn.Kind != KindDone || len(turn.Messages) != 1 || turn.Messages[0] != "2000 1000000" {
+		t.Fatalf("turn %v %v %q", turn.Kind, turn.Err, turn.Messages)
+	}
+}
+
+// A value that holds itself ($env kept in a variable) is refused when an
+// expression yields it, instead of being walked forever.
+func TestSelfHoldingValueIsRefused(t *testing.T) {
+	tp := loadInlineWithLimits(t, `
+steps:
+  - set:
+      e: ${ $env }
+  - set:
+      again: ${ vars }
+`, Limits{})
+	wantLimit(t, runInline(t, newFakeGraph(t), tp, StartOptions{}, Limits{}), "MaxValueDataBytes")
 }

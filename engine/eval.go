@@ -26,7 +26,7 @@ func (s *session) eval(e *expression) (any, error) {
 	if e == nil || e.prog == nil {
 		return nil, fmt.Errorf("expression not compiled")
 	}
-	s.budget.reset(s.e.lim.MaxValueBytes)
+	s.budget.reset(&s.e.lim)
 	v, err := s.vm.Run(e.prog, s.env)
 	if err != nil {
 		msg := err.Error()
@@ -42,11 +42,28 @@ func (s *session) eval(e *expression) (any, error) {
 		}
 		return nil, &exprError{file: s.t.source, src: e.src, pos: e.pos, err: cause}
 	}
-	if n := valueBytes(v, s.e.lim.MaxValueBytes); n > s.e.lim.MaxValueBytes {
-		return nil, &exprError{file: s.t.source, src: e.src, pos: e.pos,
-			err: &LimitError{Setting: "MaxValueBytes", Message: fmt.Sprintf("the value holds more than %d bytes of text", s.e.lim.MaxValueBytes)}}
+	if err := s.checkValueSize(v); err != nil {
+		return nil, &exprError{file: s.t.source, src: e.src, pos: e.pos, err: err}
 	}
 	return v, nil
+}
+
+// checkValueSize bounds what an expression yields: a text by
+// MaxValueBytes, the texts of a list or map together by MaxValueDataBytes.
+func (s *session) checkValueSize(v any) error {
+	switch x := v.(type) {
+	case nil, bool, int, int64, float64:
+		return nil
+	case string:
+		if len(x) > s.e.lim.MaxValueBytes {
+			return &LimitError{Setting: "MaxValueBytes", Message: fmt.Sprintf("the text is %d bytes, more than the limit of %d", len(x), s.e.lim.MaxValueBytes)}
+		}
+		return nil
+	}
+	if valueBytes(v, s.e.lim.MaxValueDataBytes) > s.e.lim.MaxValueDataBytes {
+		return &LimitError{Setting: "MaxValueDataBytes", Message: fmt.Sprintf("the value holds more than %d bytes of text, or more than %d elements, or is nested more than %d deep", s.e.lim.MaxValueDataBytes, maxValueElements, maxValueDepth)}
+	}
+	return nil
 }
 
 func (s *session) evalBool(e *expression) (bool, error) {

@@ -20,11 +20,11 @@ const maxZoneNameLen = 128
 // funcOptions declares the helper functions with their types, so that bad
 // calls are load-time errors.
 var funcOptions = []expr.Option{
-	expr.Function("json", fnJSON, new(func(string, string) any)),
-	expr.Function("graphDateTime", fnGraphDateTime, new(func(time.Time, string) string)),
+	dataFunction("json", fnJSON, new(func(string, string) any)),
+	budgetedFunction("graphDateTime", fnGraphDateTime, new(func(time.Time, string) string)),
 	expr.Function("graphTime", fnGraphTime, new(func(string, string) time.Time)),
-	expr.Function("formatTime", fnFormatTime, new(func(time.Time, string, string) string)),
-	expr.Function("odataString", fnODataString, new(func(string) string)),
+	budgetedFunction("formatTime", fnFormatTime, new(func(time.Time, string, string) string)),
+	budgetedFunction("odataString", fnODataString, new(func(string) string)),
 	expr.Function("inZone", fnInZone, new(func(time.Time, string) time.Time)),
 	// The session's clock is `now`, fixed at start; a second clock read
 	// during the run would make a resumed session behave differently.

@@ -21,7 +21,7 @@ const jsonBodyFunc = "json$body"
 // jsonBodyOptions are the compile options of the json(steps.<id>.body, ...)
 // rewrite.
 var jsonBodyOptions = []expr.Option{
-	expr.Function(jsonBodyFunc, fnJSONBody, new(func(*stepResult, string) any)),
+	dataFunction(jsonBodyFunc, fnJSONBody, new(func(*stepResult, string) any)),
 	expr.Patch(jsonBodyPatch{}),
 }
 

@@ -39,13 +39,20 @@ type Limits struct {
 	// MaxValueBytes caps the text one evaluation of one expression may
 	// build and yield. Every + that joins texts and every text returned by
 	// replace, repeat, join, upper, lower, trim, trimPrefix, trimSuffix,
-	// string, toJSON, toBase64 and fromBase64 is charged to one budget of
-	// this size per evaluation (replace, repeat and join before they
-	// build it; none of them may exceed the limit the template was loaded
-	// with); the texts of the value an expression yields, inside lists
-	// and maps too, count together, and so do the parts of a string
-	// made of several ${ }.
+	// string, toJSON, toBase64, fromBase64, formatTime, graphDateTime and
+	// odataString is charged to one budget of this size per evaluation
+	// (replace, repeat and join before they build it; none of them may
+	// exceed the limit the template was loaded with). A text an
+	// expression yields, and a string made of several ${ }, are bounded
+	// by it too.
 	MaxValueBytes int
+	// MaxValueDataBytes caps, per evaluation of one expression, the text
+	// a list or map it yields holds in all (keys included; a text held
+	// twice counts twice, as it would be sent twice), and the data json()
+	// copies out of texts. It is larger than MaxValueBytes because such
+	// values are mostly read from Graph (MaxItems items of a paged step),
+	// not built; a yielded text alone is bounded by MaxValueBytes.
+	MaxValueDataBytes int
 }
 
 // LimitError is a limit of Limits (or of the Graph client settings) that a
@@ -75,18 +82,19 @@ func (e *LimitError) Unwrap() error { return e.Err }
 // DefaultLimits returns the limits used for zero fields.
 func DefaultLimits() Limits {
 	return Limits{
-		MaxPages:         50,
-		MaxItems:         10000,
-		MaxForeach:       1000,
-		MaxAttempts:      3,
-		MaxExprNodes:     2000,
-		MaxStateBytes:    1 << 20,
-		MaxTemplateBytes: 1 << 20,
-		MaxMemory:        1_000_000,
-		StepTimeout:      2 * time.Minute,
-		FlowTimeout:      10 * time.Minute,
-		MaxAliasNodes:    10000,
-		MaxValueBytes:    1 << 20,
+		MaxPages:          50,
+		MaxItems:          10000,
+		MaxForeach:        1000,
+		MaxAttempts:       3,
+		MaxExprNodes:      2000,
+		MaxStateBytes:     1 << 20,
+		MaxTemplateBytes:  1 << 20,
+		MaxMemory:         1_000_000,
+		StepTimeout:       2 * time.Minute,
+		FlowTimeout:       10 * time.Minute,
+		MaxAliasNodes:     10000,
+		MaxValueBytes:     1 << 20,
+		MaxValueDataBytes: 32 << 20,
 	}
 }
 
@@ -128,6 +136,9 @@ func (l Limits) withDefaults() Limits {
 	}
 	if l.MaxValueBytes <= 0 {
 		l.MaxValueBytes = d.MaxValueBytes
+	}
+	if l.MaxValueDataBytes <= 0 {
+		l.MaxValueDataBytes = d.MaxValueDataBytes
 	}
 	return l
 }
