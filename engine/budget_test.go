@@ -136,3 +136,25 @@ steps:
 `, Limits{})
 	wantLimit(t, runInline(t, newFakeGraph(t), tp, StartOptions{}, Limits{}), "MaxValueDataBytes")
 }
+
+// A request body made of many bounded values is bounded as a whole.
+func TestRequestBodyIsBounded(t *testing.T) {
+	items := strings.Repeat("        - ${ vars.s }\n", 40)
+	tp := loadInlineWithLimits(t, `
+steps:
+  - set:
+      s: '${ repeat("x", 1000000) }'
+  - http:
+      method: POST
+      path: /me/todo/lists
+      body:
+        displayName: x
+        extra:
+`+items, Limits{})
+	g := newFakeGraph(t)
+	g.handle("POST /v1.0/me/todo/lists", 201, `{"id":"l1"}`)
+	wantLimit(t, runInline(t, g, tp, StartOptions{}, Limits{}), "MaxValueDataBytes")
+	if n := len(g.sent()); n != 0 {
+		t.Errorf("sent %d requests, want none", n)
+	}
+}

@@ -188,5 +188,9 @@ func (s *session) writeJSON(buf *bytes.Buffer, v *value) error {
 		return fmt.Errorf("the value at %d:%d cannot be sent as JSON: %v", v.pos.Line, v.pos.Col, err)
 	}
 	buf.Write(b)
+	// Each value is bounded, but a body can list many of them.
+	if buf.Len() > s.e.lim.MaxValueDataBytes {
+		return &LimitError{Setting: "MaxValueDataBytes", Message: fmt.Sprintf("the body at %d:%d is more than %d bytes", v.pos.Line, v.pos.Col, s.e.lim.MaxValueDataBytes)}
+	}
 	return nil
 }
