@@ -10,6 +10,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -228,6 +229,11 @@ func (e *Engine) Start(ctx context.Context, t *Template, opts StartOptions) (*Tu
 	e.Add(t)
 	s := e.newSession(t, opts)
 	s.deadline = time.Now().Add(e.lim.FlowTimeout)
+	// Graph refuses /me with an app-only token; say so before asking
+	// anything or sending anything, rather than after Graph's 400.
+	if auth.IsAppOnly(e.cfg.Auth) && (opts.User == "" || strings.EqualFold(opts.User, "me")) {
+		return s.failed(nil, ErrAppOnlyNeedsUser), nil
+	}
 	if opts.NoInput {
 		if missing := t.MissingInputs(opts.Inputs); len(missing) > 0 {
 			return s.failed(nil, &MissingInputsError{Names: missing}), nil

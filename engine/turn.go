@@ -143,8 +143,13 @@ func (e *FlowError) Error() string {
 // Unwrap returns the cause, for errors.As (e.g. *graph.Error).
 func (e *FlowError) Unwrap() error { return e.Err }
 
-// MissingInputsError lists required inputs that had no value when no
-// question could be asked.
+// ErrAppOnlyNeedsUser fails a flow started with an app-only provider
+// (client credentials) and no StartOptions.User: such tokens cannot use /me,
+// so the flow must name the mailbox it acts on.
+var ErrAppOnlyNeedsUser = errors.New("app-only sign-in (client credentials) cannot act on /me: give the mailbox to act on (StartOptions.User, or --user in the CLI) as a user id or userPrincipalName")
+
+// MissingInputsError lists required inputs that have no value when the flow
+// may not ask (StartOptions.NoInput).
 type MissingInputsError struct {
 	Names []string
 }
