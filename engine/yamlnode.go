@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/runflow/runflow/internal/suggest"
 )
 
 // decoder turns yaml.Nodes into the template model, reporting every problem
@@ -147,44 +149,12 @@ func didYouMean(s string, known []string) string {
 	if len(known) == 0 {
 		return " (none are declared)"
 	}
-	best, bestD := "", 3
-	for _, k := range known {
-		dist := editDistance(strings.ToLower(s), strings.ToLower(k))
-		if dist < bestD || (dist == bestD && best == "") {
-			best, bestD = k, dist
-		}
-	}
-	if best != "" && bestD <= 2 {
+	if best := suggest.Closest(s, known, 2); best != "" {
 		return "; did you mean " + strconv.Quote(best) + "?"
 	}
 	sorted := append([]string(nil), known...)
 	sort.Strings(sorted)
 	return " (expected one of: " + strings.Join(sorted, ", ") + ")"
-}
-
-func editDistance(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	prev2 := make([]int, len(rb)+1)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-			if i > 1 && j > 1 && ra[i-1] == rb[j-2] && ra[i-2] == rb[j-1] {
-				cur[j] = min(cur[j], prev2[j-2]+1) // a transposition
-			}
-		}
-		prev2, prev, cur = prev, cur, prev2
-	}
-	return prev[len(rb)]
 }
 
 // str decodes a scalar string (numbers and booleans are taken as their text).

@@ -8,6 +8,8 @@ import (
 	"io"
 	"sort"
 	"strings"
+
+	didyoumean "github.com/runflow/runflow/internal/suggest"
 )
 
 // command is one `runflow NAME ...` command. Each lives in its own file and
@@ -211,33 +213,8 @@ func upperFirst(s string) string {
 	return strings.ToUpper(s[:1]) + s[1:]
 }
 
-// suggest returns the candidate closest to s (edit distance at most 2), or "".
+// suggest returns the candidate closest to s (at most 2 edits, any case),
+// or "".
 func suggest(s string, candidates []string) string {
-	best, bestDist := "", 3
-	for _, c := range candidates {
-		if d := editDistance(s, c); d < bestDist {
-			best, bestDist = c, d
-		}
-	}
-	return best
-}
-
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
+	return didyoumean.Closest(s, candidates, 2)
 }

@@ -10,6 +10,8 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	didyoumean "github.com/runflow/runflow/internal/suggest"
 )
 
 // Problem is one thing wrong in a flow test file, with its position.
@@ -140,12 +142,7 @@ func contains(list []string, s string) bool {
 // suggest returns the known word closest to s when it is close enough to be
 // a likely typo.
 func suggest(s string, known []string) string {
-	best, bestDist := "", 3
-	for _, k := range known {
-		if d := editDistance(strings.ToLower(s), k); d < bestDist {
-			best, bestDist = k, d
-		}
-	}
+	best := didyoumean.Closest(s, known, 2)
 	if best == "" && len(s) > 3 {
 		for _, k := range known {
 			if strings.HasPrefix(k, strings.ToLower(s)) || strings.HasPrefix(strings.ToLower(s), k) {
@@ -154,26 +151,6 @@ func suggest(s string, known []string) string {
 		}
 	}
 	return best
-}
-
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
 
 func describeNode(n *yaml.Node) string {
