@@ -27,15 +27,7 @@ type deviceGrant struct {
 // deviceCode serves /devicecode: it starts a sign-in and answers with the
 // codes, shaped like devicecode-response-msaljs-testconst.json.
 func (p *identityPlatform) deviceCode(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodPost {
-		p.writeOAuthError(w, r, http.StatusBadRequest, oauthError{code: "invalid_request", aadsts: 900561,
-			desc: "The endpoint only accepts POST, OPTIONS requests. Received a " + r.Method + " request."})
-		return
-	}
-	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
-	if err := r.ParseForm(); err != nil {
-		p.writeOAuthError(w, r, http.StatusBadRequest, oauthError{code: "invalid_request", aadsts: 900144,
-			desc: "The request body must be application/x-www-form-urlencoded and at most 64 KiB."})
+	if !p.readPostForm(w, r) {
 		return
 	}
 	id := r.PostForm.Get("client_id")

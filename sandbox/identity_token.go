@@ -24,15 +24,7 @@ const grantDeviceCode = "urn:ietf:params:oauth:grant-type:device_code"
 
 // token serves /token.
 func (p *identityPlatform) token(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodPost {
-		p.writeOAuthError(w, r, http.StatusBadRequest, oauthError{code: "invalid_request", aadsts: 900561,
-			desc: "The endpoint only accepts POST, OPTIONS requests. Received a " + r.Method + " request."})
-		return
-	}
-	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
-	if err := r.ParseForm(); err != nil {
-		p.writeOAuthError(w, r, http.StatusBadRequest, oauthError{code: "invalid_request", aadsts: 900144,
-			desc: "The request body must be application/x-www-form-urlencoded and at most 64 KiB."})
+	if !p.readPostForm(w, r) {
 		return
 	}
 	if p.applyTokenFault(w, r) {
@@ -319,4 +311,22 @@ func (p *identityPlatform) pruneRefreshes() {
 			delete(p.refreshes, t)
 		}
 	}
+}
+
+// readPostForm reads the form of a POST to /token or /devicecode, answering
+// as Entra does (AADSTS900561, AADSTS900144) when the method is not POST or
+// the body is not a form within maxFormBytes. It reports whether to go on.
+func (p *identityPlatform) readPostForm(w http.ResponseWriter, r *http.Request) bool {
+	if r.Method != http.MethodPost {
+		p.writeOAuthError(w, r, http.StatusBadRequest, oauthError{code: "invalid_request", aadsts: 900561,
+			desc: "The endpoint only accepts POST, OPTIONS requests. Received a " + r.Method + " request."})
+		return false
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+	if err := r.ParseForm(); err != nil {
+		p.writeOAuthError(w, r, http.StatusBadRequest, oauthError{code: "invalid_request", aadsts: 900144,
+			desc: "The request body must be application/x-www-form-urlencoded and at most 64 KiB."})
+		return false
+	}
+	return true
 }
