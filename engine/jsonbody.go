@@ -12,7 +12,9 @@ import (
 // several times per step. json() checks that its text is valid JSON, which
 // costs a pass over the whole body; for a step body the answer is kept in
 // the step result, so the pass is made once per response. A patch done at
-// compile time turns the call into jsonBody(steps.<id>, path).
+// compile time turns the call into jsonBody(steps, "<id>", path): the
+// function looks the result up itself, which spares expr's reflective
+// fetch of steps.<id> (and the copy of the map element it makes).
 
 // jsonBodyFunc is the name of the patched call; it holds a character
 // templates cannot write in an identifier, so only the patch makes it.
@@ -21,7 +23,7 @@ const jsonBodyFunc = "json$body"
 // jsonBodyOptions are the compile options of the json(steps.<id>.body, ...)
 // rewrite.
 var jsonBodyOptions = []expr.Option{
-	dataFunction(jsonBodyFunc, fnJSONBody, new(func(*stepResult, string) any)),
+	dataFunction(jsonBodyFunc, fnJSONBody, new(func(map[string]any, string, string) any)),
 	expr.Patch(jsonBodyPatch{}),
 }
 
@@ -49,16 +51,20 @@ func (jsonBodyPatch) Visit(node *ast.Node) {
 	if root, ok := result.Node.(*ast.IdentifierNode); !ok || root.Value != "steps" {
 		return
 	}
-	if _, ok := result.Property.(*ast.StringNode); !ok {
+	id, ok := result.Property.(*ast.StringNode)
+	if !ok {
 		return
 	}
-	patched := &ast.CallNode{Callee: &ast.IdentifierNode{Value: jsonBodyFunc}, Arguments: []ast.Node{result, call.Arguments[1]}}
+	patched := &ast.CallNode{Callee: &ast.IdentifierNode{Value: jsonBodyFunc}, Arguments: []ast.Node{
+		&ast.IdentifierNode{Value: "steps"}, &ast.StringNode{Value: id.Value}, call.Arguments[1]}}
 	ast.Patch(node, patched)
 }
 
 // fnJSONBody is json() on a step result's body, validating it once.
 func fnJSONBody(args ...any) (any, error) {
-	r, path := args[0].(*stepResult), args[1].(string)
+	steps, _ := args[0].(map[string]any)
+	id, path := args[1].(string), args[2].(string)
+	r, _ := steps[id].(*stepResult)
 	if r == nil {
 		return nil, fmt.Errorf("json: the step has no result")
 	}

@@ -44,6 +44,9 @@ type session struct {
 
 	env map[string]any
 	vm  vm.VM
+	// vmStack is the first part of the VM's stack: the few values the
+	// usual expression pushes fit in it, saving an allocation per run.
+	vmStack [6]any
 	// budget is the text one evaluation may still build (budget.go).
 	budget evalBudget
 	turn   Turn
@@ -79,6 +82,7 @@ func (s *session) initEnv() {
 		s.env["session"] = map[string]any{"id": s.sessionID()}
 	}
 	s.vm.MemoryBudget = s.e.lim.MaxMemory
+	s.vm.Stack = s.vmStack[:0]
 	s.syncLoopEnv()
 }
 
