@@ -406,8 +406,17 @@ func (c *checker) expr(e *expression, sc *scope, extra map[string]types.Type, as
 		}
 	}
 	walkAll(tree.Node, func(n ast.Node) {
-		if id, ok := n.(*ast.IdentifierNode); ok && id.Value == "session" {
-			c.t.usesSession = true
+		// The session map and the boxed time are put in the environment
+		// only for templates that read them; $env reads everything.
+		if id, ok := n.(*ast.IdentifierNode); ok {
+			switch id.Value {
+			case "session":
+				c.t.usesSession = true
+			case "now":
+				c.t.usesNow = true
+			case "$env":
+				c.t.usesSession, c.t.usesNow = true, true
+			}
 		}
 	})
 	reads, other := stepFieldRefs(tree)

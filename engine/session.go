@@ -46,7 +46,7 @@ type session struct {
 	vm  vm.VM
 	// vmStack is the first part of the VM's stack: the few values the
 	// usual expression pushes fit in it, saving an allocation per run.
-	vmStack [6]any
+	vmStack [5]any
 	// budget is the text one evaluation may still build (budget.go).
 	budget evalBudget
 	turn   Turn
@@ -60,7 +60,7 @@ type session struct {
 
 func (s *session) initEnv() {
 	// Boxing the engine's zone name and "me" costs nothing; the session
-	// map is only made for templates that read it.
+	// map and the boxed time only for templates that read them.
 	zone := s.e.zoneName
 	if s.zone != s.e.zone {
 		zone = s.zone.String()
@@ -73,10 +73,12 @@ func (s *session) initEnv() {
 		"inputs":  s.inputs,
 		"steps":   s.steps,
 		"vars":    s.vars,
-		"now":     s.now,
 		"zone":    zone,
 		"user":    user,
 		budgetVar: &s.budget,
+	}
+	if s.t.usesNow {
+		s.env["now"] = s.now
 	}
 	if s.t.usesSession {
 		s.env["session"] = map[string]any{"id": s.sessionID()}

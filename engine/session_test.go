@@ -265,3 +265,27 @@ func mustRead(t testing.TB, path string) []byte {
 	}
 	return b
 }
+
+// now and session are put in the environment only for templates that read
+// them; reading them directly, through $env, or inside a text all work.
+func TestEnvironmentHasWhatTheTemplateReads(t *testing.T) {
+	cases := []struct {
+		name, say, want string
+	}{
+		{"now", `${ now.Year() }`, "2026"},
+		{"now in text", `day ${ now.Day() }`, "day 25"},
+		{"now through $env", `${ $env.now != nil }`, "true"},
+		{"$env alone", `${ "now" in $env && "session" in $env }`, "true"},
+		{"session", `${ len(session.id) }`, "24"},
+		{"neither", `${ user }`, "me"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			tp := loadInlineWithLimits(t, "steps:\n  - say: '"+c.say+"'\n", Limits{})
+			turn := runInline(t, newFakeGraph(t), tp, StartOptions{}, Limits{})
+			if turn.Kind != KindDone || len(turn.Messages) != 1 || turn.Messages[0] != c.want {
+				t.Fatalf("turn %v %v %q, want message %q", turn.Kind, turn.Err, turn.Messages, c.want)
+			}
+		})
+	}
+}

@@ -30,7 +30,8 @@ type Template struct {
 	keepSteps   map[string]bool // step ids whose results expressions read
 	needHeaders bool            // some expression may read steps.<id>.headers
 	needItems   bool            // some expression may read items, count or truncated
-	usesSession bool            // some expression reads session
+	usesSession bool            // some expression reads session (or $env)
+	usesNow     bool            // some expression reads now (or $env)
 	warnings    []Problem
 
 	// decoding scratch
