@@ -326,7 +326,8 @@ func (s *session) evalPath(v *value) (string, error) {
 	var b strings.Builder
 	switch v.kind {
 	case valLiteral:
-		b.WriteString(v.lit.(string))
+		// Used as it is: copying it into b would cost an allocation.
+		return graph.ForUser(v.lit.(string), s.user), nil
 	case valInterp:
 		for _, p := range v.parts {
 			if p.expr == nil {
