@@ -98,47 +98,28 @@ func DefaultLimits() Limits {
 	}
 }
 
-// withDefaults fills zero fields from DefaultLimits.
+// withDefaults fills zero (or negative) fields from DefaultLimits.
 func (l Limits) withDefaults() Limits {
 	d := DefaultLimits()
-	if l.MaxPages <= 0 {
-		l.MaxPages = d.MaxPages
-	}
-	if l.MaxItems <= 0 {
-		l.MaxItems = d.MaxItems
-	}
-	if l.MaxForeach <= 0 {
-		l.MaxForeach = d.MaxForeach
-	}
-	if l.MaxAttempts <= 0 {
-		l.MaxAttempts = d.MaxAttempts
-	}
-	if l.MaxExprNodes <= 0 {
-		l.MaxExprNodes = d.MaxExprNodes
-	}
-	if l.MaxStateBytes <= 0 {
-		l.MaxStateBytes = d.MaxStateBytes
-	}
-	if l.MaxTemplateBytes <= 0 {
-		l.MaxTemplateBytes = d.MaxTemplateBytes
-	}
-	if l.MaxMemory == 0 {
-		l.MaxMemory = d.MaxMemory
-	}
-	if l.StepTimeout <= 0 {
-		l.StepTimeout = d.StepTimeout
-	}
-	if l.FlowTimeout <= 0 {
-		l.FlowTimeout = d.FlowTimeout
-	}
-	if l.MaxAliasNodes <= 0 {
-		l.MaxAliasNodes = d.MaxAliasNodes
-	}
-	if l.MaxValueBytes <= 0 {
-		l.MaxValueBytes = d.MaxValueBytes
-	}
-	if l.MaxValueDataBytes <= 0 {
-		l.MaxValueDataBytes = d.MaxValueDataBytes
-	}
+	orDefault(&l.MaxPages, d.MaxPages)
+	orDefault(&l.MaxItems, d.MaxItems)
+	orDefault(&l.MaxForeach, d.MaxForeach)
+	orDefault(&l.MaxAttempts, d.MaxAttempts)
+	orDefault(&l.MaxExprNodes, d.MaxExprNodes)
+	orDefault(&l.MaxStateBytes, d.MaxStateBytes)
+	orDefault(&l.MaxTemplateBytes, d.MaxTemplateBytes)
+	orDefault(&l.MaxMemory, d.MaxMemory)
+	orDefault(&l.StepTimeout, d.StepTimeout)
+	orDefault(&l.FlowTimeout, d.FlowTimeout)
+	orDefault(&l.MaxAliasNodes, d.MaxAliasNodes)
+	orDefault(&l.MaxValueBytes, d.MaxValueBytes)
+	orDefault(&l.MaxValueDataBytes, d.MaxValueDataBytes)
 	return l
+}
+
+// orDefault sets *v to def when *v is not a usable (positive) setting.
+func orDefault[T int | uint | time.Duration](v *T, def T) {
+	if *v <= 0 {
+		*v = def
+	}
 }
