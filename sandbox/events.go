@@ -149,11 +149,7 @@ func (c *call) occurrence(masterID, day string) (Object, *graphError) {
 }
 
 func createEvent(c *call) (result, *graphError) {
-	in, err := decodeBody(c.body)
-	if err != nil {
-		return result{}, err
-	}
-	ev, err := checkObject(eventType, in, "")
+	ev, err := c.decodeObject(eventType)
 	if err != nil {
 		return result{}, err
 	}
@@ -379,11 +375,7 @@ func updateEvent(c *call) (result, *graphError) {
 	if err := c.checkIfMatch(etagOf(getString(c.mbox.Events[i], "changeKey"))); err != nil {
 		return result{}, err
 	}
-	in, err := decodeBody(c.body)
-	if err != nil {
-		return result{}, err
-	}
-	patch, err := checkObject(eventType, in, "")
+	patch, err := c.decodeObject(eventType)
 	if err != nil {
 		return result{}, err
 	}

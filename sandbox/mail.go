@@ -147,11 +147,7 @@ func sendMail(c *call) (result, *graphError) {
 		// MIME sendMail: base64 of a MIME message.
 		return sendMIME(c)
 	}
-	in, err := decodeBody(c.body)
-	if err != nil {
-		return result{}, err
-	}
-	o, err := checkObject(sendMailType, in, "")
+	o, err := c.decodeObject(sendMailType)
 	if err != nil {
 		return result{}, err
 	}

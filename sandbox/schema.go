@@ -56,6 +56,16 @@ func newObjType(name string, fields map[string]*field) *objType {
 	return &objType{name: name, fields: fields}
 }
 
+// decodeObject reads the request body as a JSON object and checks it
+// against t, answering as Graph does for a missing, malformed or invalid body.
+func (c *call) decodeObject(t *objType) (Object, *graphError) {
+	in, err := decodeBody(c.body)
+	if err != nil {
+		return nil, err
+	}
+	return checkObject(t, in, "")
+}
+
 // decodeBody parses a JSON object body, with Graph's errors for an empty
 // or unreadable one.
 func decodeBody(body []byte) (Object, *graphError) {

@@ -128,11 +128,7 @@ func newTodoList(name, wellKnown string) Object {
 }
 
 func createTodoList(c *call) (result, *graphError) {
-	in, err := decodeBody(c.body)
-	if err != nil {
-		return result{}, err
-	}
-	o, err := checkObject(todoListType, in, "")
+	o, err := c.decodeObject(todoListType)
 	if err != nil {
 		return result{}, err
 	}
@@ -151,11 +147,7 @@ func updateTodoList(c *call) (result, *graphError) {
 	if err != nil {
 		return result{}, err
 	}
-	in, err := decodeBody(c.body)
-	if err != nil {
-		return result{}, err
-	}
-	o, err := checkObject(todoListType, in, "")
+	o, err := c.decodeObject(todoListType)
 	if err != nil {
 		return result{}, err
 	}
@@ -306,11 +298,7 @@ func createTask(c *call) (result, *graphError) {
 	if err != nil {
 		return result{}, err
 	}
-	in, err := decodeBody(c.body)
-	if err != nil {
-		return result{}, err
-	}
-	o, err := checkObject(todoTaskType, in, "")
+	o, err := c.decodeObject(todoTaskType)
 	if err != nil {
 		return result{}, err
 	}
@@ -349,11 +337,7 @@ func updateTask(c *call) (result, *graphError) {
 	if err := c.checkIfMatch(getString(l.Tasks[i], "@odata.etag")); err != nil {
 		return result{}, err
 	}
-	in, err := decodeBody(c.body)
-	if err != nil {
-		return result{}, err
-	}
-	patch, err := checkObject(todoTaskType, in, "")
+	patch, err := c.decodeObject(todoTaskType)
 	if err != nil {
 		return result{}, err
 	}
