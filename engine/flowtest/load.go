@@ -217,18 +217,28 @@ func (d *decoder) decodeInputs(n *yaml.Node) []InputValue {
 	return out
 }
 
-func (d *decoder) decodeTurns(n *yaml.Node) []Turn {
+// boundedList returns the items of the list at n, or reports (naming key,
+// what it must be, and the limit on its items) why it is not one.
+func (d *decoder) boundedList(n *yaml.Node, key, mustBe, items string, limit int) ([]*yaml.Node, bool) {
 	n = resolve(n)
 	if n.Kind != yaml.SequenceNode {
-		d.errorf(n, "turns must be a list of pauses (each `question:` or `sign_in:` with an `answer:`), got %s", describeNode(n))
+		d.errorf(n, "%s must be %s, got %s", key, mustBe, describeNode(n))
+		return nil, false
+	}
+	if len(n.Content) > limit {
+		d.errorf(n, "%s: more than %d %s", key, limit, items)
+		return nil, false
+	}
+	return n.Content, true
+}
+
+func (d *decoder) decodeTurns(n *yaml.Node) []Turn {
+	items, ok := d.boundedList(n, "turns", "a list of pauses (each `question:` or `sign_in:` with an `answer:`)", "turns", MaxTurns)
+	if !ok {
 		return nil
 	}
-	if len(n.Content) > MaxTurns {
-		d.errorf(n, "turns: more than %d turns", MaxTurns)
-		return nil
-	}
-	out := make([]Turn, 0, len(n.Content))
-	for i, tn := range n.Content {
+	out := make([]Turn, 0, len(items))
+	for i, tn := range items {
 		what := fmt.Sprintf("turns[%d]", i)
 		t := Turn{Line: resolve(tn).Line}
 		f := d.fields(tn, what, "question", "sign_in", "answer", "messages")
@@ -324,17 +334,12 @@ func (d *decoder) decodeSignIn(n *yaml.Node, what string) SignInExpect {
 }
 
 func (d *decoder) decodeGraph(n *yaml.Node) []Exchange {
-	n = resolve(n)
-	if n.Kind != yaml.SequenceNode {
-		d.errorf(n, "graph must be a list of exchanges (each with request and response), got %s", describeNode(n))
+	items, ok := d.boundedList(n, "graph", "a list of exchanges (each with request and response)", "exchanges", MaxExchanges)
+	if !ok {
 		return nil
 	}
-	if len(n.Content) > MaxExchanges {
-		d.errorf(n, "graph: more than %d exchanges", MaxExchanges)
-		return nil
-	}
-	out := make([]Exchange, 0, len(n.Content))
-	for i, en := range n.Content {
+	out := make([]Exchange, 0, len(items))
+	for i, en := range items {
 		what := fmt.Sprintf("graph[%d]", i)
 		e := Exchange{Line: resolve(en).Line}
 		f := d.fields(en, what, "request", "response")
