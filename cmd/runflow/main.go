@@ -32,6 +32,9 @@ func main() {
 // Main runs the CLI with args (without the program name) and returns the
 // process exit code. Tests call it in-process with their own env.
 func Main(ctx context.Context, args []string, e *env) int {
+	// Everything printed, errors included, is cleaned of control
+	// characters on its way out (clean.go).
+	e = e.withCleanOutput()
 	err := dispatch(ctx, e, args)
 	return reportError(e, err)
 }
