@@ -337,7 +337,7 @@ func (b *BotSignIn) CallbackHandler() http.Handler {
 		magic := sixDigits()
 		b.mu.Lock()
 		b.pending[[2]string{start.subject, start.conversation}] = &botCode{
-			token:    storedFromOAuth2(b.cfg.Profile.Name, start.subject, tok, start.scopes, now),
+			token:    storedFromOAuth2(b.cfg.Profile.Name, start.subject, tok, start.scopes, now).boundTo(b.cfg.Profile),
 			codeHash: sha256.Sum256([]byte(magic)),
 			expiry:   now.Add(b.cfg.MagicCodeTTL),
 		}

@@ -209,6 +209,7 @@ func (h *harness) preAuthorize(user string) {
 	err := h.tokens.Save(context.Background(), &auth.StoredToken{
 		Profile: h.profile.Name, Subject: user, AccessToken: tok, TokenType: "Bearer",
 		Expiry: h.now().Add(time.Hour), Scopes: auth.DefaultScopes, Updated: h.now(),
+		Identity: h.profile.Identity(),
 	})
 	if err != nil {
 		h.t.Fatal(err)
