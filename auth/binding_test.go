@@ -118,7 +118,7 @@ func TestSecretFilesOutsideTheProfileDirectoryAreRefused(t *testing.T) {
 	}
 	for _, c := range []struct {
 		name, path, want string
-		given           bool
+		given            bool
 	}{
 		{"beside the profile", beside, "beside", false},
 		{"under the profile's directory", nested, "nested", false},

@@ -206,6 +206,16 @@ func (p *UserProvider) commandHint(scopes []string) string {
 // refresh redeems st's refresh token and saves the new grant, including
 // the rotated refresh token. The caller holds the subject's lock.
 func (p *UserProvider) refresh(ctx context.Context, st *StoredToken, req Request) (*StoredToken, error) {
+	// One refresh per grant across processes too (lock.go); another
+	// process may have refreshed it while this one waited.
+	st, unlock, err := p.lockForRefresh(ctx, st)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	if st.usable(p.cfg.Now(), p.cfg.EarlyExpiry) {
+		return st, nil
+	}
 	if st.RefreshToken == "" {
 		return nil, &SignInRequiredError{Scopes: p.signInScopes(st.Scopes, req.Scopes),
 			Reason: fmt.Sprintf("the access token for profile %q has expired and there is no refresh token (sign in with offline_access)%s", p.cfg.Profile.Name, p.commandHint(nil))}
