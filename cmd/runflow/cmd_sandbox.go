@@ -120,6 +120,7 @@ func runSandboxServe(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return usageErrorf("sandbox serve: %v", err)
 	}
+	warnIfNotLoopback(e.stderr, ln.Addr())
 	root := "http://" + ln.Addr().String()
 	s, dataPath, err := openSandbox(e, root)
 	if err != nil {
@@ -144,7 +145,7 @@ func runSandboxServe(ctx context.Context, e *env, args []string) error {
 	defer removeIfExists(infoPath)
 
 	h := &servedSandbox{s: s, key: key, dataPath: dataPath, logErr: func(err error) { fmt.Fprintf(e.stderr, "runflow sandbox: %v\n", err) }}
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	srv := newSandboxServer(h, sandboxReadTimeout)
 	fmt.Fprintf(e.stdout, "Sandbox serving Microsoft Graph at %s/v1.0 and the identity platform at %s/%s/oauth2/v2.0\n", root, root, s.TenantID())
 	fmt.Fprintf(e.stdout, "Data: %s\n", dataPath)
 	fmt.Fprintf(e.stdout, "Try:  runflow run whoami --graph-url %s/v1.0 --token \"$(runflow sandbox token)\"\n", root)
