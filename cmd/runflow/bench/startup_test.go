@@ -64,12 +64,14 @@ type setup struct {
 	dir      string // HOME and config directory of the children
 	template string // the template file
 	runflow  string // the runflow binary
+	before   string // another runflow binary to compare with, or ""
 	plain    string // the plainget binary
 }
 
 // newSetup builds both programs (runflow from this tree, unless
-// RUNFLOW_BENCH_BIN names another binary, e.g. one built from an older
-// commit) and starts the server.
+// RUNFLOW_BENCH_BIN names another binary) and starts the server.
+// RUNFLOW_BENCH_BEFORE may name a runflow binary built from an older
+// commit, which the benchmark then runs in the same turns.
 func newSetup(tb testing.TB) *setup {
 	tb.Helper()
 	dir := tb.TempDir()
@@ -81,6 +83,7 @@ func newSetup(tb testing.TB) *setup {
 	if s.runflow == "" {
 		s.runflow = build(tb, dir, "github.com/runflow/runflow/cmd/runflow")
 	}
+	s.before = os.Getenv("RUNFLOW_BENCH_BEFORE")
 	s.plain = build(tb, dir, "github.com/runflow/runflow/cmd/runflow/bench/plainget")
 
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -109,7 +112,8 @@ func build(tb testing.TB, dir, pkg string) string {
 }
 
 // command returns the process for one of the programs: "plain", "run"
-// (runflow run of the template) or "version" (runflow version).
+// (runflow run of the template), "version" (runflow version), or
+// "before-run" and "before-version" (the same with RUNFLOW_BENCH_BEFORE).
 func (s *setup) command(which string) *exec.Cmd {
 	var cmd *exec.Cmd
 	switch which {
@@ -119,6 +123,10 @@ func (s *setup) command(which string) *exec.Cmd {
 		cmd = exec.Command(s.runflow, "run", s.template, "--graph-url", s.root, "--output", "json")
 	case "version":
 		cmd = exec.Command(s.runflow, "version")
+	case "before-run":
+		cmd = exec.Command(s.before, "run", s.template, "--graph-url", s.root, "--output", "json")
+	case "before-version":
+		cmd = exec.Command(s.before, "version")
 	default:
 		panic("unknown program " + which)
 	}
@@ -174,29 +182,34 @@ func TestBothProgramsReadTheSameFields(t *testing.T) {
 }
 
 // BenchmarkStartup runs, in each iteration, the plain program, `runflow
-// run` and `runflow version` one after the other, and reports the median CPU
-// time of each and the median of the per-iteration ratios run/plain and
-// version/plain. Run it with a fixed count of iterations, e.g.
+// run` and `runflow version` one after the other (and the same two of
+// RUNFLOW_BENCH_BEFORE, when set), and reports the median CPU time of each
+// and the median of the per-iteration ratios to the plain program. Run it
+// with a fixed count of iterations, e.g.
 //
 //	go test -run='^$' -bench=Startup -benchtime=40x ./cmd/runflow/bench/
 func BenchmarkStartup(b *testing.B) {
 	s := newSetup(b)
-	var plain, run, version, runRatio, versionRatio []float64
+	programs := []string{"run", "version"}
+	if s.before != "" {
+		programs = append(programs, "before-run", "before-version")
+	}
+	cpu := map[string][]float64{}
+	ratio := map[string][]float64{}
 	for b.Loop() {
 		_, p := s.runOnce(b, "plain")
-		_, r := s.runOnce(b, "run")
-		_, v := s.runOnce(b, "version")
-		plain = append(plain, ms(p))
-		run = append(run, ms(r))
-		version = append(version, ms(v))
-		runRatio = append(runRatio, ms(r)/ms(p))
-		versionRatio = append(versionRatio, ms(v)/ms(p))
+		cpu["plain"] = append(cpu["plain"], ms(p))
+		for _, which := range programs {
+			_, c := s.runOnce(b, which)
+			cpu[which] = append(cpu[which], ms(c))
+			ratio[which] = append(ratio[which], ms(c)/ms(p))
+		}
 	}
-	b.ReportMetric(median(plain), "plain-cpu-ms")
-	b.ReportMetric(median(run), "run-cpu-ms")
-	b.ReportMetric(median(version), "version-cpu-ms")
-	b.ReportMetric(median(runRatio), "run/plain")
-	b.ReportMetric(median(versionRatio), "version/plain")
+	b.ReportMetric(median(cpu["plain"]), "plain-cpu-ms")
+	for _, which := range programs {
+		b.ReportMetric(median(cpu[which]), which+"-cpu-ms")
+		b.ReportMetric(median(ratio[which]), which+"/plain")
+	}
 }
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
