@@ -89,7 +89,7 @@ func (s *session) initEnv() {
 		s.env["now"] = s.now
 	}
 	if s.t.usesSession {
-		s.env["session"] = map[string]any{"id": s.sessionID()}
+		s.env["session"] = map[string]any{"id": s.sessionID(), "zone": s.opts.Zone}
 	}
 	s.vm.MemoryBudget = s.e.lim.MaxMemory
 	s.vm.Stack = s.vmStack[:0]

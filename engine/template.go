@@ -33,6 +33,9 @@ type Template struct {
 	usesSession bool            // some expression reads session (or $env)
 	usesNow     bool            // some expression reads now (or $env)
 	warnings    []Problem
+	// cancelWords replace Config.CancelWords when the template declares
+	// cancel_words (normalised; empty: none).
+	cancelWords map[string]bool
 
 	// decoding scratch
 	stepCount   int
