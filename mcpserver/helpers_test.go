@@ -31,7 +31,7 @@ var testNow = time.Date(2026, time.June, 15, 16, 0, 0, 0, time.UTC)
 // rig is a sandbox, an engine on it, and the MCP server over streamable
 // HTTP on a loopback port.
 type rig struct {
-	t   *testing.T
+	t     *testing.T
 	sb    *sandbox.Server
 	graph string // the sandbox's root URL
 	url   string // the MCP endpoint
