@@ -125,6 +125,9 @@ func (r *rig) connect(rev string, a *asker) *mcp.ClientSession {
 		r.t.Fatalf("connect (%s): %v", rev, err)
 	}
 	r.t.Cleanup(func() { cs.Close() })
+	if got := cs.InitializeResult().ProtocolVersion; got != rev {
+		r.t.Fatalf("the session speaks %s, want %s", got, rev)
+	}
 	return cs
 }
 

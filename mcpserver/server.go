@@ -123,13 +123,23 @@ func (s *Server) Tools() []*mcp.Tool {
 	return out
 }
 
-// Handler serves MCP over streamable HTTP (mount it at /mcp). Clients of
-// 2026-07-28 need no session; earlier clients get one, ended after 30
-// minutes idle.
+// Handler serves MCP over streamable HTTP (mount it at /mcp). Requests of
+// the 2026-07-28 revision (its Mcp-Protocol-Version header) are served
+// statelessly, so any replica can take any of them; earlier clients get a
+// session, in this process, ended after 30 minutes idle, since their
+// elicitation requests are answered on it.
 func (s *Server) Handler() http.Handler {
-	return mcp.NewStreamableHTTPHandler(func(*http.Request) *mcp.Server { return s.server }, &mcp.StreamableHTTPOptions{
-		Logger:         s.opts.Logger,
-		SessionTimeout: 30 * time.Minute,
+	get := func(*http.Request) *mcp.Server { return s.server }
+	stateless := mcp.NewStreamableHTTPHandler(get, &mcp.StreamableHTTPOptions{Logger: s.opts.Logger, Stateless: true})
+	sessions := mcp.NewStreamableHTTPHandler(get, &mcp.StreamableHTTPOptions{Logger: s.opts.Logger, SessionTimeout: 30 * time.Minute})
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// The SDK serves the new revision only without sessions, and
+		// classic elicitation only with them.
+		if r.Header.Get("Mcp-Protocol-Version") >= newProtocol {
+			stateless.ServeHTTP(w, r)
+			return
+		}
+		sessions.ServeHTTP(w, r)
 	})
 }
 
