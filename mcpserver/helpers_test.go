@@ -37,7 +37,7 @@ type rig struct {
 	url   string // the MCP endpoint
 }
 
-func newRig(t *testing.T, provider func(sb *sandbox.Server, tok string) auth.Provider) *rig {
+func newRig(t *testing.T, provider func(sb *sandbox.Server, tok string) auth.Provider, tune ...func(*mcpserver.Options)) *rig {
 	t.Helper()
 	sb, gts := sandbox.NewTestServer(t, sandbox.Options{Now: func() time.Time { return testNow }})
 	ts, err := templates.Load()
@@ -64,7 +64,11 @@ func newRig(t *testing.T, provider func(sb *sandbox.Server, tok string) auth.Pro
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := mcpserver.New(eng, mcpserver.Options{Templates: ts, StateKey: key, Store: &engine.MemorySessionStore{}, Now: func() time.Time { return testNow }})
+	opts := mcpserver.Options{Templates: ts, StateKey: key, Store: &engine.MemorySessionStore{}, Now: func() time.Time { return testNow }}
+	for _, f := range tune {
+		f(&opts)
+	}
+	srv, err := mcpserver.New(eng, opts)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,6 +11,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/runflow/runflow/auth"
+	"github.com/runflow/runflow/mcpserver"
 	"github.com/runflow/runflow/sandbox"
 )
 
@@ -74,6 +75,50 @@ func TestRequestState(t *testing.T) {
 	}
 	if got := r.sent("Once"); got != 1 {
 		t.Errorf("%d mails in Sent Items, want exactly 1", got)
+	}
+}
+
+// TestRequestStateRefused: a request state past its time, or sent back by
+// another caller, is refused and nothing is sent.
+func TestRequestStateRefused(t *testing.T) {
+	var mu sync.Mutex
+	now, caller := testNow, "alice"
+	r := newRig(t, nil, func(o *mcpserver.Options) {
+		o.Now = func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+		o.Caller = func(context.Context, *mcp.CallToolRequest) (mcpserver.Caller, error) {
+			mu.Lock()
+			defer mu.Unlock()
+			return mcpserver.Caller{Subject: caller}, nil
+		}
+	})
+	cs := r.rawClient()
+	ctx := context.Background()
+	args := map[string]any{"to": "ann@contoso.com", "subject": "Refused", "body": "x"}
+	yes := mcp.InputResponseMap{"runflow": &mcp.ElicitResult{Action: "accept", Content: map[string]any{"confirm": true}}}
+	for _, tc := range []struct {
+		what   string
+		change func()
+	}{
+		{"another caller", func() { caller = "mallory" }},
+		{"expired", func() { now = now.Add(2 * time.Hour) }},
+	} {
+		mu.Lock()
+		now, caller = testNow, "alice"
+		mu.Unlock()
+		first, err := cs.CallTool(ctx, &mcp.CallToolParams{Name: "send-mail", Arguments: args})
+		if err != nil || !first.NeedsInput() {
+			t.Fatalf("%s: want an input request, got %v %+v", tc.what, err, first)
+		}
+		mu.Lock()
+		tc.change()
+		mu.Unlock()
+		res, err := cs.CallTool(ctx, &mcp.CallToolParams{Name: "send-mail", Arguments: args, InputResponses: yes, RequestState: first.RequestState})
+		if err != nil || !res.IsError || !strings.Contains(text(res), "request state is not valid") {
+			t.Errorf("%s: got %v %+v %q, want a tool error", tc.what, err, res, text(res))
+		}
+	}
+	if got := r.sent("Refused"); got != 0 {
+		t.Errorf("%d mails in Sent Items, want none", got)
 	}
 }
 
