@@ -3,9 +3,11 @@ package main
 import (
 	"context"
 	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"slices"
@@ -75,6 +77,14 @@ func runMCP(ctx context.Context, e *env, args []string) error {
 	key := make([]byte, 32)
 	if _, err := rand.Read(key); err != nil {
 		return err
+	}
+	if b.sandbox != nil {
+		// An assistant may keep the server for days and end it abruptly:
+		// save the sandbox after every write, as `sandbox serve` does.
+		b.client = &http.Client{Transport: handlerTransport{h: &servedSandbox{
+			s: b.sandbox, key: hex.EncodeToString(key), dataPath: b.sandboxFile,
+			logErr: func(err error) { fmt.Fprintf(e.stderr, "runflow mcp: saving the sandbox: %v\n", err) },
+		}}}
 	}
 	eng, err := engine.New(engine.Config{
 		GraphURL:   b.graphURL,

@@ -91,6 +91,9 @@ func TestMCPStdio(t *testing.T) {
 			if m, _ := res.StructuredContent.(map[string]any); m["name"] != "Stdio list" {
 				t.Errorf("structured content %v, want the list's name", res.StructuredContent)
 			}
+			if !strings.Contains(readFile(t, filepath.Join(dir, "runflow", "sandbox.json")), "Stdio list") {
+				t.Errorf("the new list is not in the sandbox's data while the server runs")
+			}
 			res, err = cs.CallTool(ctx, &mcp.CallToolParams{Name: "send-mail", Arguments: map[string]any{"to": []string{"ann@contoso.com"}, "subject": "Stdio declined", "body": "x"}})
 			if err != nil || !res.IsError {
 				t.Fatalf("send-mail declined: %v %+v", err, res)
@@ -108,6 +111,15 @@ func TestMCPStdio(t *testing.T) {
 			}
 		})
 	}
+}
+
+func readFile(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }
 
 // savedSubjects counts the subjects of a folder's messages in a saved
