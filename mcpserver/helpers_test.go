@@ -35,9 +35,19 @@ type rig struct {
 	sb    *sandbox.Server
 	graph string // the sandbox's root URL
 	url   string // the MCP endpoint
+
+	mu     sync.Mutex
+	served []int // requests each replica served
 }
 
 func newRig(t *testing.T, provider func(sb *sandbox.Server, tok string) auth.Provider, tune ...func(*mcpserver.Options)) *rig {
+	return newReplicas(t, 1, provider, tune...)
+}
+
+// newReplicas is a rig whose MCP endpoint passes the requests to n
+// servers in turn, each with its own engine, sharing the keys and the
+// session store, as replicas behind a load balancer do.
+func newReplicas(t *testing.T, n int, provider func(sb *sandbox.Server, tok string) auth.Provider, tune ...func(*mcpserver.Options)) *rig {
 	t.Helper()
 	sb, gts := sandbox.NewTestServer(t, sandbox.Options{Now: func() time.Time { return testNow }})
 	ts, err := templates.Load()
@@ -54,27 +64,43 @@ func newRig(t *testing.T, provider func(sb *sandbox.Server, tok string) auth.Pro
 		p = provider(sb, tok)
 	}
 	key := []byte("0123456789abcdef0123456789abcdef")
-	eng, err := engine.New(engine.Config{
-		GraphURL:  gts.URL + "/v1.0",
-		Auth:      p,
-		Now:       func() time.Time { return testNow },
-		Templates: ts,
-		StateKey:  key,
-	})
-	if err != nil {
-		t.Fatal(err)
+	store := &engine.MemorySessionStore{}
+	r := &rig{t: t, sb: sb, graph: gts.URL}
+	var handlers []http.Handler
+	for range n {
+		eng, err := engine.New(engine.Config{
+			GraphURL:  gts.URL + "/v1.0",
+			Auth:      p,
+			Now:       func() time.Time { return testNow },
+			Templates: ts,
+			StateKey:  key,
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		opts := mcpserver.Options{Templates: ts, StateKey: key, Store: store, Now: func() time.Time { return testNow }}
+		for _, f := range tune {
+			f(&opts)
+		}
+		srv, err := mcpserver.New(eng, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		handlers = append(handlers, srv.Handler())
 	}
-	opts := mcpserver.Options{Templates: ts, StateKey: key, Store: &engine.MemorySessionStore{}, Now: func() time.Time { return testNow }}
-	for _, f := range tune {
-		f(&opts)
-	}
-	srv, err := mcpserver.New(eng, opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	hs := httptest.NewServer(srv.Handler())
+	r.served = make([]int, n)
+	next := 0
+	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		r.mu.Lock()
+		i := next
+		next = (next + 1) % n
+		r.served[i]++
+		r.mu.Unlock()
+		handlers[i].ServeHTTP(w, req)
+	}))
 	t.Cleanup(hs.Close)
-	return &rig{t: t, sb: sb, graph: gts.URL, url: hs.URL}
+	r.url = hs.URL
+	return r
 }
 
 // asker is a client's elicitation handler that answers from a script and

@@ -122,6 +122,45 @@ func TestRequestStateRefused(t *testing.T) {
 	}
 }
 
+// TestReplicas: with the 2026-07-28 revision, the rounds of one call may
+// reach different replicas: a question asked mid-flow (create-event asks
+// the start after reading the mailbox's zone) and a confirmation are
+// answered on whichever replica takes the retry, and the mail is sent once.
+func TestReplicas(t *testing.T) {
+	r := newReplicas(t, 2, nil)
+	a := &asker{answers: []func(*mcp.ElicitParams) *mcp.ElicitResult{
+		say("tomorrow at noonish"),
+		say("2026-06-16 12:00"),
+		say("ann@contoso.com"),
+		say(true),
+	}}
+	cs := r.connect("2026-07-28", a)
+	res := call(t, cs, "create-event", map[string]any{"subject": "Replicated lunch"})
+	if res.IsError {
+		t.Fatalf("create-event: %s", text(res))
+	}
+	if got := structured(t, res)["start"]; got != "2026-06-16T12:00:00-07:00" {
+		t.Errorf("start %v, want noon in the mailbox's zone", got)
+	}
+	if len(a.asked) < 2 || !strings.HasSuffix(a.asked[1].Message, "\n"+a.asked[0].Message) {
+		t.Errorf("the re-ask %q does not repeat the question %q after the reason", a.asked[1].Message, a.asked[0].Message)
+	}
+	res = call(t, cs, "send-mail", map[string]any{"subject": "Replicated", "body": "x"})
+	if res.IsError {
+		t.Fatalf("send-mail: %s", text(res))
+	}
+	if got := r.sent("Replicated"); got != 1 {
+		t.Errorf("%d mails in Sent Items, want exactly 1", got)
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for i, n := range r.served {
+		if n < 2 {
+			t.Errorf("replica %d served %d requests; the test did not spread the rounds", i, n)
+		}
+	}
+}
+
 // signInProvider asks for a sign-in until the test's client accepts the
 // URL elicitation (and, with magic, until the code is given).
 type signInProvider struct {
