@@ -262,3 +262,32 @@ func TestUnknownTool(t *testing.T) {
 		}
 	}
 }
+
+// TestChoiceFromSteps: a choice whose options the flow reads from Graph is
+// asked as a titled enum of those options; the client picks one.
+func TestChoiceFromSteps(t *testing.T) {
+	for _, rev := range revisions {
+		t.Run(rev, func(t *testing.T) {
+			r := newRig(t, nil)
+			var picked string
+			a := &asker{answers: []func(*mcp.ElicitParams) *mcp.ElicitResult{func(p *mcp.ElicitParams) *mcp.ElicitResult {
+				prop := p.RequestedSchema.(map[string]any)["properties"].(map[string]any)["list"].(map[string]any)
+				options, _ := prop["oneOf"].([]any)
+				if len(options) == 0 {
+					t.Errorf("the list question has no options: %v", prop)
+					return &mcp.ElicitResult{Action: "cancel"}
+				}
+				first := options[0].(map[string]any)
+				picked, _ = first["title"].(string)
+				return &mcp.ElicitResult{Action: "accept", Content: map[string]any{"list": first["const"]}}
+			}}}
+			res := call(t, r.connect(rev, a), "create-task", map[string]any{"title": "Buy milk"})
+			if res.IsError {
+				t.Fatalf("create-task: %s", text(res))
+			}
+			if picked == "" || !strings.Contains(text(res), "Buy milk") {
+				t.Errorf("picked %q; result %q", picked, text(res))
+			}
+		})
+	}
+}
