@@ -122,6 +122,52 @@ func readFile(t *testing.T, path string) string {
 	return string(b)
 }
 
+// TestMCPTemplatesAndTools: --templates adds a directory's templates,
+// --tools picks the tools served.
+func TestMCPTemplatesAndTools(t *testing.T) {
+	dir, tpl := t.TempDir(), t.TempDir()
+	hello := `id: hello
+name: Say hello
+description: Greets someone by name.
+scopes: []
+inputs:
+  - name: who
+    type: string
+    prompt: Who should I greet?
+steps:
+  - say: Hello, ${ inputs.who }!
+output:
+  who: ${ inputs.who }
+`
+	if err := os.WriteFile(filepath.Join(tpl, "hello.yaml"), []byte(hello), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cs := mcpCommand(t, dir, "2026-07-28", nil, "--sandbox", "--templates", tpl, "--tools", "whoami, hello")
+	defer cs.Close()
+	ctx := context.Background()
+	list, err := cs.ListTools(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, tl := range list.Tools {
+		names = append(names, tl.Name)
+	}
+	if got := strings.Join(names, ","); got != "hello,whoami" {
+		t.Errorf("tools %s, want hello,whoami", got)
+	}
+	res, err := cs.CallTool(ctx, &mcp.CallToolParams{Name: "hello", Arguments: map[string]any{"who": "Ann"}})
+	if err != nil || res.IsError {
+		t.Fatalf("hello: %v %+v", err, res)
+	}
+	if tc, ok := res.Content[0].(*mcp.TextContent); !ok || tc.Text != "Hello, Ann!" {
+		t.Errorf("content %+v, want what the flow said", res.Content[0])
+	}
+	if _, err := cs.CallTool(ctx, &mcp.CallToolParams{Name: "send-mail"}); err == nil {
+		t.Errorf("send-mail is served though --tools left it out")
+	}
+}
+
 // savedSubjects counts the subjects of a folder's messages in a saved
 // sandbox, read through the sandbox's own Graph.
 func savedSubjects(t *testing.T, path, folder string) map[string]int {
