@@ -216,30 +216,52 @@ type StartOptions struct {
 }
 
 // Start begins a session of t. The error is for misuse (nil template,
-// unknown preset names); flow failures are KindFailed turns.
+// unknown preset names, a bad zone); flow failures are KindFailed turns.
 func (e *Engine) Start(ctx context.Context, t *Template, opts StartOptions) (*Turn, error) {
+	if err := e.checkStart(t, opts); err != nil {
+		return nil, err
+	}
+	s, early := e.startSession(t, opts)
+	if early != nil {
+		early.Seq = 1
+		return early, nil
+	}
+	s.seq = 1
+	s.deadline = time.Now().Add(e.lim.FlowTimeout)
+	turn := s.run(ctx)
+	turn.Seq = s.seq
+	return turn, nil
+}
+
+// checkStart refuses what Start cannot run.
+func (e *Engine) checkStart(t *Template, opts StartOptions) error {
 	if t == nil {
-		return nil, errors.New("engine: Start needs a template")
+		return errors.New("engine: Start needs a template")
 	}
 	for name := range opts.Inputs {
 		if _, ok := t.inputByName[name]; !ok {
-			return nil, fmt.Errorf("engine: template %s has no input %q%s", t.id, name, didYouMean(name, t.inputNames()))
+			return fmt.Errorf("engine: template %s has no input %q%s", t.id, name, didYouMean(name, t.inputNames()))
 		}
 	}
+	return nil
+}
+
+// startSession makes the session of a new flow, or the turn that ends it
+// before it runs.
+func (e *Engine) startSession(t *Template, opts StartOptions) (*session, *Turn) {
 	e.Add(t)
 	s := e.newSession(t, opts)
-	s.deadline = time.Now().Add(e.lim.FlowTimeout)
 	// Graph refuses /me with an app-only token; say so before asking
 	// anything or sending anything, rather than after Graph's 400.
 	if auth.IsAppOnly(e.cfg.Auth) && (opts.User == "" || strings.EqualFold(opts.User, "me")) {
-		return s.failed(nil, ErrAppOnlyNeedsUser), nil
+		return s, s.failed(nil, ErrAppOnlyNeedsUser)
 	}
 	if opts.NoInput {
 		if missing := t.MissingInputs(opts.Inputs); len(missing) > 0 {
-			return s.failed(nil, &MissingInputsError{Names: missing}), nil
+			return s, s.failed(nil, &MissingInputsError{Names: missing})
 		}
 	}
-	return s.run(ctx), nil
+	return s, nil
 }
 
 // Run runs t non-interactively: inputs come from opts.Inputs and defaults
@@ -259,8 +281,14 @@ func (e *Engine) Resume(ctx context.Context, state []byte, answer string) (*Turn
 	if err != nil {
 		return nil, err
 	}
+	s.seq++
 	s.deadline = time.Now().Add(e.lim.FlowTimeout)
-	return s.resume(ctx, answer), nil
+	turn := s.resume(ctx, answer)
+	turn.Seq = s.seq
+	if turn.Session == "" {
+		turn.Session = s.id
+	}
+	return turn, nil
 }
 
 func (e *Engine) newSession(t *Template, opts StartOptions) *session {

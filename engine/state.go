@@ -21,6 +21,7 @@ type savedState struct {
 	Template     string                 `json:"template"`
 	Hash         string                 `json:"hash"`
 	Session      string                 `json:"session"`
+	Seq          uint64                 `json:"seq"`
 	Now          string                 `json:"now"`
 	Zone         string                 `json:"zone"`
 	User         string                 `json:"user,omitempty"`
@@ -52,7 +53,7 @@ type savedFrame struct {
 // are kept.
 func (s *session) save() ([]byte, error) {
 	st := savedState{
-		V: stateVersion, Template: s.t.id, Hash: s.t.hash, Session: s.sessionID(),
+		V: stateVersion, Template: s.t.id, Hash: s.t.hash, Session: s.sessionID(), Seq: s.seq,
 		Now: s.now.Format(time.RFC3339Nano), Zone: s.zone.String(),
 		Subject: s.opts.Subject, Conversation: s.opts.Conversation,
 		NoInput: s.opts.NoInput, AutoConfirm: s.opts.AutoConfirm, DryRun: s.opts.DryRun,
@@ -173,7 +174,7 @@ func (e *Engine) restore(data []byte) (*session, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &session{e: e, t: t, id: st.Session, user: "me",
+	s := &session{e: e, t: t, id: st.Session, seq: st.Seq, user: "me",
 		opts: StartOptions{Subject: st.Subject, Conversation: st.Conversation, NoInput: st.NoInput, AutoConfirm: st.AutoConfirm, DryRun: st.DryRun, User: st.User},
 		wait: st.Wait, attempt: st.Attempt}
 	if st.User != "" {
