@@ -52,6 +52,9 @@ func OpenRedisStore(url string, opt RedisOptions) (*RedisStore, error) {
 	o.DialTimeout = 5 * time.Second
 	o.ReadTimeout = 3 * time.Second
 	o.WriteTimeout = 3 * time.Second
+	// A Redis that does not answer should fail a request quickly (the
+	// client retries the command itself).
+	o.DialerRetries = 1
 	s := NewRedisStore(redis.NewClient(o), opt)
 	s.owned = true
 	return s, nil
