@@ -195,5 +195,5 @@ func DemoData(now time.Time) *Data {
 			"internetMessageHeaders": []any{},
 		})
 	}
-	return &Data{Version: dataVersion, Users: []*Mailbox{m, {User: colleague, MailboxSettings: defaultMailboxSettings("Eastern Standard Time")}}}
+	return &Data{Version: dataVersion, Seeded: now.UTC().Format(time.RFC3339Nano), Users: []*Mailbox{m, {User: colleague, MailboxSettings: defaultMailboxSettings("Eastern Standard Time")}}}
 }
