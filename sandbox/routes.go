@@ -88,6 +88,7 @@ func init() {
 // permissions, in the order Graph does.
 func (c *call) resolve(segs []string) (*route, *graphError) {
 	var rest []string
+	prefix := "/me"
 	switch {
 	case strings.EqualFold(segs[0], "me"):
 		if c.grant.AppOnly {
@@ -101,6 +102,7 @@ func (c *call) resolve(segs []string) (*route, *graphError) {
 	case strings.EqualFold(segs[0], "users") && len(segs) >= 2:
 		c.mbox = c.s.mailboxLocked(segs[1])
 		rest = segs[2:]
+		prefix = "/users/{id}"
 		if c.mbox == nil {
 			if len(rest) == 0 {
 				return nil, newError(404, "Request_ResourceNotFound", "Resource '%s' does not exist or one of its queried reference-property objects are not present.", segs[1])
@@ -108,6 +110,9 @@ func (c *call) resolve(segs []string) (*route, *graphError) {
 			return nil, newError(404, "ErrorInvalidUser", "The requested user '%s' is invalid.", segs[1])
 		}
 	default:
+		if e := notModelledRoot(c.r.Method, segs); e != nil {
+			return nil, e
+		}
 		return nil, newError(400, "BadRequest", "Resource not found for the segment '%s'.", segs[0])
 	}
 	c.subject = "users('" + c.mbox.User.ID + "')"
@@ -134,15 +139,16 @@ func (c *call) resolve(segs []string) (*route, *graphError) {
 	if pathMatched != nil {
 		return nil, newError(405, "Request_BadRequest", msgMethod)
 	}
+	if e := notModelled(c.r.Method, prefix, rest); e != nil {
+		return nil, e
+	}
 	return nil, newError(400, "BadRequest", "Resource not found for the segment '%s'.", firstUnknownSegment(rest))
 }
 
 // firstUnknownSegment names the segment Graph would complain about.
 func firstUnknownSegment(rest []string) string {
-	known := map[string]bool{"mailboxsettings": true, "events": true, "calendar": true, "calendarview": true,
-		"todo": true, "lists": true, "tasks": true, "sendmail": true, "messages": true, "mailfolders": true}
 	for _, s := range rest {
-		if !known[strings.ToLower(s)] {
+		if !servedSegment(s) {
 			return s
 		}
 	}
