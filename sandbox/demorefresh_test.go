@@ -55,3 +55,30 @@ func TestRefreshDemo(t *testing.T) {
 		t.Error("a rejected write marked the data changed")
 	}
 }
+
+// The demo tenant is complete enough to try what templates do: the
+// senders of the seeded mail in the tenant's domain are in the directory,
+// and one meeting is organised by someone else, not yet answered.
+func TestDemoTenant(t *testing.T) {
+	d := DemoData(testNow)
+	m := d.Users[0]
+	for _, msg := range m.Messages {
+		addr := getString(getObject(getObject(msg, "from"), "emailAddress"), "address")
+		if strings.HasSuffix(strings.ToLower(addr), "@contoso.onmicrosoft.com") && d.mailbox(addr) == nil {
+			t.Errorf("sender %s of %q is not in the directory", addr, msg["subject"])
+		}
+	}
+	invited := 0
+	for _, e := range m.Events {
+		if !getBool(e, "isOrganizer") {
+			invited++
+			org := getString(getObject(getObject(e, "organizer"), "emailAddress"), "address")
+			if getString(getObject(e, "responseStatus"), "response") != "none" || d.mailbox(org) == nil {
+				t.Errorf("invitation %q: response %v, organizer %s", e["subject"], e["responseStatus"], org)
+			}
+		}
+	}
+	if invited != 1 {
+		t.Errorf("%d meetings organised by others, want 1", invited)
+	}
+}
