@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"fmt"
+	"net/url"
 	"sort"
 	"strconv"
 	"strings"
@@ -296,14 +297,16 @@ func decodeSkipToken(tok string) (int, *graphError) {
 // skipTokenLink is the request's URL with an opaque $skiptoken for offset,
 // every other option kept (the directory pages with $skiptoken).
 func (c *call) skipTokenLink(offset int) string {
-	q := c.r.URL.Query()
-	for k := range q {
-		if strings.EqualFold(k, "$skiptoken") {
-			delete(q, k)
+	var parts []string
+	for _, p := range strings.Split(c.r.URL.RawQuery, "&") {
+		k, _, _ := strings.Cut(p, "=")
+		if uk, err := url.QueryUnescape(k); p == "" || (err == nil && strings.EqualFold(uk, "$skiptoken")) {
+			continue
 		}
+		parts = append(parts, p)
 	}
-	q.Set("$skiptoken", base64.RawURLEncoding.EncodeToString([]byte("sandbox-offset:"+strconv.Itoa(offset))))
-	return c.baseURL() + c.r.URL.EscapedPath() + "?" + q.Encode()
+	parts = append(parts, "$skiptoken="+base64.RawURLEncoding.EncodeToString([]byte("sandbox-offset:"+strconv.Itoa(offset))))
+	return c.baseURL() + c.r.URL.EscapedPath() + "?" + strings.Join(parts, "&")
 }
 
 // personKind lists the person properties $select accepts.
