@@ -67,6 +67,9 @@ func respondToEvent(c *call, response string) (result, *graphError) {
 		if response == "accepted" {
 			return result{}, errBodyRead("The property 'proposedNewTime' does not exist on type 'microsoft.graph.eventResponse'.")
 		}
+		if send, ok := body["sendResponse"].(bool); ok && !send {
+			return result{}, newError(400, "ErrorInvalidRequest", "proposedNewTime needs sendResponse true: the proposal goes to the organizer with the response.")
+		}
 		if v, ok := ev["allowNewTimeProposals"].(bool); ok && !v {
 			return result{}, newError(400, "ErrorProposedNewTimeNotAllowed", "The organizer does not allow new time proposals for this meeting.")
 		}
