@@ -84,6 +84,10 @@ func load(name string, src []byte, lim Limits) (*Template, *problems) {
 		ps.errorf(yamlErrorPos(err), "YAML: %s", yamlErrorMessage(err))
 		return t, ps
 	}
+	// The version counts what the template says, not how it is written.
+	if h := canonicalHash(&root, len(src)+lim.MaxAliasNodes); h != "" {
+		t.hash = h
+	}
 	var extra yaml.Node
 	if err := dec.Decode(&extra); err == nil {
 		ps.errorf(posOf(&extra), "a template is one YAML document; remove the second one (---)")

@@ -37,6 +37,14 @@ type session struct {
 	vars     map[string]any
 	steps    map[string]any
 
+	// seq is the turn number (Turn.Seq) this call's turn will have.
+	seq uint64
+	// claim, when set (HandleMessage, StartFlow), is called once before
+	// the first write of the call is sent; errTurnLost makes the call stop
+	// with nothing sent and lost set.
+	claim func(ctx context.Context, st *step, method, path string) error
+	lost  bool
+
 	// wait says what the step at the cursor waits for: "input", "confirm",
 	// "signin" or "" (not waiting).
 	wait    string
@@ -84,7 +92,7 @@ func (s *session) initEnv() {
 		s.env["now"] = s.now
 	}
 	if s.t.usesSession {
-		s.env["session"] = map[string]any{"id": s.sessionID()}
+		s.env["session"] = map[string]any{"id": s.sessionID(), "zone": s.opts.Zone}
 	}
 	s.vm.MemoryBudget = s.e.lim.MaxMemory
 	s.vm.Stack = s.vmStack[:0]
@@ -388,7 +396,7 @@ func (s *session) failed(st *step, err error) *Turn {
 		fe = already
 	} else if st != nil {
 		fe.Step = st.key
-		fe.Pos = fmt.Sprintf("%s:%d:%d", s.t.source, st.pos.Line, st.pos.Col)
+		fe.Pos = s.stepPos(st)
 	}
 	s.turn.Kind = KindFailed
 	s.turn.Status = StatusFailed
@@ -408,7 +416,13 @@ func (s *session) pause() action {
 		return s.fail(st, err)
 	}
 	s.turn.State = data
+	s.turn.Session = s.id
 	return actPause
+}
+
+// stepPos is "file:line:col" of st.
+func (s *session) stepPos(st *step) string {
+	return fmt.Sprintf("%s:%d:%d", s.t.source, st.pos.Line, st.pos.Col)
 }
 
 // flowTimeout is the error of a call that ran past Limits.FlowTimeout.

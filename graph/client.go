@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/runflow/runflow/auth"
+	"github.com/runflow/runflow/internal/ctxsleep"
 )
 
 // Defaults for Config fields left zero.
@@ -173,7 +174,7 @@ func New(cfg Config) (*Client, error) {
 	setDefault(&cfg.MaxRetryDelay, DefaultMaxRetryDelay)
 	setDefault(&cfg.MaxConcurrentPerMailbox, DefaultMaxConcurrentPerMailbox)
 	if cfg.Sleep == nil {
-		cfg.Sleep = sleepCtx
+		cfg.Sleep = ctxsleep.Sleep
 	}
 	if cfg.Rand == nil {
 		cfg.Rand = rand.Float64

@@ -8,6 +8,7 @@
 //	runflow validate FILE...
 //	runflow test [DIR]
 //	runflow schema
+//	runflow mcp --sandbox|--profile NAME|...
 //	runflow sandbox serve|token|reset
 //	runflow version
 //
