@@ -177,7 +177,7 @@ func TestSessionMemoryIsBounded(t *testing.T) {
 	})
 	t.Run("step results", func(t *testing.T) {
 		g := newFakeGraph(t)
-		big := `{"value":"` + strings.Repeat("x", 3<<20) + `"}`
+		big := `{"value":"` + strings.Repeat("x", 600<<10) + `"}`
 		g.handle("GET /v1.0/me", 200, big)
 		var steps strings.Builder
 		for i := range 5 {
@@ -185,14 +185,14 @@ func TestSessionMemoryIsBounded(t *testing.T) {
 		}
 		steps.WriteString("  - say: '${ len(steps.s0.body) + len(steps.s1.body) + len(steps.s2.body) + len(steps.s3.body) + len(steps.s4.body) }'\n")
 		tp := loadInlineScopes(t, "[User.Read]", "steps:\n"+steps.String())
-		wantLimit(t, runInline(t, g, tp, StartOptions{}, lim), "MaxSessionBytes")
+		wantLimit(t, runInline(t, g, tp, StartOptions{}, Limits{MaxSessionBytes: 2 << 20}), "MaxSessionBytes")
 	})
 	t.Run("replaced values", func(t *testing.T) {
-		lim := Limits{MaxSessionBytes: 4 << 20, MaxValueBytes: 4 << 20, MaxMemory: 50_000_000}
-		tp := loadInlineWithLimits(t, "steps:\n  - foreach: '${ map(1..200, #) }'\n    as: n\n    steps:\n      - set:\n          v: '${ repeat(string(n), 1000000) }'\n          w: '${ repeat(\"y\", 1000000) }'\n", lim)
+		lim := Limits{MaxSessionBytes: 1 << 20, MaxMemory: 50_000_000}
+		tp := loadInlineWithLimits(t, "steps:\n  - foreach: '${ map(1..50, #) }'\n    as: n\n    steps:\n      - set:\n          v: '${ repeat(string(n), 200000) }'\n          w: '${ repeat(\"y\", 200000) }'\n", lim)
 		turn := runInline(t, newFakeGraph(t), tp, StartOptions{}, lim)
 		if turn.Kind != KindDone {
-			t.Fatalf("%v %v: want the flow to complete (it holds 2 MB at a time)", turn.Kind, turn.Err)
+			t.Fatalf("%v %v: want the flow to complete (it holds under 600 KB at a time)", turn.Kind, turn.Err)
 		}
 	})
 	t.Run("counted after resume", func(t *testing.T) {
