@@ -87,6 +87,7 @@ reliability TestForwardedSignInLinkAttachesNothing signin
 auth TestGrantsAreBoundToTheProfileIdentity signin
 auth TestSecretFilesOutsideTheProfileDirectoryAreRefused signin
 auth TestConcurrentRefreshAcrossStores signin
+auth TestConcurrentRefreshAcrossProcesses signin
 auth TestRefreshLockFile signin
 '
 tests=$(printf '%s\n' "$map" | awk 'NF==3 {print $2}' | sort -u | paste -sd'|' -)
