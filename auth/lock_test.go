@@ -25,17 +25,9 @@ import (
 func TestConcurrentRefreshAcrossStores(t *testing.T) {
 	e := newEnv(t)
 	dir := t.TempDir()
-	e.store = nil
-	first := auth.NewFileStore(dir)
-	opts := e.loginOptions()
-	opts.Store = first
-	e.sb.ApproveSignIns("")
-	opts.OpenBrowser = func(u string) error { go e.visit(u); return nil }
+	e.loginToFileStore(dir)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	if _, err := auth.LoginLoopback(ctx, e.profile, opts); err != nil {
-		t.Fatal(err)
-	}
 	const runs, rounds = 4, 5
 	for round := range rounds {
 		e.clock.Advance(2 * time.Hour)
@@ -201,15 +193,7 @@ func TestConcurrentRefreshAcrossProcesses(t *testing.T) {
 	}
 	e := newEnv(t)
 	dir := t.TempDir()
-	opts := e.loginOptions()
-	opts.Store = auth.NewFileStore(dir)
-	e.sb.ApproveSignIns("")
-	opts.OpenBrowser = func(u string) error { go e.visit(u); return nil }
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	if _, err := auth.LoginLoopback(ctx, e.profile, opts); err != nil {
-		t.Fatal(err)
-	}
+	e.loginToFileStore(dir)
 	for round := range 3 {
 		// The children's clocks are past the grant's expiry: the saved
 		// expiry follows the sandbox's clock, in March 2026.
@@ -236,5 +220,20 @@ func TestConcurrentRefreshAcrossProcesses(t *testing.T) {
 		if tok := func(s string) string { return s[strings.Index(s, "TOKEN "):][:22] }; tok(outs[0]) != tok(outs[1]) {
 			t.Errorf("round %d: the processes got different access tokens: the grant was refreshed twice", round)
 		}
+	}
+}
+
+// loginToFileStore signs the demo user in through the loopback flow, saving
+// the grant in a FileStore in dir.
+func (e *env) loginToFileStore(dir string) {
+	e.t.Helper()
+	opts := e.loginOptions()
+	opts.Store = auth.NewFileStore(dir)
+	e.sb.ApproveSignIns("")
+	opts.OpenBrowser = func(u string) error { go e.visit(u); return nil }
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if _, err := auth.LoginLoopback(ctx, e.profile, opts); err != nil {
+		e.t.Fatal(err)
 	}
 }
