@@ -224,3 +224,33 @@ func countErrors(ps []Problem) int {
 	}
 	return n
 }
+
+// concat counts the elements of its result before it builds it: fifty
+// ranges of a million numbers (5 GB built before expr's own memory check)
+// are refused under MaxMemory at once; under the budget it behaves as
+// expr's concat.
+func TestConcatIsSizedFirst(t *testing.T) {
+	args := strings.TrimSuffix(strings.Repeat("r, ", 50), ", ")
+	for _, c := range []struct{ name, expr, want string }{
+		{"fifty ranges", "let r = 1..999999; len(concat(" + args + "))", ""},
+		{"in a loop", "let r = 1..999; len(reduce(1..2000, concat(#acc, r), []))", ""},
+		{"small", `concat([1, 2], [3], ["a"])`, "[1,2,3,\"a\"]"},
+		{"nested", `concat(concat([1], [2]), [3])`, "[1,2,3]"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			tp := loadInline(t, "steps:\n  - say: '${ toJSON("+c.expr+") }'\n")
+			var turn *Turn
+			alloc := allocatedBy(func() { turn = runInline(t, newFakeGraph(t), tp, StartOptions{}, Limits{}) })
+			if c.want == "" {
+				wantLimit(t, turn, "MaxMemory")
+				if alloc > 200<<20 {
+					t.Errorf("allocated %d MB before refusing, want under 200", alloc>>20)
+				}
+				return
+			}
+			if turn.Kind != KindDone || len(turn.Messages) != 1 || strings.Join(strings.Fields(turn.Messages[0]), "") != c.want {
+				t.Fatalf("%v %v %q, want %s", turn.Kind, turn.Err, turn.Messages, c.want)
+			}
+		})
+	}
+}

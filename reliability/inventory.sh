@@ -40,6 +40,7 @@ engine TestStringGrowthIsBounded expressions
 reliability TestLimitExpressionText expressions
 engine TestEvaluationIsBounded expressions
 engine TestSessionMemoryIsBounded expressions
+engine TestConcatIsSizedFirst expressions
 reliability TestHostileValuesInPathsQueriesAndHeaders values
 reliability TestAnswersCannotChangeTheJSONBody values
 engine TestPathSegmentsAreEscaped values
