@@ -117,6 +117,7 @@ func (c *call) start(ctx context.Context, who Caller) (*mcp.CallToolResult, erro
 		User:         who.User,
 		Subject:      who.Subject,
 		Conversation: c.p.Call,
+		Zone:         who.Zone,
 		NoInput:      !c.cl.form,
 	})
 	if err != nil {
