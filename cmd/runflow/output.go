@@ -37,6 +37,10 @@ type errorDoc struct {
 	Code      string `json:"code"`
 	Message   string `json:"message"`
 	RequestID string `json:"request_id"`
+	// Step and Position name the template step that failed and its
+	// file:line:col, for the template's author.
+	Step     string `json:"step,omitempty"`
+	Position string `json:"position,omitempty"`
 }
 
 // writeJSON prints the stable --output json document:

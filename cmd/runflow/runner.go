@@ -112,7 +112,8 @@ func (r *runner) finish(turn *engine.Turn) error {
 	case turn.Kind == engine.KindFailed:
 		res.Status = string(engine.StatusFailed)
 		res.Error = errorDocOf(turn.Err)
-		exit = &exitError{code: failureCode(turn.Err), err: fmt.Errorf("the flow failed: %w", turn.Err)}
+		failPosition(res.Error, turn.Err)
+		exit = &exitError{code: failureCode(turn.Err), err: failStepError(turn.Err, r.o.verbose)}
 	case turn.Status == engine.StatusCancelled:
 		exit = &exitError{code: exitCancelled, err: errors.New("the flow was cancelled; nothing more was sent")}
 	}
