@@ -42,6 +42,9 @@ func (r *runner) run(ctx context.Context, values map[string]any) error {
 		return usageErrorf("%v", err)
 	}
 	for {
+		// The progress line goes before anything the turn prints: the
+		// messages said before a question, the question, the result.
+		r.tr.done()
 		r.collect(turn)
 		switch turn.Kind {
 		case engine.KindQuestion:
