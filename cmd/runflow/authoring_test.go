@@ -1,8 +1,12 @@
 package main
 
 import (
+	"os"
+	"os/exec"
 	"strings"
 	"testing"
+
+	"github.com/runflow/runflow/templates"
 )
 
 // TestAuthoringGolden covers the CLI side of issue 15 (what authors and
@@ -10,12 +14,20 @@ import (
 // against the sandbox, compared with testdata/golden.
 func TestAuthoringGolden(t *testing.T) {
 	fail := "testdata/authoring/fail.yaml"
+	branches := "testdata/authoring/branches.yaml"
 	cases := []struct {
 		name  string
 		args  []string
 		stdin string
 		tty   bool
 	}{
+		{name: "describe-branches", args: []string{"describe", branches}},
+		{name: "describe-branches-json", args: []string{"describe", branches, "--output", "json"}},
+		{name: "describe-branches-mermaid", args: []string{"describe", branches, "--format", "mermaid"}},
+		{name: "describe-branches-dot", args: []string{"describe", branches, "--format", "dot"}},
+		{name: "describe-create-event-mermaid", args: []string{"describe", "create-event", "--format", "mermaid"}},
+		{name: "describe-bad-format", args: []string{"describe", "agenda", "--format", "svg"}},
+		{name: "describe-format-and-json", args: []string{"describe", "agenda", "--format", "dot", "--output", "json"}},
 		{name: "run-fail-step", args: []string{"run", fail, "--sandbox", "--set", "name=Adele Vance"}},
 		{name: "run-fail-step-verbose", args: []string{"run", fail, "--sandbox", "--set", "name=Adele Vance", "-v"}},
 		{name: "run-fail-step-json", args: []string{"run", fail, "--sandbox", "--set", "name=Adele Vance", "--output", "json"}},
@@ -51,4 +63,47 @@ func dropTraceLines(s string) string {
 		out = append(out, line)
 	}
 	return strings.Join(out, "\n")
+}
+
+// The dot output parses: checked with Graphviz when it is installed.
+func TestDescribeDotParses(t *testing.T) {
+	dot, err := exec.LookPath("dot")
+	if err != nil {
+		t.Skip("Graphviz dot is not installed (apt-get install graphviz)")
+	}
+	for _, ref := range append(templates.IDs(), "testdata/authoring/branches.yaml") {
+		c := newCLI(t)
+		o := c.run("", "describe", ref, "--format", "dot").wantCode(t, 0)
+		cmd := exec.Command(dot, "-Tsvg", "-o", os.DevNull)
+		cmd.Stdin = strings.NewReader(o.stdout)
+		if out, err := cmd.CombinedOutput(); err != nil || len(out) > 0 {
+			t.Errorf("%s: dot says %v: %s\n%s", ref, err, out, o.stdout)
+		}
+	}
+}
+
+// Every built-in can be drawn, and each drawing names every Graph call
+// with its method and path and every input.
+func TestDescribeMermaidBuiltins(t *testing.T) {
+	for _, id := range templates.IDs() {
+		tp, err := templates.Get(id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var b strings.Builder
+		if err := writeMermaid(&b, buildFlowGraph(tp)); err != nil {
+			t.Fatal(err)
+		}
+		out := b.String()
+		for _, s := range tp.Steps() {
+			if s.Kind == "http" && !strings.Contains(out, mermaidText(strings.SplitN(s.Summary, " ", 2)[0])) {
+				t.Errorf("%s: the drawing lacks %s", id, s.Summary)
+			}
+		}
+		for _, in := range tp.Inputs() {
+			if !strings.Contains(out, "ask "+in.Name+" (") {
+				t.Errorf("%s: the drawing lacks input %s", id, in.Name)
+			}
+		}
+	}
 }
