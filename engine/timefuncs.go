@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/runflow/runflow/engine/input"
 )
 
 // fnAtTime is atTime(day, clock, zone): the wall-clock time clock
@@ -58,31 +60,4 @@ func fnFormatDuration(args ...any) (any, error) {
 	return formatDuration(args[0].(time.Duration)), nil
 }
 
-func formatDuration(d time.Duration) string {
-	sign := ""
-	if d < 0 {
-		sign, d = "-", -d
-		if d < 0 { // the most negative duration
-			d = time.Duration(1<<63 - 1)
-		}
-	}
-	if d < time.Minute {
-		return sign + strconv.FormatInt(int64(d/time.Second), 10) + " s"
-	}
-	d = d.Round(time.Minute)
-	days, hours, mins := d/(24*time.Hour), d%(24*time.Hour)/time.Hour, d%time.Hour/time.Minute
-	var parts []string
-	switch {
-	case days == 1:
-		parts = append(parts, "1 day")
-	case days > 1:
-		parts = append(parts, strconv.FormatInt(int64(days), 10)+" days")
-	}
-	if hours > 0 {
-		parts = append(parts, strconv.FormatInt(int64(hours), 10)+" h")
-	}
-	if mins > 0 {
-		parts = append(parts, strconv.FormatInt(int64(mins), 10)+" min")
-	}
-	return sign + strings.Join(parts, " ")
-}
+func formatDuration(d time.Duration) string { return input.HumanDuration(d) }

@@ -1,10 +1,13 @@
 package main
 
 import (
+	"context"
 	"os"
 	"os/exec"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/runflow/runflow/templates"
 )
@@ -16,10 +19,11 @@ func TestAuthoringGolden(t *testing.T) {
 	fail := "testdata/authoring/fail.yaml"
 	branches := "testdata/authoring/branches.yaml"
 	cases := []struct {
-		name  string
-		args  []string
-		stdin string
-		tty   bool
+		name   string
+		args   []string
+		stdin  string
+		tty    bool
+		outTTY bool
 	}{
 		{name: "describe-branches", args: []string{"describe", branches}},
 		{name: "describe-branches-json", args: []string{"describe", branches, "--output", "json"}},
@@ -28,6 +32,8 @@ func TestAuthoringGolden(t *testing.T) {
 		{name: "describe-create-event-mermaid", args: []string{"describe", "create-event", "--format", "mermaid"}},
 		{name: "describe-bad-format", args: []string{"describe", "agenda", "--format", "svg"}},
 		{name: "describe-format-and-json", args: []string{"describe", "agenda", "--format", "dot", "--output", "json"}},
+		{name: "run-agenda-timeline", args: []string{"run", "agenda", "--sandbox"}, outTTY: true},
+		{name: "run-agenda-timeline-zone", args: []string{"run", "agenda", "--sandbox", "--set", "day=2026-06-19", "--zone", "Europe/Berlin"}, outTTY: true},
 		{name: "run-fail-step", args: []string{"run", fail, "--sandbox", "--set", "name=Adele Vance"}},
 		{name: "run-fail-step-verbose", args: []string{"run", fail, "--sandbox", "--set", "name=Adele Vance", "-v"}},
 		{name: "run-fail-step-json", args: []string{"run", fail, "--sandbox", "--set", "name=Adele Vance", "--output", "json"}},
@@ -41,7 +47,7 @@ func TestAuthoringGolden(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			c := newCLI(t)
-			c.tty = tc.tty
+			c.tty, c.outTTY = tc.tty, tc.outTTY
 			o := c.run(tc.stdin, tc.args...)
 			got := transcript(tc.args, o)
 			// -v traces hold durations that change from run to run.
@@ -105,5 +111,64 @@ func TestDescribeMermaidBuiltins(t *testing.T) {
 				t.Errorf("%s: the drawing lacks input %s", id, in.Name)
 			}
 		}
+	}
+}
+
+// --output json is the same document whether stdout is a terminal or not
+// (the timeline is for people only).
+func TestAgendaJSONIgnoresTerminal(t *testing.T) {
+	args := []string{"run", "agenda", "--sandbox", "--output", "json"}
+	plain := newCLI(t).run("", args...).wantCode(t, 0)
+	c := newCLI(t)
+	c.outTTY = true
+	tty := c.run("", args...).wantCode(t, 0)
+	if plain.stdout != tty.stdout || strings.Contains(tty.stdout, busyGlyph) {
+		t.Errorf("json output changed on a terminal:\n%s\n---\n%s", plain.stdout, tty.stdout)
+	}
+}
+
+// syncBuffer is one terminal for stdout and stderr: what was written, in
+// order.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+// The progress line is erased before a message the flow says before a
+// question (it was written over: "... (last: GET /me)Hello ...").
+func TestProgressErasedBeforeMessages(t *testing.T) {
+	var term syncBuffer
+	c := newCLI(t)
+	e := &env{
+		stdin:     strings.NewReader("\n"),
+		stdout:    &term,
+		stderr:    &term,
+		stdinTTY:  true,
+		stderrTTY: true,
+		stdoutTTY: true,
+		getenv:    func(k string) string { return c.vars[k] },
+		configDir: func() (string, error) { return c.configDir, nil },
+		now:       func() time.Time { return testNow },
+	}
+	if code := Main(context.Background(), []string{"run", "testdata/authoring/progress.yaml", "--sandbox"}, e); code != 0 {
+		t.Fatalf("exit %d:\n%s", code, term.b.String())
+	}
+	out := term.b.String()
+	i := strings.Index(out, "Hello Adele Vance.")
+	if i < 0 {
+		t.Fatalf("no message:\n%q", out)
+	}
+	before := out[:i]
+	if !strings.Contains(before, "(last: GET /me)") {
+		t.Fatalf("no progress line before the message (the test shows nothing):\n%q", out)
+	}
+	if !strings.HasSuffix(before, "\r") || strings.TrimRight(before[strings.LastIndex(before[:len(before)-1], "\r"):], "\r ") != "" {
+		t.Errorf("the progress line is not erased before the message:\n%q", out)
 	}
 }

@@ -226,6 +226,11 @@ func (r *runner) print(res result, planned *engine.PlannedRequest) error {
 	if err := writeText(&b, res, textStyle{loc: r.loc, maxCell: 60}); err != nil {
 		return err
 	}
+	if r.e.stdoutTTY && res.Status == string(engine.StatusCompleted) {
+		if tl := dayTimeline(res, r.loc); tl != "" {
+			b.WriteString("\n" + tl)
+		}
+	}
 	if planned != nil {
 		if b.Len() > 0 {
 			b.WriteString("\n")
