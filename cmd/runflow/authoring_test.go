@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"os"
 	"os/exec"
@@ -170,5 +171,33 @@ func TestProgressErasedBeforeMessages(t *testing.T) {
 	}
 	if !strings.HasSuffix(before, "\r") || strings.TrimRight(before[strings.LastIndex(before[:len(before)-1], "\r"):], "\r ") != "" {
 		t.Errorf("the progress line is not erased before the message:\n%q", out)
+	}
+}
+
+// A revoked sign-in, with --graph-url naming the profile's own Graph, says
+// to sign in again (it said --graph-url needs a token).
+func TestRevokedSignInWithOwnGraphURL(t *testing.T) {
+	c := newCLI(t)
+	sb, ts := authSandbox(t, c)
+	c.run("", "auth", "login", "--profile", "sb").wantCode(t, exitOK)
+	sb.RevokeRefreshTokens("AdeleV@contoso.onmicrosoft.com")
+	// Two hours later the access token has expired and the refresh fails.
+	var stdout, stderr bytes.Buffer
+	e := &env{
+		stdin:     strings.NewReader(""),
+		stdout:    &stdout,
+		stderr:    &stderr,
+		getenv:    func(k string) string { return c.vars[k] },
+		configDir: func() (string, error) { return c.configDir, nil },
+		now:       func() time.Time { return testNow.Add(2 * time.Hour) },
+	}
+	code := Main(context.Background(), []string{"run", "whoami", "--profile", "sb", "--graph-url", ts.URL + "/v1.0"}, e)
+	if code != exitSignIn || !strings.Contains(stderr.String(), "runflow auth login --profile sb") || strings.Contains(stderr.String(), "--graph-url") {
+		t.Errorf("exit %d, stderr:\n%s", code, stderr.String())
+	}
+	// Another Graph still needs a token of its own.
+	code = Main(context.Background(), []string{"run", "whoami", "--profile", "sb", "--graph-url", "http://127.0.0.1:9/v1.0"}, e)
+	if code != exitSignIn {
+		t.Errorf("another Graph: exit %d", code)
 	}
 }

@@ -103,6 +103,14 @@ func chooseBackend(ctx context.Context, e *env, f backendFlags, scopes []string)
 		return nil, signInError(errors.New(notSignedInHelp))
 	}
 	p, profileURL, err := profileBackend(ctx, e, profileSelection{Name: f.profile, File: f.profileFile}, scopes)
+	// A profile that needs a sign-in says how first: on that error the
+	// profile's Graph is not known here, and comparing --graph-url with
+	// Microsoft Graph instead would wrongly ask for --token.
+	if err != nil {
+		if _, ok := auth.IsSignInRequired(err); ok {
+			return nil, signInError(err)
+		}
+	}
 	if profileURL == "" {
 		profileURL = defaultGraphURL
 	}
@@ -112,9 +120,6 @@ func chooseBackend(ctx context.Context, e *env, f backendFlags, scopes []string)
 		return nil, needsToken
 	}
 	if err != nil {
-		if _, ok := auth.IsSignInRequired(err); ok {
-			return nil, signInError(err)
-		}
 		return nil, err
 	}
 	if err := checkGraphURL(profileURL); err != nil {
