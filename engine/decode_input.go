@@ -92,6 +92,8 @@ func (d *decoder) decodeInput(n *yaml.Node) *inputDef {
 			in.listRules.MaxItemLength, _ = d.integer(kv.value, what+" max_item_length", 1, input.MaxLineBytes)
 		case "relative_to":
 			in.relativeTo = d.decodeExprNode(kv.value, what+" relative_to")
+		case "future":
+			in.future, _ = d.boolean(kv.value, what+" future")
 		}
 	}
 	for _, k := range []string{"max_items", "min_item_length", "max_item_length"} {
@@ -121,6 +123,9 @@ func (d *decoder) decodeInput(n *yaml.Node) *inputDef {
 	}
 	if v, ok := have["zone"]; ok && in.typ != "" && in.typ != "date" && in.typ != "time" && in.typ != "datetime" {
 		d.ps.errorf(posOf(d.resolve(v)), "%s: zone is only for date, time and datetime inputs", what)
+	}
+	if v, ok := have["future"]; ok && in.typ != "" && in.typ != "date" && in.typ != "time" && in.typ != "datetime" {
+		d.ps.errorf(posOf(d.resolve(v)), "%s: future is only for date, time and datetime inputs", what)
 	}
 	if in.name == "" {
 		return nil

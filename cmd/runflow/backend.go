@@ -10,7 +10,6 @@ import (
 	"strings"
 
 	"github.com/runflow/runflow/auth"
-	"github.com/runflow/runflow/sandbox"
 )
 
 // defaultGraphURL is Microsoft Graph's v1.0 service root.
@@ -32,10 +31,9 @@ type backend struct {
 	auth     auth.Provider
 	// secrets are scrubbed from every trace line, whatever else redacts.
 	secrets []string
-	// sandbox is the in-process sandbox of --sandbox (nil otherwise);
-	// its data is saved when the run ends.
-	sandbox     *sandbox.Server
-	sandboxFile string
+	// sandbox is the in-process sandbox of --sandbox (nil otherwise); it
+	// saves its data file after every write.
+	sandbox *sandboxStore
 }
 
 // profileSelection names a signed-in profile: by name, or by file.
@@ -46,7 +44,10 @@ type profileSelection struct {
 
 // profileBackend signs a run in with a stored profile: the auth commands
 // (cmd/runflow/auth*.go) set it in an init function. It returns the token
-// provider and the Graph service root to use ("" for Microsoft Graph). When
+// provider and the Graph service root to use ("" for Microsoft Graph), the
+// root also with an error once the profile is read (a revoked sign-in with
+// --graph-url naming the profile's own Graph must say to sign in again,
+// not ask for a token). When
 // nobody is signed in it returns an error wrapping *auth.SignInRequiredError
 // that says how to sign in. Nil means this build has no profile support.
 var profileBackend func(ctx context.Context, e *env, sel profileSelection, scopes []string) (auth.Provider, string, error)
@@ -62,18 +63,20 @@ func chooseBackend(ctx context.Context, e *env, f backendFlags, scopes []string)
 		if f.graphURL != "" || f.token != "" || f.profile != "" || f.profileFile != "" {
 			return nil, usageErrorf("--sandbox runs against the built-in sandbox; it cannot be combined with --graph-url, --token, --profile or --profile-file")
 		}
-		s, path, err := openSandbox(e, inProcessRoot)
+		st, err := openSandbox(e, inProcessRoot)
 		if err != nil {
 			return nil, err
 		}
-		tok := s.Token(scopes...)
+		if note := st.staleDemoNote(e.now()); note != "" {
+			fmt.Fprintln(e.stderr, note)
+		}
+		tok := st.s.Token(scopes...)
 		return &backend{
-			graphURL:    inProcessRoot + "/v1.0",
-			client:      &http.Client{Transport: handlerTransport{h: s}},
-			auth:        auth.Static(tok),
-			secrets:     []string{tok},
-			sandbox:     s,
-			sandboxFile: path,
+			graphURL: inProcessRoot + "/v1.0",
+			client:   &http.Client{Transport: handlerTransport{h: st}},
+			auth:     auth.Static(tok),
+			secrets:  []string{tok},
+			sandbox:  st,
 		}, nil
 	}
 	graphURL, token := f.graphURL, f.token
@@ -103,14 +106,6 @@ func chooseBackend(ctx context.Context, e *env, f backendFlags, scopes []string)
 		return nil, signInError(errors.New(notSignedInHelp))
 	}
 	p, profileURL, err := profileBackend(ctx, e, profileSelection{Name: f.profile, File: f.profileFile}, scopes)
-	// A profile that needs a sign-in says how first: on that error the
-	// profile's Graph is not known here, and comparing --graph-url with
-	// Microsoft Graph instead would wrongly ask for --token.
-	if err != nil {
-		if _, ok := auth.IsSignInRequired(err); ok {
-			return nil, signInError(err)
-		}
-	}
 	if profileURL == "" {
 		profileURL = defaultGraphURL
 	}
@@ -120,6 +115,9 @@ func chooseBackend(ctx context.Context, e *env, f backendFlags, scopes []string)
 		return nil, needsToken
 	}
 	if err != nil {
+		if _, ok := auth.IsSignInRequired(err); ok {
+			return nil, signInError(err)
+		}
 		return nil, err
 	}
 	if err := checkGraphURL(profileURL); err != nil {
@@ -172,12 +170,13 @@ func isLoopback(host string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
-// finish saves the in-process sandbox's data after a run.
+// finish reports a write of the in-process sandbox that could not be
+// saved (the data is saved after every write, not at the end).
 func (b *backend) finish() error {
 	if b.sandbox == nil {
 		return nil
 	}
-	if err := b.sandbox.SaveFile(b.sandboxFile); err != nil {
+	if err := b.sandbox.takeSaveError(); err != nil {
 		return fmt.Errorf("saving the sandbox's data: %w", err)
 	}
 	return nil
