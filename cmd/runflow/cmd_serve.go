@@ -31,7 +31,7 @@ const callbackPath = "/auth/callback"
 
 type serveOptions struct {
 	addr, store, prefix, templates, stateKey, publicURL string
-	sessionTTL                                          time.Duration
+	sessionTTL, turnTimeout                             time.Duration
 	backend                                             backendFlags
 }
 
@@ -43,6 +43,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	fs.StringVar(&o.store, "store", "", "where conversations live: memory, file:`PATH` or redis://HOST:PORT/DB (default a file in the state directory)")
 	fs.StringVar(&o.prefix, "redis-prefix", bot.DefaultRedisPrefix, "`PREFIX` of every Redis key (several bots can share a database)")
 	fs.DurationVar(&o.sessionTTL, "session-ttl", bot.DefaultSessionTTL, "forget a conversation idle for `DURATION`")
+	fs.DurationVar(&o.turnTimeout, "turn-timeout", 2*time.Minute, "bound one turn (its Graph calls included) to `DURATION`; a replica that dies while sending a write leaves it unresolved for this long plus a minute")
 	fs.StringVar(&o.templates, "templates", "", "also offer the *.yaml templates of `DIR` (a file with a built-in's id replaces it)")
 	fs.StringVar(&o.stateKey, "state-key", "", "the secret signing states and sign-in links: env:`VAR` or file:PATH (required with Redis: the same on every replica)")
 	fs.StringVar(&o.publicURL, "public-url", "", "`URL` where users reach this server, for the sign-in callback (default http://ADDR)")
@@ -112,7 +113,11 @@ func execServe(ctx context.Context, e *env, o *serveOptions) error {
 	}
 
 	metrics := &bot.Metrics{}
-	cfg := engine.Config{Templates: tpls, Trace: metrics.Trace, StateKey: bot.EngineStateKey(key)}
+	if o.turnTimeout <= 0 {
+		return usageErrorf("--turn-timeout %v: want a positive duration", o.turnTimeout)
+	}
+	cfg := engine.Config{Templates: tpls, Trace: metrics.Trace, StateKey: bot.EngineStateKey(key),
+		Limits: engine.Limits{FlowTimeout: o.turnTimeout}}
 	var signIn *auth.BotSignIn
 	var be *backend
 	if o.backend.profile != "" || o.backend.profileFile != "" {
