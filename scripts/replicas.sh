@@ -11,5 +11,5 @@
 #   RUNFLOW_REDIS_URL=redis://127.0.0.1:6379/14 scripts/replicas.sh
 set -eu
 cd "$(dirname "$0")/.."
-RUNFLOW_LOADTEST_N="${N:-1000}" RUNFLOW_REQUIRE_SERVICES=1 \
+RUNFLOW_LOADTEST_N="${N:-1000}" RUNFLOW_LOADTEST_TURN_TIMEOUT="${TURN_TIMEOUT:-30s}" RUNFLOW_REQUIRE_SERVICES=1 \
 	exec go test ./bot/loadtest -run '^TestReplicas$' -count=1 -v -timeout 30m

@@ -197,8 +197,8 @@ func (r *replicas) set(i int, u string) {
 
 // reply is the part of a Reply the driver reads.
 type reply struct {
-	Status   string         `json:"status"`
-	Messages []string       `json:"messages"`
+	Status   string   `json:"status"`
+	Messages []string `json:"messages"`
 	Question *struct {
 		Input string `json:"input"`
 		Type  string `json:"type"`

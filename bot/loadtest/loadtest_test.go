@@ -65,6 +65,17 @@ func TestReplicas(t *testing.T) {
 			t.Fatalf("RUNFLOW_LOADTEST_N=%q: want a number of conversations, at least 3", v)
 		}
 	}
+	// A turn slower than this ends as "may have been sent" (the write's
+	// outcome is unknown when the turn's time runs out); a replica killed
+	// while sending a write blocks its conversation this long plus the
+	// engine's minute of grace.
+	turnTimeout := 5 * time.Second
+	if v := os.Getenv("RUNFLOW_LOADTEST_TURN_TIMEOUT"); v != "" {
+		var err error
+		if turnTimeout, err = time.ParseDuration(v); err != nil {
+			t.Fatalf("RUNFLOW_LOADTEST_TURN_TIMEOUT=%q: %v", v, err)
+		}
+	}
 	dir := t.TempDir()
 	bin, err := Build(moduleRoot(t), dir)
 	if err != nil {
@@ -83,7 +94,7 @@ func TestReplicas(t *testing.T) {
 	res, err := Run(context.Background(), Config{
 		Binary: bin, RedisURL: redisURL(), Prefix: prefix,
 		Conversations: n, Workers: 12, Replicas: 3, DuplicateRate: 0.1, KillAfter: n / 3,
-		TurnTimeout: 2 * time.Second, Dir: dir, Log: t.Logf,
+		TurnTimeout: turnTimeout, Dir: dir, Log: t.Logf,
 	})
 	if err != nil {
 		t.Fatal(err)
