@@ -69,7 +69,7 @@ func TestSignedStatesRefuseEdits(t *testing.T) {
 		"other key":     {string(signState(otherStateKey, unsigned)), "does not match"},
 		"sig only":      {`{"sig":"` + strings.Repeat("A", 43) + `"}`, "not signed"},
 		"short":         {`{}`, "not signed"},
-		"sig not last":  {strings.Replace(good, `{"v":1`, `{"sig":"x","v":1`, 1), "does not match"},
+		"sig not last":  {strings.Replace(good, `{"v":2`, `{"sig":"x","v":2`, 1), "does not match"},
 		"doubled state": {good[:len(good)-1] + "," + good[1:], "does not match"},
 	}
 	for name, c := range cases {
