@@ -111,6 +111,18 @@ func TestSessionStoreContract(t *testing.T) {
 			storetest.Run(t, func(t *testing.T) engine.SessionStore { return k.open(t) })
 		})
 	}
+	t.Run("prefixed", func(t *testing.T) {
+		storetest.Run(t, func(t *testing.T) engine.SessionStore { return WithPrefix(NewMemoryStore(), "mcp:") })
+	})
+	s := NewMemoryStore()
+	ctx := context.Background()
+	WithPrefix(s, "mcp:").CompareAndSwap(ctx, "k", 0, engine.SessionRecord{Seq: 1, Data: []byte("x")})
+	if r, _ := s.Load(ctx, "k"); r.Seq != 0 {
+		t.Fatalf("a prefixed key met the plain one")
+	}
+	if r, _ := s.Load(ctx, "mcp:k"); r.Seq != 1 {
+		t.Fatalf("the prefixed key is not stored under its prefix")
+	}
 }
 
 // Two FileStores on one file are two openers of it, as two processes are

@@ -2,19 +2,25 @@ package main
 
 import (
 	"context"
+	"crypto/hmac"
 	"crypto/rand"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net"
+	"net/http"
 	"net/url"
 	"path/filepath"
 	"strings"
 	"time"
 
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+
 	"github.com/runflow/runflow/auth"
 	"github.com/runflow/runflow/bot"
 	"github.com/runflow/runflow/engine"
+	"github.com/runflow/runflow/mcpserver"
 )
 
 func init() {
@@ -26,8 +32,20 @@ func init() {
 	})
 }
 
-// callbackPath is where serve takes the sign-in redirect.
-const callbackPath = "/auth/callback"
+// callbackPath is where serve takes the sign-in redirect; mcpPath where it
+// serves MCP.
+const (
+	callbackPath = "/auth/callback"
+	mcpPath      = "/mcp"
+)
+
+// mcpStateKey derives the key sealing MCP request states from the state
+// key, as bot.EngineStateKey does for the engine's.
+func mcpStateKey(key []byte) []byte {
+	m := hmac.New(sha256.New, key)
+	m.Write([]byte("runflow mcp request state"))
+	return m.Sum(nil)
+}
 
 type serveOptions struct {
 	addr, store, prefix, templates, stateKey, publicURL string
@@ -143,13 +161,27 @@ func execServe(ctx context.Context, e *env, o *serveOptions) error {
 	if err != nil {
 		return err
 	}
-	srv, err := bot.New(bot.Config{Engine: eng, Templates: tpls, Store: store, SignIn: signIn, Metrics: metrics, Log: log})
+	var extra map[string]http.Handler
+	if signIn == nil {
+		// MCP clients act as the one identity of the backend; with users
+		// signing in per conversation there is no identity to give them.
+		mcpSrv, err := mcpserver.New(eng, mcpserver.Options{Templates: tpls, StateKey: mcpStateKey(key),
+			Store: bot.WithPrefix(store, "mcp:"), Implementation: &mcp.Implementation{Name: "runflow", Version: versionString()}})
+		if err != nil {
+			return err
+		}
+		extra = map[string]http.Handler{mcpPath: mcpSrv.Handler()}
+	}
+	srv, err := bot.New(bot.Config{Engine: eng, Templates: tpls, Store: store, SignIn: signIn, Metrics: metrics, Log: log, Extra: extra})
 	if err != nil {
 		return err
 	}
 	hs := srv.HTTPServer(ln.Addr().String())
 	fmt.Fprintf(e.stdout, "runflow serve: chat page at %s/\n", root)
 	fmt.Fprintf(e.stdout, "API: %s/v1/conversations/{conversation}/... (docs/serve.md); store: %s\n", root, describeStore(o.store))
+	if extra != nil {
+		fmt.Fprintf(e.stdout, "MCP (streamable HTTP): %s%s\n", root, mcpPath)
+	}
 	fmt.Fprintln(e.stdout, "Stop with Ctrl-C.")
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
