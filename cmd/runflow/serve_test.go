@@ -1,8 +1,6 @@
 package main
 
 import (
-	"github.com/modelcontextprotocol/go-sdk/mcp"
-
 	"bytes"
 	"context"
 	"encoding/json"
@@ -14,6 +12,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
 
 // lockedBuffer is an output a running command writes while the test reads.
