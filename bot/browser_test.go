@@ -2,16 +2,15 @@ package bot
 
 import (
 	"context"
-	"os"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
-)
 
-const chromiumPath = "/usr/bin/chromium"
+	"github.com/runflow/runflow/internal/testservices"
+)
 
 // TestChatPageInBrowser drives the chat page in headless Chromium at a
 // phone's width: start create-todo-list with a click, answer by typing,
@@ -19,16 +18,7 @@ const chromiumPath = "/usr/bin/chromium"
 // button), skip an optional question and pick the importance, and see
 // each result.
 func TestChatPageInBrowser(t *testing.T) {
-	path := chromiumPath
-	if p := os.Getenv("RUNFLOW_CHROMIUM"); p != "" {
-		path = p
-	}
-	if _, err := os.Stat(path); err != nil {
-		if requireServices() {
-			t.Fatalf("Chromium is not at %s (RUNFLOW_REQUIRE_SERVICES=1): %v", path, err)
-		}
-		t.Skipf("Chromium is not at %s (%v); install chromium or set RUNFLOW_CHROMIUM to run this test", path, err)
-	}
+	path := testservices.Chromium(t)
 	w := newWorld(t, NewMemoryStore())
 	_, ts := w.replica()
 

@@ -144,7 +144,7 @@ func start(bin string, env []string, args ...string) (*proc, error) {
 	select {
 	case u := <-found:
 		return &proc{cmd: cmd, url: u, out: &errBuf}, nil
-	case <-time.After(20 * time.Second):
+	case <-time.After(60 * time.Second):
 		cmd.Process.Kill()
 		cmd.Wait()
 		return nil, fmt.Errorf("%s %s did not start", bin, strings.Join(args, " "))

@@ -2,8 +2,6 @@ package loadtest
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -12,36 +10,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/redis/go-redis/v9"
+	"github.com/runflow/runflow/internal/testservices"
 )
-
-func redisURL() string {
-	if u := os.Getenv("RUNFLOW_REDIS_URL"); u != "" {
-		return u
-	}
-	return "redis://127.0.0.1:6379/15"
-}
-
-// needRedis skips (or fails, with RUNFLOW_REQUIRE_SERVICES=1) when no Redis
-// answers.
-func needRedis(t *testing.T) *redis.Client {
-	t.Helper()
-	o, err := redis.ParseURL(redisURL())
-	if err != nil {
-		t.Fatalf("RUNFLOW_REDIS_URL: %v", err)
-	}
-	c := redis.NewClient(o)
-	t.Cleanup(func() { c.Close() })
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-	defer cancel()
-	if err := c.Ping(ctx).Err(); err != nil {
-		if os.Getenv("RUNFLOW_REQUIRE_SERVICES") == "1" {
-			t.Fatalf("Redis at %s does not answer (RUNFLOW_REQUIRE_SERVICES=1): %v", o.Addr, err)
-		}
-		t.Skipf("Redis at %s does not answer (%v); set RUNFLOW_REDIS_URL or start Redis to run this test", o.Addr, err)
-	}
-	return c
-}
 
 func moduleRoot(t *testing.T) string {
 	out, err := exec.Command("go", "env", "GOMOD").Output()
@@ -57,7 +27,7 @@ func TestReplicas(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the CLI and runs five processes; skipped with -short")
 	}
-	c := needRedis(t)
+	c := testservices.Redis(t)
 	n := 90
 	if v := os.Getenv("RUNFLOW_LOADTEST_N"); v != "" {
 		var err error
@@ -81,18 +51,9 @@ func TestReplicas(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var b [6]byte
-	rand.Read(b[:])
-	prefix := "runflow-loadtest:" + hex.EncodeToString(b[:]) + ":"
-	t.Cleanup(func() {
-		ctx := context.Background()
-		iter := c.Scan(ctx, 0, prefix+"*", 1000).Iterator()
-		for iter.Next(ctx) {
-			c.Del(ctx, iter.Val())
-		}
-	})
+	prefix := testservices.RedisPrefix(t, c, "runflow-loadtest")
 	res, err := Run(context.Background(), Config{
-		Binary: bin, RedisURL: redisURL(), Prefix: prefix,
+		Binary: bin, RedisURL: testservices.RedisURL(), Prefix: prefix,
 		Conversations: n, Workers: 12, Replicas: 3, DuplicateRate: 0.1, KillAfter: n / 3,
 		TurnTimeout: turnTimeout, Dir: dir, Log: t.Logf,
 	})
