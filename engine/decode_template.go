@@ -58,6 +58,22 @@ func (d *decoder) decodeTemplate(root *yaml.Node, t *Template) {
 					t.scopePos = append(t.scopePos, poss[i])
 				}
 			}
+		case "cancel_words":
+			words, poss, ok := d.strList(kv.value, "cancel_words")
+			if ok {
+				t.cancelWords = map[string]bool{}
+			}
+			for i, w := range words {
+				norm := normalizeAnswer(w)
+				switch {
+				case norm == "":
+					d.ps.errorf(poss[i], "cancel word %q is empty", w)
+				case len(norm) > maxCancelWordBytes:
+					d.ps.errorf(poss[i], "cancel word %q is longer than %d bytes", w, maxCancelWordBytes)
+				default:
+					t.cancelWords[norm] = true
+				}
+			}
 		case "inputs":
 			d.decodeInputs(kv.value, t)
 		case "steps":
