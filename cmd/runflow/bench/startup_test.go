@@ -10,8 +10,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"io"
-	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
@@ -20,43 +18,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	enginebench "github.com/runflow/runflow/engine/bench"
 )
-
-// meTemplate is the one-request flow: GET /me, reading displayName and mail
-// (the same flow as engine/bench).
-const meTemplate = `id: bench-me
-name: Who am I
-description: Reads the signed-in user's name and mail address.
-scopes: [User.Read]
-steps:
-  - id: me
-    http:
-      method: GET
-      path: /me
-      query:
-        $select: displayName,mail
-output:
-  name: ${ json(steps.me.body, 'displayName') }
-  mail: ${ json(steps.me.body, 'mail') }
-`
-
-// meResponse is Graph's documented answer to GET /me (example F4).
-const meResponse = `{
-  "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#users/$entity",
-  "businessPhones": ["+1 425 555 0109"],
-  "displayName": "Adele Vance",
-  "givenName": "Adele",
-  "jobTitle": "Retail Manager",
-  "mail": "AdeleV@contoso.com",
-  "mobilePhone": "+1 425 555 0109",
-  "officeLocation": "18/2111",
-  "preferredLanguage": "en-US",
-  "surname": "Vance",
-  "userPrincipalName": "AdeleV@contoso.com",
-  "id": "87d349ed-44d7-43e1-9a83-5f2406dee5bd"
-}`
-
-const token = "bench-token"
 
 // setup is what both programs run against: a loopback Graph, the template
 // file, and the two binaries.
@@ -78,7 +42,7 @@ func newSetup(tb testing.TB) *setup {
 	tb.Helper()
 	dir := tb.TempDir()
 	s := &setup{dir: dir, template: filepath.Join(dir, "me.yaml")}
-	if err := os.WriteFile(s.template, []byte(meTemplate), 0o600); err != nil {
+	if err := os.WriteFile(s.template, []byte(enginebench.MeTemplate), 0o600); err != nil {
 		tb.Fatal(err)
 	}
 	s.runflow = os.Getenv("RUNFLOW_BENCH_BIN")
@@ -88,15 +52,8 @@ func newSetup(tb testing.TB) *setup {
 	s.others = filepath.SplitList(os.Getenv("RUNFLOW_BENCH_BEFORE"))
 	s.plain = build(tb, dir, "github.com/runflow/runflow/cmd/runflow/bench/plainget")
 
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method != http.MethodGet || r.URL.Path != "/v1.0/me" || r.Header.Get("Authorization") != "Bearer "+token ||
-			r.URL.Query().Get("$select") != "displayName,mail" {
-			http.Error(w, `{"error":{"code":"BadRequest","message":"unexpected request"}}`, http.StatusBadRequest)
-			return
-		}
-		w.Header().Set("Content-Type", "application/json")
-		_, _ = io.WriteString(w, meResponse)
-	}))
+	// The flow and the loopback Graph of the in-process benchmark.
+	srv := httptest.NewServer(enginebench.MeHandler())
 	tb.Cleanup(srv.Close)
 	s.root = srv.URL + "/v1.0"
 	return s
@@ -139,7 +96,7 @@ func (s *setup) command(which string) *exec.Cmd {
 	}
 	// A clean environment: no profile, no zone, nothing from the caller's
 	// config directory.
-	cmd.Env = []string{"HOME=" + s.dir, "XDG_CONFIG_HOME=" + s.dir, "RUNFLOW_TOKEN=" + token, "TZ=UTC", "PATH=" + os.Getenv("PATH")}
+	cmd.Env = []string{"HOME=" + s.dir, "XDG_CONFIG_HOME=" + s.dir, "RUNFLOW_TOKEN=" + enginebench.Token, "TZ=UTC", "PATH=" + os.Getenv("PATH")}
 	return cmd
 }
 
