@@ -201,3 +201,23 @@ func TestRevokedSignInWithOwnGraphURL(t *testing.T) {
 		t.Errorf("another Graph: exit %d", code)
 	}
 }
+
+// docs/cli.md shows `runflow describe list-tasks --format mermaid` as it
+// is today.
+func TestDocsMermaidExample(t *testing.T) {
+	doc, err := os.ReadFile("../../docs/cli.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const marker = "<!-- runflow describe list-tasks --format mermaid -->\n```mermaid\n"
+	i := strings.Index(string(doc), marker)
+	if i < 0 {
+		t.Fatal("docs/cli.md lacks the mermaid example")
+	}
+	rest := string(doc[i+len(marker):])
+	shown := rest[:strings.Index(rest, "```")]
+	o := newCLI(t).run("", "describe", "list-tasks", "--format", "mermaid").wantCode(t, 0)
+	if shown != o.stdout {
+		t.Errorf("docs/cli.md's example is out of date; it should be:\n%s", o.stdout)
+	}
+}
