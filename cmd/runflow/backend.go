@@ -22,6 +22,7 @@ type backendFlags struct {
 	token       string
 	profile     string
 	profileFile string
+	secretFile  string
 }
 
 // backend is a chosen Graph service and token source.
@@ -40,6 +41,9 @@ type backend struct {
 type profileSelection struct {
 	Name string
 	File string
+	// SecretFile is --client-secret-file: the profile's client secret
+	// is read from it, wherever it is.
+	SecretFile string
 }
 
 // profileBackend signs a run in with a stored profile: the auth commands
@@ -105,7 +109,7 @@ func chooseBackend(ctx context.Context, e *env, f backendFlags, scopes []string)
 		}
 		return nil, signInError(errors.New(notSignedInHelp))
 	}
-	p, profileURL, err := profileBackend(ctx, e, profileSelection{Name: f.profile, File: f.profileFile}, scopes)
+	p, profileURL, err := profileBackend(ctx, e, profileSelection{Name: f.profile, File: f.profileFile, SecretFile: f.secretFile}, scopes)
 	if profileURL == "" {
 		profileURL = defaultGraphURL
 	}
