@@ -46,9 +46,10 @@ func (st *sandboxStore) lockPath() string { return st.path + ".lock" }
 // changed since an earlier day (so "this week" stays this week).
 func openSandboxStore(path string, opts sandbox.Options) (*sandboxStore, error) {
 	st := &sandboxStore{s: sandbox.New(opts), path: path}
-	// On first use the config directory may not exist yet.
+	// The lock file lives beside the data, so its directory must exist
+	// before the first run takes the lock.
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return nil, fmt.Errorf("creating the sandbox's directory: %w", err)
+		return nil, fmt.Errorf("creating the sandbox's data directory: %w", err)
 	}
 	unlock, err := lockFile(st.lockPath())
 	if err != nil {
