@@ -75,7 +75,7 @@ engine TestResumeRefusesChangedOrUnknownTemplates states
 reliability TestLimitStateSize states
 engine TestSignedStatesRefuseEdits states
 reliability TestTamperedStateCannotChangeWhoOrWhat states
-examples/chatbot TestEditedSessionIsRefused states
+bot TestEditedSessionIsRefused states
 auth FuzzParseProfile signin
 auth TestParseProfile signin
 auth TestBotLinkExpiresAndCannotBeForged signin
@@ -95,7 +95,7 @@ tests=$(printf '%s\n' "$map" | awk 'NF==3 {print $2}' | sort -u | paste -sd'|' -
 storms='TestFaultStormWritesLandAtMostOnce|TestFaultStormEveryWriteLandsOnceOrIsReported'
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
-go test -count=1 -v -run "^($tests|$storms)\$" ./engine/... ./graph ./auth ./reliability ./examples/chatbot ./cmd/runflow >"$out" 2>&1 || {
+go test -count=1 -v -run "^($tests|$storms)\$" ./engine/... ./graph ./auth ./reliability ./bot ./cmd/runflow >"$out" 2>&1 || {
 	echo "inventory: some tests failed:" >&2
 	grep -E '^(--- FAIL|FAIL|ok)' "$out" >&2
 	exit 1

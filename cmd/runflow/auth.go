@@ -375,13 +375,13 @@ func authProfileBackend(ctx context.Context, e *env, sel profileSelection, scope
 			return nil, "", usageErrorf("%v", err)
 		}
 		if _, err := prov.Token(ctx, auth.Request{}); err != nil {
-			return nil, "", signInError(err)
+			return nil, p.GraphURL, signInError(err)
 		}
 		return prov, p.GraphURL, nil
 	}
 	store, err := tokenStore(e)
 	if err != nil {
-		return nil, "", err
+		return nil, p.GraphURL, err
 	}
 	prov, err := auth.NewUserProvider(auth.UserConfig{Profile: p, Store: store, HTTPClient: authHTTPClient, Now: e.now,
 		SignInCommand: loginCommand(p, sel)})
@@ -393,13 +393,13 @@ func authProfileBackend(ctx context.Context, e *env, sel profileSelection, scope
 		return prov, p.GraphURL, nil
 	}
 	if _, err := store.Load(ctx, p.Name, auth.DefaultSubject); errors.Is(err, auth.ErrNotSignedIn) {
-		return nil, "", notSignedIn(p, sel)
+		return nil, p.GraphURL, notSignedIn(p, sel)
 	}
 	if _, err := prov.Token(ctx, auth.Request{Scopes: scopes}); err != nil {
 		if _, ok := auth.IsSignInRequired(err); ok {
-			return nil, "", err
+			return nil, p.GraphURL, err
 		}
-		return nil, "", signInError(err)
+		return nil, p.GraphURL, signInError(err)
 	}
 	return prov, p.GraphURL, nil
 }

@@ -48,7 +48,10 @@ type profileSelection struct {
 
 // profileBackend signs a run in with a stored profile: the auth commands
 // (cmd/runflow/auth*.go) set it in an init function. It returns the token
-// provider and the Graph service root to use ("" for Microsoft Graph). When
+// provider and the Graph service root to use ("" for Microsoft Graph), the
+// root also with an error once the profile is read (a revoked sign-in with
+// --graph-url naming the profile's own Graph must say to sign in again,
+// not ask for a token). When
 // nobody is signed in it returns an error wrapping *auth.SignInRequiredError
 // that says how to sign in. Nil means this build has no profile support.
 var profileBackend func(ctx context.Context, e *env, sel profileSelection, scopes []string) (auth.Provider, string, error)
