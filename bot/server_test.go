@@ -4,10 +4,12 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 func TestAPIConversation(t *testing.T) {
@@ -249,4 +251,39 @@ func TestPage(t *testing.T) {
 		}
 	}
 	_ = context.Background()
+}
+
+// A client that sends its headers or its body too slowly is cut off, and
+// the server goes on serving others.
+func TestSlowClientsAreCutOff(t *testing.T) {
+	w := newWorld(t, NewMemoryStore())
+	s, _ := w.replica()
+	s.cfg.Timeouts = Timeouts{ReadHeader: 200 * time.Millisecond, Read: 400 * time.Millisecond}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := s.HTTPServer(ln.Addr().String())
+	go hs.Serve(ln)
+	t.Cleanup(func() { hs.Close() })
+	for name, partial := range map[string]string{
+		"headers": "POST /v1/conversations/c/messages HTTP/1.1\r\nHost: x\r\n",
+		"body":    "POST /v1/conversations/c/messages HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"text\":",
+	} {
+		conn, err := net.Dial("tcp", ln.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.WriteString(conn, partial)
+		conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+		begin := time.Now()
+		_, err = io.ReadAll(conn) // returns when the server closes
+		conn.Close()
+		if err != nil || time.Since(begin) > 5*time.Second {
+			t.Errorf("slow %s: connection kept %v (%v)", name, time.Since(begin), err)
+		}
+	}
+	if code, _, _ := call(t, "http://"+ln.Addr().String(), "GET", "/healthz", ""); code != 200 {
+		t.Fatalf("after slow clients: %d", code)
+	}
 }
