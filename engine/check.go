@@ -419,6 +419,7 @@ func (c *checker) expr(e *expression, sc *scope, extra map[string]types.Type, as
 			}
 		}
 	})
+	c.t.noteBodyReads(tree)
 	reads, other := stepFieldRefs(tree)
 	for _, r := range reads {
 		if !contains(stepFields, r.field) {

@@ -155,9 +155,9 @@ func joinInts(list []int) string {
 type stepResult struct {
 	Status    int               `json:"status" expr:"status"`
 	Headers   map[string]string `json:"headers,omitempty" expr:"headers"`
-	Body      string            `json:"body" expr:"body"`
-	Items     string            `json:"items" expr:"items"`
-	Count     int               `json:"count" expr:"count"`
+	Body      string            `json:"body,omitempty" expr:"body"`
+	Items     string            `json:"items,omitempty" expr:"items"`
+	Count     int               `json:"count,omitempty" expr:"count"`
 	Truncated bool              `json:"truncated,omitempty" expr:"truncated"`
 
 	// bodyValid caches whether Body is valid JSON: 0 unknown, 1 yes, 2

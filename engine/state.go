@@ -93,7 +93,13 @@ func (s *session) save() ([]byte, error) {
 		if st.Steps == nil {
 			st.Steps = map[string]*stepResult{}
 		}
-		st.Steps[id] = r.(*stepResult)
+		res := r.(*stepResult)
+		if kept := s.t.keptBody(id, res.Body); len(kept) != len(res.Body) {
+			cp := *res
+			cp.Body, cp.bodyValid = kept, 0
+			res = &cp
+		}
+		st.Steps[id] = res
 	}
 	data, err := json.Marshal(st)
 	if err != nil {

@@ -28,6 +28,11 @@ type Template struct {
 	stepByKey   map[string]*step
 	outputs     []*outputDef
 	keepSteps   map[string]bool // step ids whose results expressions read
+	// bodyPaths, wholeBody and keepWholeBodies say what a state keeps of
+	// step bodies (keep.go).
+	bodyPaths       map[string][]string
+	wholeBody       map[string]bool
+	keepWholeBodies bool
 	needHeaders bool            // some expression may read steps.<id>.headers
 	needItems   bool            // some expression may read items, count or truncated
 	usesSession bool            // some expression reads session (or $env)
