@@ -47,7 +47,7 @@ type inputDef struct {
 	def         *value // may be nil
 	zone        *value // may be nil
 	validate    []rule
-	maxAttempts int // 0: the engine's default
+	maxAttempts int  // 0: the engine's default
 	future      bool // a date or time before now is asked again
 	choices     []choiceDef
 	choicesFrom *choicesFrom

@@ -33,11 +33,11 @@ type Template struct {
 	bodyPaths       map[string][]string
 	wholeBody       map[string]bool
 	keepWholeBodies bool
-	needHeaders bool            // some expression may read steps.<id>.headers
-	needItems   bool            // some expression may read items, count or truncated
-	usesSession bool            // some expression reads session (or $env)
-	usesNow     bool            // some expression reads now (or $env)
-	warnings    []Problem
+	needHeaders     bool // some expression may read steps.<id>.headers
+	needItems       bool // some expression may read items, count or truncated
+	usesSession     bool // some expression reads session (or $env)
+	usesNow         bool // some expression reads now (or $env)
+	warnings        []Problem
 	// cancelWords replace Config.CancelWords when the template declares
 	// cancel_words (normalised; empty: none).
 	cancelWords map[string]bool
