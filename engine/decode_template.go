@@ -1,15 +1,15 @@
 package engine
 
 import (
-	"regexp"
-
 	"go.yaml.in/yaml/v3"
+
+	"github.com/runflow/runflow/internal/lazyregexp"
 )
 
 var (
-	templateIDPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*$`)
-	nameIDPattern     = regexp.MustCompile(`^[a-z_][a-z0-9_]*$`)
-	scopePattern      = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9._\-]*$`)
+	templateIDPattern = lazyregexp.New(`^[a-z0-9][a-z0-9-]*$`)
+	nameIDPattern     = lazyregexp.New(`^[a-z_][a-z0-9_]*$`)
+	scopePattern      = lazyregexp.New(`^[A-Za-z][A-Za-z0-9._\-]*$`)
 )
 
 // decodeTemplate decodes the document root into t.

@@ -86,7 +86,11 @@ func (s *session) execHTTP(ctx context.Context, st *step) action {
 		return s.httpError(st, gerr)
 	}
 	if st.id != "" && s.t.keepSteps[st.id] {
+		old := s.steps[st.id]
 		s.setStep(st.id, result)
+		if err := s.holdLive(old, result); err != nil {
+			return s.fail(st, err)
+		}
 	}
 	s.advance()
 	return actNext

@@ -92,7 +92,7 @@ func load(name string, src []byte, lim Limits) (*Template, *problems) {
 	if err := dec.Decode(&extra); err == nil {
 		ps.errorf(posOf(&extra), "a template is one YAML document; remove the second one (---)")
 	}
-	d := &decoder{ps: ps, aliasLimit: lim.MaxAliasNodes, aliasBudget: lim.MaxAliasNodes, lines: strings.Split(string(src), "\n")}
+	d := &decoder{ps: ps, aliasLimit: lim.MaxAliasNodes, aliasBudget: lim.MaxAliasNodes, maxDepth: lim.MaxExpressionDepth, lines: strings.Split(string(src), "\n")}
 	d.decodeTemplate(&root, t)
 	c := &checker{t: t, ps: ps, maxNodes: lim.MaxExprNodes, funcs: exprFuncs(lim.MaxValueBytes)}
 	c.run()

@@ -3,12 +3,13 @@ package engine
 import (
 	"sort"
 	"strings"
+	"sync"
 )
 
 // permissions is permissionTable keyed by normalized operation, with the
 // entries of /me/... and /users/{id}/... merged (they are the same
-// operations for a delegated token).
-var permissions = func() map[string][]string {
+// operations for a delegated token). It is built on first use.
+var permissions = sync.OnceValue(func() map[string][]string {
 	out := map[string][]string{}
 	ops := make([]string, 0, len(permissionTable))
 	for op := range permissionTable {
@@ -25,7 +26,7 @@ var permissions = func() map[string][]string {
 		}
 	}
 	return out
-}()
+})
 
 // normalizeOperation lower-cases "METHOD /path" and writes /users/{id}/...
 // as /me/....
@@ -47,7 +48,7 @@ func normalizeOperation(op string) string {
 // collection take those of POST to the collection.
 func permissionsFor(op string) ([]string, bool) {
 	key := normalizeOperation(op)
-	if p, ok := permissions[key]; ok {
+	if p, ok := permissions()[key]; ok {
 		return p, true
 	}
 	method, path, _ := strings.Cut(key, " ")
@@ -55,13 +56,13 @@ func permissionsFor(op string) ([]string, bool) {
 	case "GET":
 		for p := path; strings.Count(p, "/") > 1; {
 			p = p[:strings.LastIndex(p, "/")]
-			if perms, ok := permissions["GET "+p]; ok {
+			if perms, ok := permissions()["GET "+p]; ok {
 				return perms, true
 			}
 		}
 	case "PATCH", "PUT", "DELETE":
 		if i := strings.LastIndex(path, "/"); i > 0 {
-			if perms, ok := permissions["POST "+path[:i]]; ok {
+			if perms, ok := permissions()["POST "+path[:i]]; ok {
 				return perms, true
 			}
 		}

@@ -59,6 +59,9 @@ type session struct {
 	budget evalBudget
 	turn   Turn
 
+	// live counts the bytes the session holds (sessionmem.go).
+	live liveData
+
 	// deadline ends this Start or Resume call (Limits.FlowTimeout). It is
 	// checked between steps and is the deadline of an http step when it
 	// comes before the step's own (Limits.StepTimeout), so that a request
@@ -152,6 +155,9 @@ const (
 
 // run executes steps until the flow pauses or ends.
 func (s *session) run(ctx context.Context) *Turn {
+	// Long evaluations look at the call's context and deadline (budget.go).
+	s.budget.ctx, s.budget.deadline = ctx, s.deadline
+	defer func() { s.budget.ctx = nil }()
 	for {
 		if err := ctx.Err(); err != nil {
 			return s.failed(s.current(), fmt.Errorf("the flow took too long or was cancelled: %w", err))
@@ -223,7 +229,11 @@ func (s *session) exec(ctx context.Context, st *step) action {
 			if err != nil {
 				return s.fail(st, err)
 			}
+			old := s.vars[v.name]
 			s.setVar(v.name, val)
+			if err := s.holdLive(old, val); err != nil {
+				return s.fail(st, err)
+			}
 		}
 		s.advance()
 	case "if":
