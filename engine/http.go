@@ -167,6 +167,8 @@ type stepResult struct {
 	// bodyValid caches whether Body is valid JSON: 0 unknown, 1 yes, 2
 	// no (jsonbody.go). A result belongs to one session at a time.
 	bodyValid int8
+	// kept is set once Body holds only what a state keeps (keep.go).
+	kept bool
 }
 
 // stepFields are the fields of steps.<id>, for messages.
