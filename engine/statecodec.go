@@ -340,7 +340,7 @@ func appendJSONString(b []byte, s string) []byte {
 // values already decoded.
 type parsedState struct {
 	V                                    int64
-	Template, Hash, Session, Zone         string
+	Template, Hash, Session, Zone        string
 	User, Subject, Conversation, Wait    string
 	Seq                                  uint64
 	NoInput, AutoConfirm, DryRun         bool
