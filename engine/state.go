@@ -53,7 +53,7 @@ type savedFrame struct {
 // save encodes the session (statecodec.go); only the step results that
 // expressions read are kept, and of their bodies only what they read.
 func (s *session) save() ([]byte, error) {
-	data, err := s.appendState(make([]byte, 0, 512))
+	data, err := s.appendState(make([]byte, 0, 1024)) // room for the usual state and its signature
 	if err != nil {
 		return nil, err
 	}
@@ -85,7 +85,7 @@ func (e *Engine) restore(data []byte) (*session, error) {
 			return nil, err
 		}
 	}
-	st, err := parseState(data)
+	st, err := parseState(data, len(e.cfg.StateKey) > 0)
 	if err != nil {
 		return nil, badState("it is not a runflow session state (%v)", err)
 	}

@@ -105,7 +105,7 @@ steps:
 	if err := dec.Decode(&st); err != nil {
 		t.Fatalf("%v\n%s", err, turn.State)
 	}
-	ps, err := parseState(turn.State)
+	ps, err := parseState(turn.State, false)
 	if err != nil {
 		t.Fatal(err)
 	}
