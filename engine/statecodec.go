@@ -577,7 +577,7 @@ func jsonMap(name string, v gjson.Result) (map[string]any, error) {
 	if !v.IsObject() {
 		return nil, fmt.Errorf("%s: not an object", name)
 	}
-	out := map[string]any{}
+	out := make(map[string]any, 8)
 	var err error
 	v.ForEach(func(k, x gjson.Result) bool {
 		var d any

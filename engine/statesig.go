@@ -46,12 +46,14 @@ func newMACs(key []byte) *macs {
 	return m
 }
 
-// sum returns the MAC of unsigned, appended to dst.
-func (m *macs) sum(dst, unsigned []byte) []byte {
+// sum returns the MAC of the concatenated parts, appended to dst.
+func (m *macs) sum(dst []byte, parts ...[]byte) []byte {
 	h := m.pool.Get().(hash.Hash)
 	h.Reset()
 	h.Write([]byte(stateSigLabel))
-	h.Write(unsigned)
+	for _, p := range parts {
+		h.Write(p)
+	}
 	dst = h.Sum(dst)
 	m.pool.Put(h)
 	return dst
@@ -63,13 +65,20 @@ func (e *Engine) signState(unsigned []byte) []byte {
 	return appendSig(unsigned, e.macs.sum(buf[:0], unsigned))
 }
 
-// verifyState checks a state signed with the engine's key.
+// verifyState checks a state signed with the engine's key and returns it
+// as it is, its "sig" member last (parseState skips it): the MAC is taken
+// over the parts of the unsigned state, which is never copied.
 func (e *Engine) verifyState(data []byte) ([]byte, error) {
-	return verifyWith(data, func(unsigned []byte) []byte {
+	if _, err := verifyWith(data, nil, func(body []byte) []byte {
 		var buf [sha256.Size]byte
-		return e.macs.sum(buf[:0], unsigned)
-	})
+		return e.macs.sum(buf[:0], body, closeBrace)
+	}); err != nil {
+		return nil, err
+	}
+	return data, nil
 }
+
+var closeBrace = []byte("}")
 
 // signState appends the signature member to an unsigned state (a JSON
 // object).
@@ -92,10 +101,13 @@ func appendSig(unsigned, mac []byte) []byte {
 
 // verifyState checks a signed state and returns it without its signature.
 func verifyState(key, data []byte) ([]byte, error) {
-	return verifyWith(data, func(unsigned []byte) []byte { return stateMAC(key, unsigned) })
+	return verifyWith(data, func(unsigned []byte) []byte { return stateMAC(key, unsigned) }, nil)
 }
 
-func verifyWith(data []byte, mac func(unsigned []byte) []byte) ([]byte, error) {
+// verifyWith checks data's signature with mac (given the unsigned state)
+// or, when mac is nil, with macBody (given the unsigned state without its
+// closing brace, which is not copied then).
+func verifyWith(data []byte, mac, macBody func([]byte) []byte) ([]byte, error) {
 	n := len(data)
 	if n < sigSuffixLen+2 || !bytes.Equal(data[n-sigSuffixLen:n-sigSuffixLen+len(sigPrefix)], sigPrefix) || !bytes.HasSuffix(data, []byte(`"}`)) {
 		return nil, badState("the state is not signed, and this engine only resumes states it signed (Config.StateKey is set)")
@@ -106,10 +118,16 @@ func verifyWith(data []byte, mac func(unsigned []byte) []byte) ([]byte, error) {
 	if err != nil {
 		return nil, badState("the state's signature is not valid base64url")
 	}
-	unsigned := make([]byte, 0, n-sigSuffixLen+1)
-	unsigned = append(unsigned, data[:n-sigSuffixLen]...)
-	unsigned = append(unsigned, '}')
-	if !hmac.Equal(got, mac(unsigned)) {
+	var want, unsigned []byte
+	if mac == nil {
+		want = macBody(data[:n-sigSuffixLen])
+	} else {
+		unsigned = make([]byte, 0, n-sigSuffixLen+1)
+		unsigned = append(unsigned, data[:n-sigSuffixLen]...)
+		unsigned = append(unsigned, '}')
+		want = mac(unsigned)
+	}
+	if !hmac.Equal(got, want) {
 		return nil, badState("the state's signature does not match: it was altered, or signed with another Config.StateKey")
 	}
 	return unsigned, nil
