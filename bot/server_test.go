@@ -88,8 +88,19 @@ func TestAPIChoicesAndConfirm(t *testing.T) {
 	if r.Status != StatusCancelled {
 		t.Fatalf("no at the confirm: %+v", r)
 	}
-	if n := w.writes("POST", "/sendMail"); n != 0 {
-		t.Fatalf("%d mails sent after no", n)
+	// Cancel words, at a question and at a confirmation: cancelled,
+	// nothing sent.
+	for _, tc := range []struct{ flow, word string }{
+		{`{"template":"create-todo-list","user":"u"}`, "cancel"},
+		{`{"template":"send-mail","user":"u","inputs":{"to":"a@contoso.com","cc":"","subject":"Hi","body":"Hello","html":false}}`, "Stop"},
+	} {
+		post("/v1/conversations/w/flows", tc.flow)
+		if r := post("/v1/conversations/w/messages", jsonBody(MessageRequest{Text: tc.word, User: "u"})); r.Status != StatusCancelled {
+			t.Fatalf("%q: %+v", tc.word, r)
+		}
+	}
+	if n := w.writes("POST", "/sendMail") + w.writes("POST", "/todo/lists"); n != 0 {
+		t.Fatalf("%d writes after no and cancel words", n)
 	}
 }
 

@@ -6,18 +6,26 @@ import (
 	"sync"
 )
 
-// permissions is permissionTable keyed by normalized operation, with the
-// entries of /me/... and /users/{id}/... merged (they are the same
-// operations for a delegated token). It is built on first use.
+// permissions is permissionTable and documentedPermissions keyed by
+// normalized operation, with the entries of /me/... and /users/{id}/...
+// merged (they are the same operations for a delegated token). It is built
+// on first use.
 var permissions = sync.OnceValue(func() map[string][]string {
 	out := map[string][]string{}
-	ops := make([]string, 0, len(permissionTable))
-	for op := range permissionTable {
+	all := map[string][]string{}
+	for op, perms := range permissionTable {
+		all[op] = perms
+	}
+	for op, perms := range documentedPermissions {
+		all[op] = append(all[op], perms...)
+	}
+	ops := make([]string, 0, len(all))
+	for op := range all {
 		ops = append(ops, op)
 	}
 	sort.Strings(ops)
 	for _, op := range ops {
-		perms := permissionTable[op]
+		perms := all[op]
 		key := normalizeOperation(op)
 		for _, p := range perms {
 			if !contains(out[key], p) {
@@ -29,13 +37,13 @@ var permissions = sync.OnceValue(func() map[string][]string {
 })
 
 // normalizeOperation lower-cases "METHOD /path" and writes /users/{id}/...
-// as /me/....
+// as /me/.... /users/{id} itself stays: a user named by an expression is
+// taken to be another user, whose profile needs a directory permission
+// (User.ReadBasic.All at least), not User.Read.
 func normalizeOperation(op string) string {
 	method, path, _ := strings.Cut(op, " ")
 	path = strings.ToLower(strings.TrimRight(path, "/"))
-	if path == "/users/{id}" {
-		path = "/me"
-	} else if strings.HasPrefix(path, "/users/{id}/") {
+	if strings.HasPrefix(path, "/users/{id}/") {
 		path = "/me/" + strings.TrimPrefix(path, "/users/{id}/")
 	}
 	return strings.ToUpper(method) + " " + path
