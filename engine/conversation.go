@@ -166,11 +166,7 @@ func (e *Engine) Conversation(ctx context.Context, store SessionStore, key strin
 	if err := checkConversation(store, key, ""); err != nil {
 		return nil, err
 	}
-	rec, err := store.Load(ctx, key)
-	if err != nil {
-		return nil, fmt.Errorf("engine: loading the conversation: %w", err)
-	}
-	cr, err := decodeConvRecord(rec)
+	rec, cr, err := loadConversation(ctx, store, key)
 	if err != nil {
 		return nil, err
 	}
@@ -184,11 +180,7 @@ type prepareFunc func(rec SessionRecord, cr *convRecord) (*session, func(*sessio
 // handle is what StartFlow and HandleMessage share: load, replay a known
 // message, respect or end a claim, run with the claim hook, swap.
 func (e *Engine) handle(ctx context.Context, store SessionStore, key, msgID string, starting bool, prepare prepareFunc) (*Turn, error) {
-	rec, err := store.Load(ctx, key)
-	if err != nil {
-		return nil, fmt.Errorf("engine: loading the conversation: %w", err)
-	}
-	cr, err := decodeConvRecord(rec)
+	rec, cr, err := loadConversation(ctx, store, key)
 	if err != nil {
 		return nil, err
 	}
@@ -293,11 +285,7 @@ func abandonedNote(c *claimRecord) string {
 
 // reread answers a delivery that lost the race from the record as it is.
 func (e *Engine) reread(ctx context.Context, store SessionStore, key, msgID string) (*Turn, error) {
-	rec, err := store.Load(ctx, key)
-	if err != nil {
-		return nil, fmt.Errorf("engine: loading the conversation: %w", err)
-	}
-	cr, err := decodeConvRecord(rec)
+	rec, cr, err := loadConversation(ctx, store, key)
 	if err != nil {
 		return nil, err
 	}
@@ -350,6 +338,16 @@ func addRecent(recent []recentMessage, id string, t *storedTurn) []recentMessage
 	}
 	out = append(out, recent...)
 	return append(out, recentMessage{ID: id, Turn: t})
+}
+
+// loadConversation loads and decodes the record of key.
+func loadConversation(ctx context.Context, store SessionStore, key string) (SessionRecord, *convRecord, error) {
+	rec, err := store.Load(ctx, key)
+	if err != nil {
+		return rec, nil, fmt.Errorf("engine: loading the conversation: %w", err)
+	}
+	cr, err := decodeConvRecord(rec)
+	return rec, cr, err
 }
 
 func decodeConvRecord(rec SessionRecord) (*convRecord, error) {
