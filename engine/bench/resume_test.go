@@ -174,7 +174,10 @@ func signHand(data []byte) []byte {
 // BenchmarkResume measures one Resume of create-event that validates an
 // answer ("tomorrow 12:30" for start) and asks the next question (end),
 // with signed states, against the hand-written equivalent and the
-// hand-written GET /me in the same run. state-B is the state it returns.
+// hand-written GET /me in the same run. state-B is the state it returns
+// (for engine-handlemessage, the conversation record saved: the state, the
+// current turn and the turns of the last message ids; its runs include
+// making a memory store and putting the record in it).
 func BenchmarkResume(b *testing.B) {
 	ctx := context.Background()
 	e, tp := createEventEngine(b)
@@ -187,6 +190,16 @@ func BenchmarkResume(b *testing.B) {
 	handSigned := signHand(hand)
 	srv := newServer(b)
 	base, hc := srv.URL+"/v1.0", srv.Client()
+	// The same turn through a SessionStore: the record of a conversation
+	// at the start question, put in a fresh memory store for each run.
+	seedStore := new(engine.MemorySessionStore)
+	if _, err := e.StartFlow(ctx, seedStore, "conv", tp, engine.StartOptions{Subject: "adele"}, "m1"); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := e.HandleMessage(ctx, seedStore, "conv", engine.Message{ID: "m2", Text: "Team lunch"}); err != nil {
+		b.Fatal(err)
+	}
+	seed, _ := seedStore.Load(ctx, "conv")
 
 	impls := []struct {
 		name string
@@ -209,6 +222,19 @@ func BenchmarkResume(b *testing.B) {
 				return 0, err
 			}
 			return len(turn.State), nil
+		}},
+		{"engine-handlemessage", func() (int, error) {
+			store := new(engine.MemorySessionStore)
+			store.CompareAndSwap(ctx, "conv", 0, seed)
+			turn, err := e.HandleMessage(ctx, store, "conv", engine.Message{ID: "m3", Text: "tomorrow 12:30"})
+			if err == nil && (turn.Kind != engine.KindQuestion || turn.Question.Input != "end") {
+				err = fmt.Errorf("turn %v %+v", turn.Kind, turn.Question)
+			}
+			if err != nil {
+				return 0, err
+			}
+			rec, _ := store.Load(ctx, "conv")
+			return len(rec.Data), nil
 		}},
 	}
 	for _, impl := range impls {
