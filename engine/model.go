@@ -8,8 +8,8 @@ import "net/url"
 // Keys the decoder accepts, per YAML concept. The JSON Schema test checks
 // that engine/template.schema.json lists exactly these.
 var (
-	topKeys         = []string{"id", "name", "description", "version", "scopes", "inputs", "steps", "output"}
-	inputKeys       = []string{"name", "type", "prompt", "hint", "required", "default", "zone", "validate", "max_attempts", "choices", "choices_from"}
+	topKeys         = []string{"id", "name", "description", "version", "scopes", "cancel_words", "inputs", "steps", "output"}
+	inputKeys       = []string{"name", "type", "prompt", "hint", "required", "default", "zone", "validate", "max_attempts", "choices", "choices_from", "future"}
 	ruleKeys        = []string{"check", "message"}
 	choiceKeys      = []string{"value", "label"}
 	choicesFromKeys = []string{"items", "value", "label"}
@@ -48,6 +48,7 @@ type inputDef struct {
 	zone        *value // may be nil
 	validate    []rule
 	maxAttempts int // 0: the engine's default
+	future      bool // a date or time before now is asked again
 	choices     []choiceDef
 	choicesFrom *choicesFrom
 	askStep     *step // nil: asked at start

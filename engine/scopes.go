@@ -3,12 +3,14 @@ package engine
 import (
 	"sort"
 	"strings"
+	"sync"
 )
 
 // permissions is permissionTable and documentedPermissions keyed by
 // normalized operation, with the entries of /me/... and /users/{id}/...
-// merged (they are the same operations for a delegated token).
-var permissions = func() map[string][]string {
+// merged (they are the same operations for a delegated token). It is built
+// on first use.
+var permissions = sync.OnceValue(func() map[string][]string {
 	out := map[string][]string{}
 	all := map[string][]string{}
 	for op, perms := range permissionTable {
@@ -32,7 +34,7 @@ var permissions = func() map[string][]string {
 		}
 	}
 	return out
-}()
+})
 
 // normalizeOperation lower-cases "METHOD /path" and writes /users/{id}/...
 // as /me/.... /users/{id} itself stays: a user named by an expression is
@@ -54,7 +56,7 @@ func normalizeOperation(op string) string {
 // collection take those of POST to the collection.
 func permissionsFor(op string) ([]string, bool) {
 	key := normalizeOperation(op)
-	if p, ok := permissions[key]; ok {
+	if p, ok := permissions()[key]; ok {
 		return p, true
 	}
 	method, path, _ := strings.Cut(key, " ")
@@ -62,13 +64,13 @@ func permissionsFor(op string) ([]string, bool) {
 	case "GET":
 		for p := path; strings.Count(p, "/") > 1; {
 			p = p[:strings.LastIndex(p, "/")]
-			if perms, ok := permissions["GET "+p]; ok {
+			if perms, ok := permissions()["GET "+p]; ok {
 				return perms, true
 			}
 		}
 	case "PATCH", "PUT", "DELETE":
 		if i := strings.LastIndex(path, "/"); i > 0 {
-			if perms, ok := permissions["POST "+path[:i]]; ok {
+			if perms, ok := permissions()["POST "+path[:i]]; ok {
 				return perms, true
 			}
 		}

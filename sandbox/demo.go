@@ -5,6 +5,8 @@ import (
 	"encoding/base64"
 	"strconv"
 	"time"
+
+	"github.com/runflow/runflow/internal/graphref"
 )
 
 // Demo directory: the signed-in demo user and a colleague.
@@ -73,7 +75,7 @@ func DemoData(now time.Time) *Data {
 	today := time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, z.loc)
 	monday := today.AddDate(0, 0, -((int(today.Weekday()) + 6) % 7))
 	at := func(day time.Time, h, m int) Object {
-		return Object{"dateTime": time.Date(day.Year(), day.Month(), day.Day(), h, m, 0, 0, z.loc).Format(graphDateTimeLayout), "timeZone": DemoTimeZone}
+		return Object{"dateTime": time.Date(day.Year(), day.Month(), day.Day(), h, m, 0, 0, z.loc).Format(graphref.DateTimeLayout), "timeZone": DemoTimeZone}
 	}
 	attendee := func(u User) any {
 		return Object{"type": "required", "emailAddress": Object{"name": u.DisplayName, "address": u.Mail}}
@@ -123,7 +125,7 @@ func DemoData(now time.Time) *Data {
 		start := time.Date(day.Year(), day.Month(), day.Day(), p.h, p.m, 0, 0, z.loc)
 		end := start.Add(time.Duration(p.mins) * time.Minute)
 		e := Object{"subject": p.subject, "start": at(day, p.h, p.m),
-			"end": Object{"dateTime": end.Format(graphDateTimeLayout), "timeZone": DemoTimeZone}}
+			"end": Object{"dateTime": end.Format(graphref.DateTimeLayout), "timeZone": DemoTimeZone}}
 		if p.where != "" {
 			e["location"] = Object{"displayName": p.where}
 		}
@@ -182,7 +184,7 @@ func DemoData(now time.Time) *Data {
 	}
 	due := func(days int) Object {
 		d := today.AddDate(0, 0, days)
-		return Object{"dateTime": time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, time.UTC).Format(graphDateTimeLayout), "timeZone": "UTC"}
+		return Object{"dateTime": time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, time.UTC).Format(graphref.DateTimeLayout), "timeZone": "UTC"}
 	}
 	addList("tasks", "Tasks", "defaultList",
 		Object{"title": "Submit expense report", "importance": "high", "dueDateTime": due(1)},
