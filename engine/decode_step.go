@@ -469,7 +469,7 @@ func (d *decoder) checkPath(h *httpSpec) {
 		pattern.WriteString(p.text)
 	}
 	for _, seg := range strings.Split(pattern.String(), "/") {
-		if seg == "." || seg == ".." {
+		if isDotSegment(seg) {
 			d.ps.errorf(h.pathPos, "http path must not contain %q segments", seg)
 			return
 		}

@@ -55,7 +55,7 @@ type savedFrame struct {
 func (s *session) save() ([]byte, error) {
 	st := savedState{
 		V: stateVersion, Template: s.t.id, Hash: s.t.hash, Session: s.sessionID(), Seq: s.seq,
-		Zone: s.opts.Zone,
+		Zone:    s.opts.Zone,
 		Subject: s.opts.Subject, Conversation: s.opts.Conversation,
 		NoInput: s.opts.NoInput, AutoConfirm: s.opts.AutoConfirm, DryRun: s.opts.DryRun,
 		Wait: s.wait, Attempt: s.attempt,
@@ -306,7 +306,7 @@ func valueFitsInput(typ string, v any) bool {
 	case bool:
 		return typ == "boolean"
 	case []string:
-		return typ == "emails"
+		return typ == "emails" || typ == "list"
 	case time.Time:
 		return typ == "date" || typ == "time" || typ == "datetime"
 	case time.Duration:

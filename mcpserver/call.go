@@ -117,6 +117,7 @@ func (c *call) start(ctx context.Context, who Caller) (*mcp.CallToolResult, erro
 		User:         who.User,
 		Subject:      who.Subject,
 		Conversation: c.p.Call,
+		Zone:         who.Zone,
 		NoInput:      !c.cl.form,
 	})
 	if err != nil {
@@ -223,6 +224,8 @@ func (c *call) drive(ctx context.Context) (*mcp.CallToolResult, error) {
 			params, kind = urlFor(si, c.p.Call, c.p.Seq), "signin"
 			c.signIn = si
 			c.p.Magic = si.MagicCode
+		default:
+			return c.fail("the flow paused with a %v turn, which MCP cannot ask; nothing more was sent", t.Kind), nil
 		}
 		c.p.Kind = kind
 		if c.cl.roundTrips {

@@ -219,3 +219,21 @@ func TestSignIn(t *testing.T) {
 		}
 	}
 }
+
+// TestCallerZone: the caller's zone reaches the engine (a zone it does not
+// know is refused before anything runs).
+func TestCallerZone(t *testing.T) {
+	r := newRig(t, nil, func(o *mcpserver.Options) {
+		o.Caller = func(context.Context, *mcp.CallToolRequest) (mcpserver.Caller, error) {
+			return mcpserver.Caller{Zone: "Mars/Olympus_Mons"}, nil
+		}
+	})
+	before := len(r.sb.Requests())
+	res := call(t, r.connect("2026-07-28", nil), "whoami", nil)
+	if !res.IsError || !strings.Contains(text(res), "Mars/Olympus_Mons") {
+		t.Errorf("got %v %q, want a tool error naming the zone", res.IsError, text(res))
+	}
+	if n := len(r.sb.Requests()) - before; n != 0 {
+		t.Errorf("%d requests reached Graph", n)
+	}
+}

@@ -22,7 +22,7 @@ import (
 func init() {
 	register(&command{
 		name:    "mcp",
-		args:    "(--sandbox | --graph-url URL --token TOKEN | --profile NAME | --profile-file FILE) [--templates DIR] [--tools id,id]",
+		args:    "--sandbox|--profile NAME|--graph-url URL [flags]",
 		summary: "serve the templates as MCP tools over stdio, for AI assistants",
 		run:     runMCP,
 	})
@@ -78,8 +78,8 @@ func runMCP(ctx context.Context, e *env, args []string) error {
 	}
 	if b.sandbox != nil {
 		// An assistant may keep the server for days and end it abruptly:
-		// the sandbox store saves after every write (as for `sandbox
-		// serve`); say so when a save fails.
+		// the sandbox store saves every write as it is served; say so here
+		// when a save fails rather than only at the end.
 		b.sandbox.logErr = func(err error) { fmt.Fprintf(e.stderr, "runflow mcp: saving the sandbox: %v\n", err) }
 	}
 	eng, err := engine.New(engine.Config{

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"net/http"
 	"os"
+	"path/filepath"
 	"sync"
 	"time"
 
@@ -45,6 +46,11 @@ func (st *sandboxStore) lockPath() string { return st.path + ".lock" }
 // changed since an earlier day (so "this week" stays this week).
 func openSandboxStore(path string, opts sandbox.Options) (*sandboxStore, error) {
 	st := &sandboxStore{s: sandbox.New(opts), path: path}
+	// The lock file lives beside the data, so its directory must exist
+	// before the first run takes the lock.
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, fmt.Errorf("creating the sandbox's data directory: %w", err)
+	}
 	unlock, err := lockFile(st.lockPath())
 	if err != nil {
 		return nil, err

@@ -17,7 +17,7 @@ import (
 
 // startServe runs `sandbox serve` on a free loopback port until the test
 // ends and returns what its serve file says.
-func startServe(t *testing.T, c *cli) serveInfo {
+func startSandboxServe(t *testing.T, c *cli) serveInfo {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan outcome, 1)
@@ -70,7 +70,7 @@ func listNames(t *testing.T, c *cli) map[string]bool {
 func TestSandboxConcurrentWritersLoseNothing(t *testing.T) {
 	c := newCLI(t)
 	c.run("", "sandbox", "reset").wantCode(t, 0)
-	info := startServe(t, c)
+	info := startSandboxServe(t, c)
 	tok := strings.TrimSpace(c.run("", "sandbox", "token").wantCode(t, 0).stdout)
 
 	const perSide = 6
