@@ -1,6 +1,9 @@
 package engine
 
-import "net/url"
+import (
+	"net/url"
+	"slices"
+)
 
 // The template model: what the decoder builds from YAML and the checker
 // compiles. After Load it is never modified, so sessions share it freely.
@@ -34,6 +37,40 @@ var (
 	}
 )
 
+// stepKind is what a step does: the one kind key of its mapping. The
+// decoder turns the key into a stepKind once; everything after it switches
+// on the constant, so a new kind is a new constant here and a case where
+// each switch must handle it.
+type stepKind uint8
+
+// The step kinds, in the order of stepKinds.
+const (
+	stepHTTP stepKind = iota + 1
+	stepSet
+	stepIf
+	stepSwitch
+	stepForeach
+	stepAsk
+	stepConfirm
+	stepSay
+	stepEnd
+	stepFail
+)
+
+// stepKindOf returns the kind whose key is key.
+func stepKindOf(key string) (stepKind, bool) {
+	i := slices.Index(stepKinds, key)
+	return stepKind(i + 1), i >= 0
+}
+
+// String returns the kind's key, as templates write it.
+func (k stepKind) String() string {
+	if k == 0 || int(k) > len(stepKinds) {
+		return "unknown"
+	}
+	return stepKinds[k-1]
+}
+
 // inputTypes are the input types the language knows.
 var inputTypes = []string{"string", "text", "integer", "number", "boolean", "email", "emails", "date", "time", "datetime", "duration", "choice"}
 
@@ -47,7 +84,7 @@ type inputDef struct {
 	def         *value // may be nil
 	zone        *value // may be nil
 	validate    []rule
-	maxAttempts int // 0: the engine's default
+	maxAttempts int  // 0: the engine's default
 	future      bool // a date or time before now is asked again
 	choices     []choiceDef
 	choicesFrom *choicesFrom
@@ -80,7 +117,7 @@ type block struct {
 type step struct {
 	key  string // stable id: the author's id, or "#n" in document order
 	id   string // the author's id, "" when none
-	kind string
+	kind stepKind
 	pos  Pos
 	// synthetic marks the implicit ask steps of start inputs.
 	synthetic bool
