@@ -2,11 +2,12 @@ package sandbox
 
 import (
 	"math"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/runflow/runflow/internal/lazyregexp"
 )
 
 // Calendar actions: responding to and cancelling meetings, free/busy
@@ -338,7 +339,7 @@ var findMeetingTimesType = newObjType("findMeetingTimes", map[string]*field{
 	"returnSuggestionReasons":   anyValue(),
 })
 
-var isoDuration = regexp.MustCompile(`^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$`)
+var isoDuration = lazyregexp.New(`^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$`)
 
 // parseISODuration reads an Edm.Duration such as PT1H30M.
 func parseISODuration(s string) (time.Duration, bool) {

@@ -219,6 +219,25 @@ func TestGraphErrorJSON(t *testing.T) {
 	}
 }
 
+// A cancel word at a question ends the run with exit 4 and nothing sent;
+// quoted, it is the answer.
+func TestCancelWordAtAPrompt(t *testing.T) {
+	c := newCLI(t)
+	c.tty = true
+	o := c.run("Stop\n", "run", "create-todo-list", "--sandbox").wantCode(t, 4)
+	if !strings.Contains(o.stderr, "cancelled") {
+		t.Errorf("stderr = %q", o.stderr)
+	}
+	o = c.run("\"stop\"\n", "run", "create-todo-list", "--sandbox").wantCode(t, 0)
+	if !strings.Contains(o.stdout, `Created the list "stop".`) {
+		t.Errorf("stdout = %q", o.stdout)
+	}
+	o = c.run("", "run", "list-todo-lists", "--sandbox").wantCode(t, 0)
+	if n := strings.Count(o.stdout, "stop"); n != 1 {
+		t.Errorf("%d lists named stop, want 1:\n%s", n, o.stdout)
+	}
+}
+
 // On a terminal, missing inputs are asked with the template's question;
 // a bad answer is re-asked with the reason; the sandbox keeps the result
 // for the next run.
