@@ -4,10 +4,14 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"strings"
 	"sync"
 	"testing"
+	"time"
+
+	"github.com/runflow/runflow/sandbox"
 )
 
 func TestAPIConversation(t *testing.T) {
@@ -249,4 +253,76 @@ func TestPage(t *testing.T) {
 		}
 	}
 	_ = context.Background()
+}
+
+// A client that sends its headers or its body too slowly is cut off, and
+// the server goes on serving others.
+func TestSlowClientsAreCutOff(t *testing.T) {
+	w := newWorld(t, NewMemoryStore())
+	s, _ := w.replica()
+	s.cfg.Timeouts = Timeouts{ReadHeader: 200 * time.Millisecond, Read: 400 * time.Millisecond}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := s.HTTPServer(ln.Addr().String())
+	go hs.Serve(ln)
+	t.Cleanup(func() { hs.Close() })
+	for name, partial := range map[string]string{
+		"headers": "POST /v1/conversations/c/messages HTTP/1.1\r\nHost: x\r\n",
+		"body":    "POST /v1/conversations/c/messages HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"text\":",
+	} {
+		conn, err := net.Dial("tcp", ln.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.WriteString(conn, partial)
+		conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+		begin := time.Now()
+		_, err = io.ReadAll(conn) // returns when the server closes
+		conn.Close()
+		if err != nil || time.Since(begin) > 5*time.Second {
+			t.Errorf("slow %s: connection kept %v (%v)", name, time.Since(begin), err)
+		}
+	}
+	if code, _, _ := call(t, "http://"+ln.Addr().String(), "GET", "/healthz", ""); code != 200 {
+		t.Fatalf("after slow clients: %d", code)
+	}
+}
+
+// While one delivery is sending a write (held back 600 ms by the
+// sandbox), another message of the conversation and a GET wait for it, and
+// answer from its result: nothing is sent twice, nobody is told "idle".
+func TestBusyConversationWaits(t *testing.T) {
+	store := newTestRedis(t, time.Hour)
+	w := newWorld(t, store)
+	_, a := w.replica()
+	_, b := w.replica()
+	call(t, a.URL, "POST", "/v1/conversations/busy/flows", `{"template":"send-mail","user":"u","inputs":{"to":"a@contoso.com","cc":"","subject":"Slow","body":"x","html":false}}`)
+	w.sb.Faults().Add(sandbox.Fault{Method: "POST", Path: "/v1.0/me/sendMail", Delay: 600 * time.Millisecond, Count: 1})
+	var wg sync.WaitGroup
+	var first Reply
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		_, first, _ = call(t, a.URL, "POST", "/v1/conversations/busy/messages", `{"text":"yes","user":"u","id":"confirm"}`)
+	}()
+	time.Sleep(200 * time.Millisecond)
+	var dup, cur Reply
+	wg.Add(2)
+	go func() {
+		defer wg.Done()
+		_, dup, _ = call(t, b.URL, "POST", "/v1/conversations/busy/messages", `{"text":"yes","user":"u","id":"confirm"}`)
+	}()
+	go func() {
+		defer wg.Done()
+		_, cur, _ = call(t, b.URL, "GET", "/v1/conversations/busy", "")
+	}()
+	wg.Wait()
+	if first.Status != StatusDone || dup.Status != StatusDone || cur.Status != StatusDone {
+		t.Fatalf("first %s, duplicate %s, GET %s; want done for all", first.Status, dup.Status, cur.Status)
+	}
+	if n := w.writes("POST", "/sendMail"); n != 1 {
+		t.Fatalf("%d mails sent", n)
+	}
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"io"
 	"os"
 	"os/exec"
 	"strings"
@@ -146,17 +147,8 @@ func (s *syncBuffer) Write(p []byte) (int, error) {
 func TestProgressErasedBeforeMessages(t *testing.T) {
 	var term syncBuffer
 	c := newCLI(t)
-	e := &env{
-		stdin:     strings.NewReader("\n"),
-		stdout:    &term,
-		stderr:    &term,
-		stdinTTY:  true,
-		stderrTTY: true,
-		stdoutTTY: true,
-		getenv:    func(k string) string { return c.vars[k] },
-		configDir: func() (string, error) { return c.configDir, nil },
-		now:       func() time.Time { return testNow },
-	}
+	e := c.env(strings.NewReader("\n"), &term, &term, testNow)
+	e.stdinTTY, e.stderrTTY, e.stdoutTTY = true, true, true
 	if code := Main(context.Background(), []string{"run", "testdata/authoring/progress.yaml", "--sandbox"}, e); code != 0 {
 		t.Fatalf("exit %d:\n%s", code, term.b.String())
 	}
@@ -183,14 +175,7 @@ func TestRevokedSignInWithOwnGraphURL(t *testing.T) {
 	sb.RevokeRefreshTokens("AdeleV@contoso.onmicrosoft.com")
 	// Two hours later the access token has expired and the refresh fails.
 	var stdout, stderr bytes.Buffer
-	e := &env{
-		stdin:     strings.NewReader(""),
-		stdout:    &stdout,
-		stderr:    &stderr,
-		getenv:    func(k string) string { return c.vars[k] },
-		configDir: func() (string, error) { return c.configDir, nil },
-		now:       func() time.Time { return testNow.Add(2 * time.Hour) },
-	}
+	e := c.env(strings.NewReader(""), &stdout, &stderr, testNow.Add(2*time.Hour))
 	code := Main(context.Background(), []string{"run", "whoami", "--profile", "sb", "--graph-url", ts.URL + "/v1.0"}, e)
 	if code != exitSignIn || !strings.Contains(stderr.String(), "runflow auth login --profile sb") || strings.Contains(stderr.String(), "--graph-url") {
 		t.Errorf("exit %d, stderr:\n%s", code, stderr.String())
@@ -199,5 +184,38 @@ func TestRevokedSignInWithOwnGraphURL(t *testing.T) {
 	code = Main(context.Background(), []string{"run", "whoami", "--profile", "sb", "--graph-url", "http://127.0.0.1:9/v1.0"}, e)
 	if code != exitSignIn {
 		t.Errorf("another Graph: exit %d", code)
+	}
+}
+
+// docs/cli.md shows `runflow describe list-tasks --format mermaid` as it
+// is today.
+func TestDocsMermaidExample(t *testing.T) {
+	doc, err := os.ReadFile("../../docs/cli.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const marker = "<!-- runflow describe list-tasks --format mermaid -->\n```mermaid\n"
+	i := strings.Index(string(doc), marker)
+	if i < 0 {
+		t.Fatal("docs/cli.md lacks the mermaid example")
+	}
+	rest := string(doc[i+len(marker):])
+	shown := rest[:strings.Index(rest, "```")]
+	o := newCLI(t).run("", "describe", "list-tasks", "--format", "mermaid").wantCode(t, 0)
+	if shown != o.stdout {
+		t.Errorf("docs/cli.md's example is out of date; it should be:\n%s", o.stdout)
+	}
+}
+
+// env is c's environment with other streams and clock, for tests that
+// need one terminal for stdout and stderr or a later time.
+func (c *cli) env(stdin io.Reader, stdout, stderr io.Writer, now time.Time) *env {
+	return &env{
+		stdin:     stdin,
+		stdout:    stdout,
+		stderr:    stderr,
+		getenv:    func(k string) string { return c.vars[k] },
+		configDir: func() (string, error) { return c.configDir, nil },
+		now:       func() time.Time { return now },
 	}
 }

@@ -13,6 +13,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/runflow/runflow/templates"
 )
 
 // fakeGraph is a loopback Graph that serves canned answers by "METHOD
@@ -365,11 +367,14 @@ func TestEveryBuiltinAgainstSandbox(t *testing.T) {
 		"send-mail":        {"to=AlexW@contoso.onmicrosoft.com", "subject=Smoke test", "body=Hello from runflow."},
 		"list-tasks":       {"list=Tasks"},
 		"create-task":      {"list=Tasks", "title=Smoke test", "due=friday", "importance=high"},
+		"find-time":        {"with=AlexW@contoso.onmicrosoft.com", "day=tomorrow", "length=30m"},
+		"respond-event":    {"event=1", "response=tentative", "comment=Smoke test"},
+		"complete-task":    {"list=Groceries", "task=1"},
 	}
 	c := newCLI(t)
 	o := c.run("", "list", "--output", "json").wantCode(t, 0)
 	var list []struct{ ID string }
-	if err := json.Unmarshal([]byte(o.stdout), &list); err != nil || len(list) != 11 {
+	if err := json.Unmarshal([]byte(o.stdout), &list); err != nil || len(list) != len(templates.IDs()) {
 		t.Fatalf("list --output json: %v, %d templates", err, len(list))
 	}
 	for _, tpl := range list {

@@ -95,7 +95,9 @@ func postJSON(t *testing.T, url, body string) map[string]any {
 // state directory, the chat page, a flow over the API, a clean stop.
 func TestServeSandboxDefaults(t *testing.T) {
 	c := newCLI(t)
-	state := t.TempDir()
+	// A fresh machine: neither the config nor the state directory exists.
+	c.configDir = filepath.Join(t.TempDir(), "config", "runflow")
+	state := filepath.Join(t.TempDir(), "state")
 	c.vars["XDG_STATE_HOME"] = state
 	url, stop := startServe(t, c, "--sandbox", "--addr", "127.0.0.1:0")
 	resp, err := http.Get(url + "/")

@@ -52,7 +52,7 @@ func createEventEngine(tb testing.TB) (*engine.Engine, *engine.Template) {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	e, err := engine.New(engine.Config{GraphURL: srv.URL + "/v1.0", HTTPClient: srv.Client(), Auth: auth.Static(token),
+	e, err := engine.New(engine.Config{GraphURL: srv.URL + "/v1.0", HTTPClient: srv.Client(), Auth: auth.Static(Token),
 		Now: func() time.Time { return resumeNow }, StateKey: stateKey, Templates: all})
 	if err != nil {
 		tb.Fatal(err)
