@@ -49,8 +49,8 @@ func mcpStateKey(key []byte) []byte {
 
 type serveOptions struct {
 	addr, store, prefix, templates, stateKey, publicURL, apiKey string
-	sessionTTL, turnTimeout                             time.Duration
-	backend                                             backendFlags
+	sessionTTL, turnTimeout                                     time.Duration
+	backend                                                     backendFlags
 }
 
 func runServe(ctx context.Context, e *env, args []string) error {
