@@ -13,24 +13,12 @@ import (
 	"github.com/tidwall/gjson"
 
 	"github.com/runflow/runflow/auth"
+	enginebench "github.com/runflow/runflow/engine/bench"
 )
 
 // benchMeBody is Graph's documented answer to GET /me (reference example
 // F4), the same body engine/bench serves.
-const benchMeBody = `{
-  "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#users/$entity",
-  "businessPhones": ["+1 425 555 0109"],
-  "displayName": "Adele Vance",
-  "givenName": "Adele",
-  "jobTitle": "Retail Manager",
-  "mail": "AdeleV@contoso.com",
-  "mobilePhone": "+1 425 555 0109",
-  "officeLocation": "18/2111",
-  "preferredLanguage": "en-US",
-  "surname": "Vance",
-  "userPrincipalName": "AdeleV@contoso.com",
-  "id": "87d349ed-44d7-43e1-9a83-5f2406dee5bd"
-}`
+const benchMeBody = enginebench.MeResponse
 
 // newBenchServer is a loopback Graph answering GET /v1.0/me?$select=...
 // with benchMeBody, and anything else with 400 so that a wrong request
