@@ -13,6 +13,8 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+
+	"github.com/runflow/runflow/internal/atomicfile"
 )
 
 // maxStoredTokenBytes bounds a token file read back from disk.
@@ -121,28 +123,9 @@ func (s *FileStore) Save(_ context.Context, tok *StoredToken) error {
 		return fmt.Errorf("auth: encoding the token: %w", err)
 	}
 	path := s.Path(tok.Profile, tok.Subject)
-	f, err := os.CreateTemp(s.dir, ".tmp-*.json") // created 0600
+	// The temp-name pattern is the one removeStaleTemps cleans.
+	err = atomicfile.Write(path, b, atomicfile.Options{Pattern: ".tmp-*.json", Perm: 0o600, Sync: true})
 	if err != nil {
-		return fmt.Errorf("auth: writing the token store: %w", err)
-	}
-	tmp := f.Name()
-	defer os.Remove(tmp) // no-op after the rename
-	if err := f.Chmod(0o600); err != nil && runtime.GOOS != "windows" {
-		f.Close()
-		return fmt.Errorf("auth: writing the token store: %w", err)
-	}
-	if _, err := f.Write(b); err != nil {
-		f.Close()
-		return fmt.Errorf("auth: writing the token store: %w", err)
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return fmt.Errorf("auth: writing the token store: %w", err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("auth: writing the token store: %w", err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
 		return fmt.Errorf("auth: writing the token store: %w", err)
 	}
 	return nil

@@ -5,9 +5,10 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/runflow/runflow/internal/atomicfile"
 )
 
 // dataVersion is the version of the saved-state format written by Save.
@@ -168,23 +169,16 @@ const maxDataBytes = 64 << 20
 // SaveFile writes the data to path atomically (a temporary file renamed
 // over it), creating the directory if needed, readable only by the owner.
 func (s *Server) SaveFile(path string) error {
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return fmt.Errorf("sandbox: %w", err)
+	var saveErr error
+	err := atomicfile.WriteFunc(path, atomicfile.Options{Pattern: ".sandbox-*.json", DirPerm: 0o700},
+		func(w io.Writer) error {
+			saveErr = s.Save(w)
+			return saveErr
+		})
+	if saveErr != nil {
+		return saveErr // Save's error, as it was before atomicfile
 	}
-	f, err := os.CreateTemp(filepath.Dir(path), ".sandbox-*.json")
 	if err != nil {
-		return fmt.Errorf("sandbox: %w", err)
-	}
-	tmp := f.Name()
-	defer os.Remove(tmp) // no-op after a successful rename
-	if err := s.Save(f); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("sandbox: %w", err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
 		return fmt.Errorf("sandbox: %w", err)
 	}
 	return nil

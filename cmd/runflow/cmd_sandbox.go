@@ -19,6 +19,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/runflow/runflow/internal/atomicfile"
 	"github.com/runflow/runflow/sandbox"
 	"github.com/runflow/runflow/templates"
 )
@@ -348,19 +349,7 @@ func writePrivateJSON(path string, v any) error {
 	if err != nil {
 		return err
 	}
-	f, err := os.CreateTemp(filepath.Dir(path), ".serve-*.json") // mode 0600
-	if err != nil {
-		return err
-	}
-	defer os.Remove(f.Name()) // no-op after the rename
-	if _, err := f.Write(append(data, '\n')); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	return os.Rename(f.Name(), path)
+	return atomicfile.Write(path, append(data, '\n'), atomicfile.Options{Pattern: ".serve-*.json", Perm: 0o600})
 }
 
 func randomHex(n int) (string, error) {
