@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -451,7 +452,7 @@ func (c *checker) expr(e *expression, sc *scope, extra map[string]types.Type, as
 	}
 	reads, other := stepFieldRefs(tree)
 	for _, r := range reads {
-		if !contains(stepFields, r.field) {
+		if !slices.Contains(stepFields, r.field) {
 			pos := e.pos
 			if e.exact {
 				pos.Col += r.offset

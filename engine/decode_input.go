@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/runflow/runflow/engine/input"
@@ -52,7 +53,7 @@ func (d *decoder) decodeInput(n *yaml.Node) *inputDef {
 	}
 	if v, ok := have["type"]; ok {
 		if s, ok := d.str(v, what+" type"); ok {
-			if !contains(inputTypes, s) {
+			if !slices.Contains(inputTypes, s) {
 				d.ps.errorf(posOf(d.resolve(v)), "%s: unknown type %q%s", what, s, didYouMean(s, inputTypes))
 			} else {
 				in.typ = s

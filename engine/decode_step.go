@@ -3,6 +3,7 @@ package engine
 import (
 	"fmt"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -38,7 +39,7 @@ func (d *decoder) decodeStep(n *yaml.Node, t *Template) *step {
 	s.key = "#" + strconv.Itoa(t.stepCount)
 	var kinds []string
 	for i := 0; i+1 < len(n.Content); i += 2 {
-		if k := d.resolve(n.Content[i]); contains(stepKinds, k.Value) {
+		if k := d.resolve(n.Content[i]); slices.Contains(stepKinds, k.Value) {
 			kinds = append(kinds, k.Value)
 		}
 	}
@@ -279,7 +280,7 @@ func (d *decoder) decodeHTTP(n *yaml.Node) *httpSpec {
 	}
 	if kv, ok := fields["method"]; ok {
 		if m, ok := d.str(kv.value, "http method"); ok {
-			if !contains(httpMethods, m) {
+			if !slices.Contains(httpMethods, m) {
 				d.ps.errorf(posOf(d.resolve(kv.value)), "http method %q is not one of %s", m, strings.Join(httpMethods, ", "))
 			}
 			h.method = m
@@ -474,7 +475,7 @@ func (d *decoder) checkPath(h *httpSpec) {
 			return
 		}
 	}
-	if contains(httpMethods, h.method) {
+	if slices.Contains(httpMethods, h.method) {
 		h.pattern = fmt.Sprintf("%s %s", h.method, pattern.String())
 	}
 }

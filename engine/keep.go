@@ -2,6 +2,7 @@ package engine
 
 import (
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -45,7 +46,7 @@ func (t *Template) noteBodyReads(tree *parser.Tree) {
 			return
 		}
 		counted[call.Arguments[0]] = true
-		if !contains(t.bodyPaths[id], path.Value) {
+		if !slices.Contains(t.bodyPaths[id], path.Value) {
 			t.bodyPaths[id] = append(t.bodyPaths[id], path.Value)
 		}
 	})

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -31,7 +32,7 @@ var permissions = sync.OnceValue(func() map[string][]string {
 		perms := all[op]
 		key := normalizeOperation(op)
 		for _, p := range perms {
-			if !contains(out[key], p) {
+			if !slices.Contains(out[key], p) {
 				out[key] = append(out[key], p)
 			}
 		}

@@ -8,6 +8,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/runflow/runflow/internal/suggest"
+	"github.com/runflow/runflow/internal/yamldoc"
 )
 
 // decoder turns yaml.Nodes into the template model, reporting every problem
@@ -114,36 +115,20 @@ func (d *decoder) mapping(n *yaml.Node, what string, known []string) ([]keyValue
 		d.ps.errorf(posOf(n), "%s must be a mapping, not %s", what, kindName(n))
 		return nil, false
 	}
-	seen := map[string]bool{}
 	var out []keyValue
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		k := d.resolve(n.Content[i])
-		v := n.Content[i+1]
-		if k.Kind != yaml.ScalarNode {
+	for _, p := range yamldoc.Pairs(n, d.resolve, known, func(k *yaml.Node, why yamldoc.KeyProblem, _ *yaml.Node) {
+		switch why {
+		case yamldoc.NotScalar:
 			d.ps.errorf(posOf(k), "%s: keys must be plain words, not %s", what, kindName(k))
-			continue
-		}
-		if seen[k.Value] {
+		case yamldoc.Repeated:
 			d.ps.errorf(posOf(k), "%s: key %q appears twice", what, k.Value)
-			continue
-		}
-		seen[k.Value] = true
-		if known != nil && !contains(known, k.Value) {
+		case yamldoc.Unknown:
 			d.ps.errorf(posOf(k), "%s: unknown key %q%s", what, k.Value, didYouMean(k.Value, known))
-			continue
 		}
-		out = append(out, keyValue{key: k.Value, kpos: posOf(k), value: v})
+	}) {
+		out = append(out, keyValue{key: p.Key.Value, kpos: posOf(p.Key), value: p.Value})
 	}
 	return out, true
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // didYouMean suggests the known word closest to s, else lists the known

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -345,7 +346,7 @@ func (d *decoder) decodeRequest(n *yaml.Node, what string, needPath bool) Reques
 	f := d.fields(n, what, "method", "path", "query", "headers", "body")
 	if v, ok := f["method"]; ok {
 		r.Method = strings.ToUpper(d.str(v, what+".method"))
-		if r.Method != "" && !contains(methods, r.Method) {
+		if r.Method != "" && !slices.Contains(methods, r.Method) {
 			d.errorf(v, "%s.method: %q is not one of %s", what, r.Method, strings.Join(methods, ", "))
 		}
 	} else if needPath && resolve(n).Kind == yaml.MappingNode {
@@ -468,7 +469,7 @@ func (d *decoder) decodeExpect(n *yaml.Node) Expect {
 	}
 	if v, ok := f["status"]; ok {
 		e.Status = d.str(v, "expect.status")
-		if !contains(statuses, e.Status) {
+		if !slices.Contains(statuses, e.Status) {
 			msg := fmt.Sprintf("expect.status: %q is not one of %s", e.Status, strings.Join(statuses, ", "))
 			if s := suggest(e.Status, statuses); s != "" {
 				msg += fmt.Sprintf(" (did you mean %q?)", s)

@@ -12,6 +12,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	didyoumean "github.com/runflow/runflow/internal/suggest"
+	"github.com/runflow/runflow/internal/yamldoc"
 )
 
 // Problem is one thing wrong in a flow test file, with its position.
@@ -76,12 +77,7 @@ func (d *decoder) err() error {
 }
 
 // resolve follows aliases.
-func resolve(n *yaml.Node) *yaml.Node {
-	for n != nil && n.Kind == yaml.AliasNode {
-		n = n.Alias
-	}
-	return n
-}
+var resolve = yamldoc.Resolve
 
 // fields checks that n is a mapping whose keys are all in known, and returns
 // the value nodes by key. Unknown and duplicate keys are reported; unknown
@@ -93,28 +89,22 @@ func (d *decoder) fields(n *yaml.Node, what string, known ...string) map[string]
 		d.errorf(n, "%s must be a mapping (key: value lines), got %s", what, describeNode(n))
 		return out
 	}
-	keyLines := map[string]*yaml.Node{}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		k, v := resolve(n.Content[i]), n.Content[i+1]
-		if k.Kind != yaml.ScalarNode {
+	for _, p := range yamldoc.Pairs(n, resolve, known, func(k *yaml.Node, why yamldoc.KeyProblem, first *yaml.Node) {
+		switch why {
+		case yamldoc.NotScalar:
 			d.errorf(k, "%s: keys must be plain words", what)
-			continue
-		}
-		if prev, dup := keyLines[k.Value]; dup {
-			d.errorf(k, "%s: key %q is repeated (first at line %d)", what, k.Value, prev.Line)
-			continue
-		}
-		keyLines[k.Value] = k
-		if !contains(known, k.Value) {
+		case yamldoc.Repeated:
+			d.errorf(k, "%s: key %q is repeated (first at line %d)", what, k.Value, first.Line)
+		case yamldoc.Unknown:
 			msg := fmt.Sprintf("%s: unknown key %q", what, k.Value)
 			if s := suggest(k.Value, known); s != "" {
 				msg += fmt.Sprintf(" (did you mean %q?)", s)
 			}
 			msg += "; expected one of: " + strings.Join(known, ", ")
 			d.errorf(k, "%s", msg)
-			continue
 		}
-		out[k.Value] = v
+	}) {
+		out[p.Key.Value] = p.Value
 	}
 	return out
 }
@@ -128,15 +118,6 @@ func keyNode(n *yaml.Node, key string) *yaml.Node {
 		}
 	}
 	return n
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // suggest returns the known word closest to s when it is close enough to be
