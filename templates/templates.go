@@ -2,11 +2,9 @@
 // in the binary, loaded and checked once, and looked up by id.
 //
 // The seed's five actions are list-events, list-todo-lists,
-// create-todo-list, create-event and send-mail; list-tasks, create-task,
-// list-messages, whoami, agenda and next-meeting go beyond them, and so do
-// find-time, respond-event and complete-task. Each file
-// is named after its id and is tested by the flow tests in
-// testdata/flows/<id>/.
+// create-todo-list, create-event and send-mail; the others go beyond them
+// (IDs lists them all, and so does `runflow list`). Each file is named
+// after its id and is tested by the flow tests in testdata/flows/<id>/.
 package templates
 
 import (
