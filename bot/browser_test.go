@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -10,6 +11,7 @@ import (
 	"github.com/chromedp/chromedp/kb"
 
 	"github.com/runflow/runflow/internal/testservices"
+	"github.com/runflow/runflow/templates"
 )
 
 // TestChatPageInBrowser drives the chat page in headless Chromium at a
@@ -54,15 +56,19 @@ func TestChatPageInBrowser(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	err = chromedp.Do(ctx,
-		// Keyboard only: the first flow button has the focus; Tab to
-		// create-task (ids in order: agenda, complete-task, create-event,
-		// create-task) and press Enter.
-		chromedp.WaitVisible(last(`//button[@data-value="create-task"]`)),
-		chromedp.KeyEvent(kb.Tab),
-		chromedp.KeyEvent(kb.Tab),
-		chromedp.KeyEvent(kb.Tab),
-		chromedp.KeyEvent(kb.Enter),
+	// Keyboard only: the first flow button has the focus; Tab to
+	// create-task (the buttons follow the built-in ids, sorted) and press
+	// Enter.
+	tabs := slices.Index(templates.IDs(), "create-task")
+	if tabs < 0 {
+		t.Fatal("no built-in create-task")
+	}
+	keys := []chromedp.Action[chromedp.Void]{chromedp.WaitVisible(last(`//button[@data-value="create-task"]`))}
+	for range tabs {
+		keys = append(keys, chromedp.KeyEvent(kb.Tab))
+	}
+	keys = append(keys, chromedp.KeyEvent(kb.Enter))
+	err = chromedp.Do(ctx, append(keys,
 		chromedp.WaitVisible(`//div[@data-status="question"][contains(., "Which list")]`),
 		chromedp.Click(last(`//button[text()="Browser list"]`)),
 		chromedp.WaitVisible(`//div[@data-status="question"][contains(., "What is the task?")]`),
@@ -72,7 +78,7 @@ func TestChatPageInBrowser(t *testing.T) {
 		chromedp.WaitVisible(`//div[@data-status="question"][contains(., "How important")]`),
 		chromedp.Click(last(`//button[text()="high"]`)),
 		chromedp.WaitVisible(`//div[@data-status="done"][contains(., "Buy milk")]`),
-	)
+	)...)
 	if err != nil {
 		t.Fatalf("create-task in the page, keyboard and buttons: %v", err)
 	}
