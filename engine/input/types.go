@@ -27,7 +27,7 @@ const (
 	Choice   Type = "choice"   // one of a list of options (the option's value, a string)
 )
 
-var allTypes = []Type{String, Text, Integer, Number, Boolean, Email, Emails, Date, Time, DateTime, Duration, Choice}
+var allTypes = []Type{String, Text, Integer, Number, Boolean, Email, Emails, Date, Time, DateTime, Duration, Choice, File, Files}
 
 // Types returns every input type, in the order the documentation lists them.
 // The slice is a fresh copy.
@@ -75,6 +75,12 @@ type Context struct {
 	// Required makes an empty answer an error. When false, an empty answer
 	// gives no value (see Parse).
 	Required bool
+	// MaxFileBytes is the size limit of each file of a File or Files input
+	// (0: DefaultMaxFileBytes; at most MaxFileBytes).
+	MaxFileBytes int64
+	// Accept are the media types a File or Files input takes ("image/*"
+	// wildcards allowed); empty takes any.
+	Accept []string
 }
 
 func (c Context) zone() *time.Location {
@@ -138,6 +144,9 @@ func maxBytes(t Type) int {
 // Every error is an *Error whose message says what was wrong and shows an
 // example of a good answer.
 func Parse(t Type, answer string, c Context) (any, error) {
+	if isFileType(t) {
+		return parseFileAnswer(t, answer, c) // file.go
+	}
 	if !utf8.ValidString(answer) {
 		return nil, errorf("The answer is not valid UTF-8 text.")
 	}
