@@ -56,6 +56,9 @@ type Config struct {
 	// changing it invalidates the paused sessions. Without a key the state
 	// must be stored where users cannot edit it.
 	StateKey []byte
+	// Files keeps the bytes of file inputs out of saved states (files.go);
+	// nil keeps them in the state, bounded by Limits.MaxStateBytes.
+	Files FileStore
 }
 
 // GraphOptions are the settings of the Graph client an Engine uses (see

@@ -9,7 +9,7 @@ import "net/url"
 // that engine/template.schema.json lists exactly these.
 var (
 	topKeys         = []string{"id", "name", "description", "version", "scopes", "inputs", "steps", "output"}
-	inputKeys       = []string{"name", "type", "prompt", "hint", "required", "default", "zone", "validate", "max_attempts", "choices", "choices_from"}
+	inputKeys       = []string{"name", "type", "prompt", "hint", "required", "default", "zone", "validate", "max_attempts", "choices", "choices_from", "max_size", "accept"}
 	ruleKeys        = []string{"check", "message"}
 	choiceKeys      = []string{"value", "label"}
 	choicesFromKeys = []string{"items", "value", "label"}
@@ -35,7 +35,7 @@ var (
 )
 
 // inputTypes are the input types the language knows.
-var inputTypes = []string{"string", "text", "integer", "number", "boolean", "email", "emails", "date", "time", "datetime", "duration", "choice"}
+var inputTypes = []string{"string", "text", "integer", "number", "boolean", "email", "emails", "date", "time", "datetime", "duration", "choice", "file", "files"}
 
 type inputDef struct {
 	name        string
@@ -50,7 +50,9 @@ type inputDef struct {
 	maxAttempts int // 0: the engine's default
 	choices     []choiceDef
 	choicesFrom *choicesFrom
-	askStep     *step // nil: asked at start
+	maxSize     int64    // file, files: bytes per file (0: input.DefaultMaxFileBytes)
+	accept      []string // file, files: accepted media types
+	askStep     *step    // nil: asked at start
 	defaultSrc  string
 }
 

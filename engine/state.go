@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/runflow/runflow/auth"
+	"github.com/runflow/runflow/engine/input"
 )
 
 // stateVersion is the version of the saved state format.
@@ -92,6 +93,9 @@ func (s *session) save() ([]byte, error) {
 			st.Steps = map[string]*stepResult{}
 		}
 		st.Steps[id] = r.(*stepResult)
+	}
+	if err := s.e.storeFiles(&st); err != nil {
+		return nil, fmt.Errorf("saving the session: %v", err)
 	}
 	data, err := json.Marshal(st)
 	if err != nil {
@@ -189,6 +193,9 @@ func (e *Engine) restore(data []byte) (*session, error) {
 		s.zone = time.Local // an engine configured with the machine's zone
 	} else if s.zone, err = loadZone(st.Zone); err != nil {
 		return nil, badState("bad zone: %v", err)
+	}
+	if err := e.loadFiles(&st); err != nil {
+		return nil, badState("files: %v", err)
 	}
 	if s.inputs, err = decodeMap(st.Inputs); err != nil {
 		return nil, badState("inputs: %v", err)
@@ -305,6 +312,10 @@ func valueFitsInput(typ string, v any) bool {
 		return typ == "date" || typ == "time" || typ == "datetime"
 	case time.Duration:
 		return typ == "duration"
+	case input.FileValue:
+		return typ == "file"
+	case []input.FileValue:
+		return typ == "files"
 	}
 	return false
 }
