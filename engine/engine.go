@@ -80,6 +80,9 @@ type GraphOptions struct {
 	MaxConcurrentPerMailbox int
 	// UserAgent replaces the default "runflow/<version>".
 	UserAgent string
+	// UploadChunkBytes is the range size of http steps with upload
+	// (graph.DefaultUploadChunkBytes, 4 MiB, when 0).
+	UploadChunkBytes int
 }
 
 // Engine runs templates. It is safe for concurrent use: one Engine serves

@@ -21,6 +21,9 @@ import (
 // @odata.nextLink when paging), record the result, handle errors.
 func (s *session) execHTTP(ctx context.Context, st *step) action {
 	h := st.http
+	if h.upload != nil {
+		return s.execUpload(ctx, st) // upload.go
+	}
 	req, err := s.buildRequest(st)
 	if err != nil {
 		return s.fail(st, err)

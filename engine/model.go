@@ -14,7 +14,8 @@ var (
 	choiceKeys      = []string{"value", "label"}
 	choicesFromKeys = []string{"items", "value", "label"}
 	stepKinds       = []string{"http", "set", "if", "switch", "foreach", "ask", "confirm", "say", "end", "fail"}
-	httpKeys        = []string{"method", "path", "query", "headers", "body", "success", "paging"}
+	httpKeys        = []string{"method", "path", "query", "headers", "body", "success", "paging", "upload"}
+	uploadKeys      = []string{"url", "file"}
 	pagingKeys      = []string{"max_pages", "max_items"}
 	onErrorKeys     = []string{"status", "code", "steps", "continue"}
 	caseKeys        = []string{"value", "steps"}
@@ -135,6 +136,7 @@ type httpSpec struct {
 	summary      string
 	pattern      string // method + path with {id} for interpolations, for the scopes check
 	absolute     bool
+	upload       *uploadSpec // PUT of a file to an upload session (upload.go); no path
 }
 
 type pagingSpec struct {
