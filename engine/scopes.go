@@ -15,8 +15,17 @@ var permissions = func() map[string][]string {
 		ops = append(ops, op)
 	}
 	sort.Strings(ops)
+	for op := range mailOperationPermissions { // scopes_mail.go
+		if _, dup := permissionTable[op]; !dup {
+			ops = append(ops, op)
+		}
+	}
+	sort.Strings(ops)
 	for _, op := range ops {
 		perms := permissionTable[op]
+		if perms == nil {
+			perms = mailOperationPermissions[op]
+		}
 		key := normalizeOperation(op)
 		for _, p := range perms {
 			if !contains(out[key], p) {

@@ -67,7 +67,13 @@ func TestPermissionsFor(t *testing.T) {
 		{"DELETE /me/todo/lists/{id}", "Tasks.ReadWrite"},
 		{"POST /me/sendMail", "Mail.Send"},
 		{"GET /groups", ""},
-		{"POST /me/messages", ""},
+		// Mail operations the extract lacks, from their docs pages
+		// (scopes_mail.go).
+		{"POST /me/messages", "Mail.ReadWrite"},
+		{"POST /users/{id}/messages/{id}/reply", "Mail.Send"},
+		{"GET /me/messages/{id}/attachments", "Mail.Read"},
+		{"POST /me/messages/{id}/attachments/createUploadSession", "Mail.ReadWrite"},
+		{"POST /me/messages/{id}/unknownAction", ""},
 	}
 	for _, c := range cases {
 		perms, ok := permissionsFor(c.op)

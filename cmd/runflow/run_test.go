@@ -235,7 +235,7 @@ func TestConfirmation(t *testing.T) {
 	g := newFakeGraph(t, map[string]fakeAnswer{"POST /me/sendMail": {status: 202}})
 	c := newCLI(t)
 	c.tty = true
-	args := []string{"run", "send-mail", "--graph-url", g.url(), "--token", "tok-abcdefgh", "--set", "to=frannis@contoso.com", "--set", "cc=none", "--set", "subject=Meet for lunch?", "--set", "body=The new cafeteria is open.", "--set", "html=no"}
+	args := []string{"run", "send-mail", "--graph-url", g.url(), "--token", "tok-abcdefgh", "--set", "to=frannis@contoso.com", "--set", "cc=none", "--set", "subject=Meet for lunch?", "--set", "body=The new cafeteria is open.", "--set", "html=no", "--set", "attachments=none"}
 	o := c.run("no\n", args...).wantCode(t, 4)
 	if !strings.Contains(o.stderr, `Send "Meet for lunch?" to frannis@contoso.com? [y/n]`) {
 		t.Errorf("the confirmation does not show recipients and subject:\n%s", o.stderr)
@@ -317,11 +317,12 @@ func TestEveryBuiltinAgainstSandbox(t *testing.T) {
 		"send-mail":        {"to=AlexW@contoso.onmicrosoft.com", "subject=Smoke test", "body=Hello from runflow."},
 		"list-tasks":       {"list=Tasks"},
 		"create-task":      {"list=Tasks", "title=Smoke test", "due=friday", "importance=high"},
+		"reply-mail":       {"from=MeganB@contoso.onmicrosoft.com", "comment=Thanks, noted."},
 	}
 	c := newCLI(t)
 	o := c.run("", "list", "--output", "json").wantCode(t, 0)
 	var list []struct{ ID string }
-	if err := json.Unmarshal([]byte(o.stdout), &list); err != nil || len(list) != 11 {
+	if err := json.Unmarshal([]byte(o.stdout), &list); err != nil || len(list) != 12 {
 		t.Fatalf("list --output json: %v, %d templates", err, len(list))
 	}
 	for _, tpl := range list {

@@ -83,6 +83,7 @@ func TestChoicesAndConfirm(t *testing.T) {
 		{"-", KindQuestion, []string{"What is the subject?"}},
 		{"Lunch", KindQuestion, []string{"What should the message say?"}},
 		{"At noon?", KindQuestion, []string{"Is the message HTML?", `Send - to keep "no"`}},
+		{"-", KindQuestion, []string{"Any files to attach?", "Send - to skip."}},
 		{"-", KindQuestion, []string{`Send "Lunch" to alexw@contoso.onmicrosoft.com?`, "1. yes", "2. no"}},
 		{"no", KindDone, []string{"Cancelled: nothing was changed."}},
 	})
