@@ -2,6 +2,8 @@ package auth
 
 import (
 	"context"
+	"crypto/aes"
+	"crypto/cipher"
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
@@ -40,6 +42,8 @@ const (
 	DefaultMagicCodeTTL    = 5 * time.Minute
 	DefaultMaxCodeAttempts = 3
 	maxBotPending          = 10000
+	// pendingGrace keeps a record of the pending store after its expiry.
+	pendingGrace = 10 * time.Minute
 )
 
 // BotConfig configures a BotSignIn.
@@ -74,6 +78,88 @@ type BotConfig struct {
 	MaxCodeAttempts int
 	// Log receives events; never a token or code. Nil discards them.
 	Log *slog.Logger
+	// Pending keeps the sign-ins in progress: the links not yet used (PKCE
+	// verifier, nonce) and the tokens waiting for their magic code. Nil
+	// means a MemorySignInStore of this process only; a bot running several
+	// replicas gives them one shared store (see package bot), so that a
+	// callback or a code reaching any replica completes the sign-in.
+	// Records are sealed with a key derived from StateKey (AES-256-GCM), so
+	// the store never sees a verifier or a token in clear.
+	Pending SignInStore
+}
+
+// SignInStore keeps a bot's sign-ins in progress, possibly shared by
+// several processes. Values are opaque (sealed by BotSignIn). Take is what
+// makes a link and a code single-use: of any number of concurrent Takes of
+// one key, in any number of processes, at most one gets the value.
+// Implementations must be safe for concurrent use.
+type SignInStore interface {
+	// Put stores value under key for ttl, replacing any value.
+	Put(ctx context.Context, key string, value []byte, ttl time.Duration) error
+	// Take removes the value of key and returns it; nil (and no error)
+	// when there is none or it expired.
+	Take(ctx context.Context, key string) ([]byte, error)
+}
+
+// ErrTooManySignIns is returned by a SignInStore that refuses to hold more
+// sign-ins in progress.
+var ErrTooManySignIns = errors.New("auth: too many sign-ins in progress; try again in a few minutes")
+
+// MemorySignInStore is a SignInStore in one process's memory, holding at
+// most 10,000 sign-ins. The zero value is ready to use.
+type MemorySignInStore struct {
+	// Now is the clock (default time.Now).
+	Now func() time.Time
+
+	mu sync.Mutex
+	m  map[string]memoryPending
+}
+
+type memoryPending struct {
+	value  []byte
+	expiry time.Time
+}
+
+func (s *MemorySignInStore) now() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	return time.Now()
+}
+
+// Put implements SignInStore.
+func (s *MemorySignInStore) Put(_ context.Context, key string, value []byte, ttl time.Duration) error {
+	now := s.now()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.m == nil {
+		s.m = map[string]memoryPending{}
+	}
+	if _, replace := s.m[key]; !replace && len(s.m) >= maxBotPending {
+		for k, p := range s.m {
+			if !now.Before(p.expiry) {
+				delete(s.m, k)
+			}
+		}
+		if len(s.m) >= maxBotPending {
+			return ErrTooManySignIns
+		}
+	}
+	s.m[key] = memoryPending{value: append([]byte(nil), value...), expiry: now.Add(ttl)}
+	return nil
+}
+
+// Take implements SignInStore.
+func (s *MemorySignInStore) Take(_ context.Context, key string) ([]byte, error) {
+	now := s.now()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p, ok := s.m[key]
+	delete(s.m, key)
+	if !ok || !now.Before(p.expiry) {
+		return nil, nil
+	}
+	return p.value, nil
 }
 
 // BotSignIn is the Provider of a chat bot whose users sign in during the
@@ -87,29 +173,31 @@ type BotConfig struct {
 // conversation unless its code is typed into it.
 //
 // Links waiting to be used and tokens waiting for their code are kept in
-// memory: a bot running several instances must route a user's callback and
-// messages to the same instance, or the user simply signs in again.
+// BotConfig.Pending: with a store shared by several instances, the
+// callback and the code may reach any of them.
 type BotSignIn struct {
 	cfg   BotConfig
 	users *UserProvider
-
-	mu      sync.Mutex
-	starts  map[string]*botStart   // by nonce
-	pending map[[2]string]*botCode // by subject, conversation
+	// seal encrypts the records kept in cfg.Pending.
+	seal cipher.AEAD
 }
 
+// botStart is a link not yet used, kept under "start:" + its nonce.
 type botStart struct {
-	subject, conversation string
-	verifier              string
-	scopes                []string
-	expiry                time.Time
+	Subject      string    `json:"s"`
+	Conversation string    `json:"c"`
+	Verifier     string    `json:"v"`
+	Scopes       []string  `json:"sc,omitempty"`
+	Expiry       time.Time `json:"e"`
 }
 
+// botCode is a token waiting for its magic code, kept under "code:" + the
+// binding of its user and conversation.
 type botCode struct {
-	token    *StoredToken
-	codeHash [32]byte
-	expiry   time.Time
-	attempts int
+	Token    *StoredToken `json:"t"`
+	CodeHash [32]byte     `json:"h"`
+	Expiry   time.Time    `json:"e"`
+	Attempts int          `json:"a"`
 }
 
 // statePayload is what a link's state carries (signed): which start it is,
@@ -148,6 +236,17 @@ func NewBotSignIn(cfg BotConfig) (*BotSignIn, error) {
 	}
 	cfg.HTTPClient = httpClientOrDefault(cfg.HTTPClient)
 	cfg.StateKey = append([]byte(nil), cfg.StateKey...)
+	if cfg.Pending == nil {
+		cfg.Pending = &MemorySignInStore{Now: cfg.Now}
+	}
+	block, err := aes.NewCipher(hmacSHA256(cfg.StateKey, "runflow bot pending sign-in"))
+	if err != nil {
+		return nil, err
+	}
+	seal, err := cipher.NewGCM(block)
+	if err != nil {
+		return nil, err
+	}
 	users, err := NewUserProvider(UserConfig{
 		Profile: cfg.Profile, Store: cfg.Store, HTTPClient: cfg.HTTPClient, Now: cfg.Now,
 		EarlyExpiry: cfg.EarlyExpiry, Log: cfg.Log,
@@ -156,7 +255,63 @@ func NewBotSignIn(cfg BotConfig) (*BotSignIn, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &BotSignIn{cfg: cfg, users: users, starts: map[string]*botStart{}, pending: map[[2]string]*botCode{}}, nil
+	return &BotSignIn{cfg: cfg, users: users, seal: seal}, nil
+}
+
+func hmacSHA256(key []byte, label string) []byte {
+	m := hmac.New(sha256.New, key)
+	m.Write([]byte(label))
+	return m.Sum(nil)
+}
+
+// putPending seals v and keeps it under key until expiry, and a grace
+// period after it so that a late code is told "expired" rather than "no
+// sign-in" (the record's own Expiry is what counts).
+func (b *BotSignIn) putPending(ctx context.Context, key string, v any, expiry time.Time) error {
+	js, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	nonce := make([]byte, b.seal.NonceSize())
+	if _, err := rand.Read(nonce); err != nil {
+		return err
+	}
+	sealed := b.seal.Seal(nonce, nonce, js, []byte(key))
+	ttl := expiry.Sub(b.cfg.Now())
+	if ttl <= 0 {
+		return nil
+	}
+	ttl += pendingGrace
+	if err := b.cfg.Pending.Put(ctx, key, sealed, ttl); err != nil {
+		if errors.Is(err, ErrTooManySignIns) {
+			return err
+		}
+		return fmt.Errorf("auth: keeping the sign-in in progress: %w", err)
+	}
+	return nil
+}
+
+// takePending takes key's record and opens it into v; false when there is
+// none, or it cannot be opened (sealed with another key: treated as none).
+func (b *BotSignIn) takePending(ctx context.Context, key string, v any) (bool, error) {
+	sealed, err := b.cfg.Pending.Take(ctx, key)
+	if err != nil {
+		return false, fmt.Errorf("auth: reading the sign-in in progress: %w", err)
+	}
+	n := b.seal.NonceSize()
+	if len(sealed) < n {
+		return false, nil
+	}
+	js, err := b.seal.Open(nil, sealed[:n], sealed[n:], []byte(key))
+	if err != nil || json.Unmarshal(js, v) != nil {
+		b.cfg.Log.Warn("auth: a sign-in in progress could not be opened (another StateKey?); it was dropped")
+		return false, nil
+	}
+	return true, nil
+}
+
+func (b *BotSignIn) codeKey(subject, conversation string) string {
+	return "code:" + b.binding(subject, conversation)
 }
 
 // Token implements Provider. Request.Subject (the bot's user id) and
@@ -170,7 +325,7 @@ func (b *BotSignIn) Token(ctx context.Context, req Request) (*oauth2.Token, erro
 	if !ok {
 		return tok, err
 	}
-	link, lerr := b.signInLink(req, sir.Scopes)
+	link, lerr := b.signInLink(ctx, req, sir.Scopes)
 	if lerr != nil {
 		return nil, lerr
 	}
@@ -183,44 +338,26 @@ func (b *BotSignIn) Invalidate(ctx context.Context, req Request, tok *oauth2.Tok
 }
 
 // signInLink starts a sign-in for req and returns its authorization URL.
-func (b *BotSignIn) signInLink(req Request, scopes []string) (string, error) {
+func (b *BotSignIn) signInLink(ctx context.Context, req Request, scopes []string) (string, error) {
 	now := b.cfg.Now()
 	start := &botStart{
-		subject: req.Subject, conversation: req.Conversation,
-		verifier: oauth2.GenerateVerifier(), scopes: scopes, expiry: now.Add(b.cfg.LinkTTL),
+		Subject: req.Subject, Conversation: req.Conversation,
+		Verifier: oauth2.GenerateVerifier(), Scopes: scopes, Expiry: now.Add(b.cfg.LinkTTL),
 	}
 	nonce := randomToken(18)
-	state, err := b.signState(statePayload{Nonce: nonce, Expires: start.expiry.Unix(), Binding: b.binding(req.Subject, req.Conversation)})
+	state, err := b.signState(statePayload{Nonce: nonce, Expires: start.Expiry.Unix(), Binding: b.binding(req.Subject, req.Conversation)})
 	if err != nil {
 		return "", err
 	}
-	b.mu.Lock()
-	b.pruneLocked(now)
-	if len(b.starts) >= maxBotPending {
-		b.mu.Unlock()
-		return "", errors.New("auth: too many sign-ins in progress; try again in a few minutes")
-	}
-	b.starts[nonce] = start
-	b.mu.Unlock()
 	secret, err := b.cfg.Profile.Secret()
 	if err != nil {
 		return "", err
 	}
+	if err := b.putPending(ctx, "start:"+nonce, start, start.Expiry); err != nil {
+		return "", err
+	}
 	conf := oauthConfig(b.cfg.Profile, secret, b.cfg.CallbackURL, scopes)
-	return conf.AuthCodeURL(state, oauth2.S256ChallengeOption(start.verifier), oauth2.SetAuthURLParam("prompt", "select_account")), nil
-}
-
-func (b *BotSignIn) pruneLocked(now time.Time) {
-	for n, s := range b.starts {
-		if !now.Before(s.expiry) {
-			delete(b.starts, n)
-		}
-	}
-	for k, p := range b.pending {
-		if !now.Before(p.expiry) {
-			delete(b.pending, k)
-		}
-	}
+	return conf.AuthCodeURL(state, oauth2.S256ChallengeOption(start.Verifier), oauth2.SetAuthURLParam("prompt", "select_account")), nil
 }
 
 func (b *BotSignIn) mac(parts ...string) []byte {
@@ -258,7 +395,7 @@ var (
 
 // openState checks a state's signature and expiry and takes its start,
 // which can be taken only once.
-func (b *BotSignIn) openState(state string) (*botStart, error) {
+func (b *BotSignIn) openState(ctx context.Context, state string) (*botStart, error) {
 	payload, sig, ok := strings.Cut(state, ".")
 	if !ok || len(state) > 1024 {
 		return nil, errBadState
@@ -276,17 +413,18 @@ func (b *BotSignIn) openState(state string) (*botStart, error) {
 	if now.Unix() >= p.Expires {
 		return nil, errStateExpired
 	}
-	b.mu.Lock()
-	start, ok := b.starts[p.Nonce]
-	delete(b.starts, p.Nonce)
-	b.mu.Unlock()
+	start := &botStart{}
+	ok, err = b.takePending(ctx, "start:"+p.Nonce, start)
+	if err != nil {
+		return nil, err
+	}
 	if !ok {
 		return nil, errStateUsed
 	}
-	if !now.Before(start.expiry) {
+	if !now.Before(start.Expiry) {
 		return nil, errStateExpired
 	}
-	if subtle.ConstantTimeCompare([]byte(p.Binding), []byte(b.binding(start.subject, start.conversation))) != 1 {
+	if subtle.ConstantTimeCompare([]byte(p.Binding), []byte(b.binding(start.Subject, start.Conversation))) != 1 {
 		return nil, errBadState
 	}
 	return start, nil
@@ -304,8 +442,13 @@ func (b *BotSignIn) CallbackHandler() http.Handler {
 			return
 		}
 		q := r.URL.Query()
-		start, err := b.openState(q.Get("state"))
+		start, err := b.openState(r.Context(), q.Get("state"))
 		if err != nil {
+			if !errors.Is(err, errBadState) && !errors.Is(err, errStateExpired) && !errors.Is(err, errStateUsed) {
+				b.cfg.Log.Error("auth: bot sign-in: the store of sign-ins in progress failed", "error", err.Error())
+				writeResultPage(w, http.StatusServiceUnavailable, "The sign-in could not be completed just now. Open the link again in a moment.")
+				return
+			}
 			writeResultPage(w, http.StatusBadRequest, err.Error())
 			return
 		}
@@ -325,23 +468,26 @@ func (b *BotSignIn) CallbackHandler() http.Handler {
 			writeResultPage(w, http.StatusInternalServerError, "The sign-in could not be completed. Tell the bot's owner.")
 			return
 		}
-		conf := oauthConfig(b.cfg.Profile, secret, b.cfg.CallbackURL, start.scopes)
-		tok, err := conf.Exchange(withHTTPClient(r.Context(), b.cfg.HTTPClient), code, oauth2.VerifierOption(start.verifier))
+		conf := oauthConfig(b.cfg.Profile, secret, b.cfg.CallbackURL, start.Scopes)
+		tok, err := conf.Exchange(withHTTPClient(r.Context(), b.cfg.HTTPClient), code, oauth2.VerifierOption(start.Verifier))
 		if err != nil {
-			err = classify("redeeming the bot sign-in's authorization code", err, code, start.verifier, secret)
+			err = classify("redeeming the bot sign-in's authorization code", err, code, start.Verifier, secret)
 			b.cfg.Log.Warn("auth: bot sign-in failed", "error", err.Error())
 			writeResultPage(w, http.StatusBadGateway, "The sign-in could not be completed. Return to the conversation and try again.")
 			return
 		}
 		now := b.cfg.Now()
 		magic := sixDigits()
-		b.mu.Lock()
-		b.pending[[2]string{start.subject, start.conversation}] = &botCode{
-			token:    storedFromOAuth2(b.cfg.Profile.Name, start.subject, tok, start.scopes, now),
-			codeHash: sha256.Sum256([]byte(magic)),
-			expiry:   now.Add(b.cfg.MagicCodeTTL),
+		pending := &botCode{
+			Token:    storedFromOAuth2(b.cfg.Profile.Name, start.Subject, tok, start.Scopes, now),
+			CodeHash: sha256.Sum256([]byte(magic)),
+			Expiry:   now.Add(b.cfg.MagicCodeTTL),
 		}
-		b.mu.Unlock()
+		if err := b.putPending(r.Context(), b.codeKey(start.Subject, start.Conversation), pending, pending.Expiry); err != nil {
+			b.cfg.Log.Error("auth: bot sign-in: keeping the token for its code failed", "error", err.Error())
+			writeResultPage(w, http.StatusServiceUnavailable, "The sign-in could not be completed. Return to the conversation and try again.")
+			return
+		}
 		writePage(w, http.StatusOK, "To finish signing in, type this code into your conversation with the bot:", magic)
 	})
 }
@@ -358,7 +504,7 @@ func (b *BotSignIn) CallbackHandler() http.Handler {
 // same sign-in waits for the right one; otherwise the error carries a new
 // link.
 func (b *BotSignIn) CompleteSignIn(ctx context.Context, req Request, answer string) error {
-	key := [2]string{req.Subject, req.Conversation}
+	key := b.codeKey(req.Subject, req.Conversation)
 	now := b.cfg.Now()
 	typed := strings.Map(func(r rune) rune {
 		if r == ' ' || r == '-' || r == '\t' {
@@ -366,48 +512,47 @@ func (b *BotSignIn) CompleteSignIn(ctx context.Context, req Request, answer stri
 		}
 		return r
 	}, strings.TrimSpace(answer))
-	b.mu.Lock()
-	p, ok := b.pending[key]
+	// Taking the record makes the code single-use across every process
+	// sharing the store; a wrong code puts it back with one attempt less.
+	p := &botCode{}
+	ok, err := b.takePending(ctx, key, p)
 	switch {
+	case err != nil:
+		return err
 	case !ok:
-		b.mu.Unlock()
 		if _, err := b.users.Token(ctx, req); err == nil {
 			return nil // already signed in (the code was typed twice)
 		}
-		return b.askAgain(req, ErrNoPendingSignIn)
-	case !now.Before(p.expiry):
-		delete(b.pending, key)
-		b.mu.Unlock()
-		return b.askAgain(req, ErrMagicCodeExpired)
+		return b.askAgain(ctx, req, ErrNoPendingSignIn)
+	case !now.Before(p.Expiry):
+		return b.askAgain(ctx, req, ErrMagicCodeExpired)
 	}
 	sum := sha256.Sum256([]byte(typed))
-	if subtle.ConstantTimeCompare(sum[:], p.codeHash[:]) != 1 {
-		p.attempts++
-		left := b.cfg.MaxCodeAttempts - p.attempts
+	if subtle.ConstantTimeCompare(sum[:], p.CodeHash[:]) != 1 {
+		p.Attempts++
+		left := b.cfg.MaxCodeAttempts - p.Attempts
 		if left <= 0 {
-			delete(b.pending, key)
-			b.mu.Unlock()
-			return b.askAgain(req, ErrTooManyAttempts)
+			return b.askAgain(ctx, req, ErrTooManyAttempts)
 		}
-		b.mu.Unlock()
+		if err := b.putPending(ctx, key, p, p.Expiry); err != nil {
+			return err
+		}
 		return &retryError{cause: ErrWrongMagicCode, sir: &SignInRequiredError{
-			Scopes: p.token.Scopes, MagicCode: true,
+			Scopes: p.Token.Scopes, MagicCode: true,
 			Reason: fmt.Sprintf("that is not the code shown after signing in; type the 6-digit code from the sign-in page (%d %s left)", left, plural(left, "try", "tries")),
 		}}
 	}
-	delete(b.pending, key)
-	b.mu.Unlock()
-	if err := b.cfg.Store.Save(ctx, p.token); err != nil {
+	if err := b.cfg.Store.Save(ctx, p.Token); err != nil {
 		return fmt.Errorf("auth: signed in, but the token could not be saved: %w", err)
 	}
-	b.cfg.Log.Info("auth: bot user signed in", "profile", b.cfg.Profile.Name, "account", p.token.Account.Username)
+	b.cfg.Log.Info("auth: bot user signed in", "profile", b.cfg.Profile.Name, "account", p.Token.Account.Username)
 	return nil
 }
 
 // askAgain answers a refused code with a new sign-in link.
-func (b *BotSignIn) askAgain(req Request, cause error) error {
+func (b *BotSignIn) askAgain(ctx context.Context, req Request, cause error) error {
 	scopes := b.users.signInScopes(nil, req.Scopes)
-	link, err := b.signInLink(req, scopes)
+	link, err := b.signInLink(ctx, req, scopes)
 	if err != nil {
 		return errors.Join(cause, err)
 	}

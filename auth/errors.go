@@ -6,10 +6,11 @@ import (
 	"fmt"
 	"mime"
 	"net/http"
-	"regexp"
 	"strings"
 
 	"golang.org/x/oauth2"
+
+	"github.com/runflow/runflow/internal/lazyregexp"
 )
 
 // ErrorKind classifies a failure of the identity platform's token endpoint.
@@ -104,7 +105,7 @@ func IsTokenError(err error, kinds ...ErrorKind) (*TokenError, bool) {
 	return te, false
 }
 
-var aadstsRE = regexp.MustCompile(`AADSTS(\d+)`)
+var aadstsRE = lazyregexp.New(`AADSTS(\d+)`)
 
 // classify turns an error of x/oauth2 (or of this package's own token
 // requests) into a *TokenError. secrets are values that must never appear

@@ -10,6 +10,8 @@ import (
 	"os/exec"
 	"runtime"
 	"time"
+
+	"github.com/runflow/runflow/internal/ctxsleep"
 )
 
 // LoginOptions configure LoginLoopback and LoginDeviceCode.
@@ -69,23 +71,12 @@ func (o *LoginOptions) defaults(p *Profile) error {
 		o.Out = io.Discard
 	}
 	if o.Sleep == nil {
-		o.Sleep = sleepContext
+		o.Sleep = ctxsleep.Sleep
 	}
 	if o.Log == nil {
 		o.Log = slog.New(slog.DiscardHandler)
 	}
 	return nil
-}
-
-func sleepContext(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }
 
 // Logout forgets the grant of profile and subject (empty subject means

@@ -188,10 +188,13 @@ func loopbackHandler(path, state string, results chan<- callbackResult) http.Han
 	})
 }
 
-var resultPage = template.Must(template.New("r").Parse(`<!doctype html>
+// resultPage is parsed on first use: most runs of the CLI never sign in.
+var resultPage = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("r").Parse(`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>runflow sign-in</title>
 <style>body{font-family:sans-serif;max-width:32em;margin:3em auto}.code{font-size:2em;letter-spacing:.2em;font-family:monospace}</style></head>
 <body><h1>runflow</h1><p>{{.Message}}</p>{{if .Code}}<p class="code">{{.Code}}</p>{{end}}</body></html>`))
+})
 
 func writeResultPage(w http.ResponseWriter, status int, message string) {
 	writePage(w, status, message, "")
@@ -207,7 +210,7 @@ func writePage(w http.ResponseWriter, status int, message, code string) {
 	h.Set("X-Frame-Options", "DENY")
 	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'")
 	w.WriteHeader(status)
-	_ = resultPage.Execute(w, struct{ Message, Code string }{message, code})
+	_ = resultPage().Execute(w, struct{ Message, Code string }{message, code})
 }
 
 // randomToken returns n random bytes, base64url-encoded.

@@ -14,6 +14,8 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/runflow/runflow/internal/lazyregexp"
 )
 
 // SystemClientID is the client id of the built-in "system" profile:
@@ -101,7 +103,7 @@ func ProfileDir() (string, error) {
 	return filepath.Join(base, "runflow", "profiles"), nil
 }
 
-var profileNameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
+var profileNameRE = lazyregexp.New(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
 
 // LoadProfile returns the named profile: "system" (or "") is built in;
 // any other name is read from ProfileDir()/NAME.yaml.

@@ -218,6 +218,11 @@ func (s *session) accept(in *inputDef, raw any, preset bool) (any, string, error
 	if v == nil {
 		v = zeroValue(in.typ)
 	}
+	if in.future {
+		if msg := s.inPast(in, v, ctx); msg != "" {
+			return nil, msg, nil
+		}
+	}
 	if len(in.validate) == 0 {
 		return v, "", nil
 	}
@@ -318,4 +323,25 @@ func (s *session) answerConfirm(st *step, answer string) action {
 		return s.fail(st, terr)
 	}
 	return s.askConfirm(st, text, msg)
+}
+
+// inPast says why a value of a future input is refused: a time before now,
+// or a date before today, in the zone the answer was read in.
+func (s *session) inPast(in *inputDef, v any, ctx input.Context) string {
+	t, ok := v.(time.Time)
+	if !ok || t.IsZero() {
+		return ""
+	}
+	now := s.now.In(ctx.Zone)
+	if in.typ == "date" {
+		y, m, d := now.Date()
+		if t.Before(time.Date(y, m, d, 0, 0, 0, 0, ctx.Zone)) {
+			return fmt.Sprintf("%s is in the past (today is %s); give today or a later day.", t.Format("Mon 2 Jan 2006"), now.Format("Mon 2 Jan 2006"))
+		}
+		return ""
+	}
+	if !t.After(s.now) {
+		return fmt.Sprintf("%s is in the past (it is now %s, %s); give a later time.", t.In(ctx.Zone).Format("Mon 2 Jan 2006 15:04"), now.Format("Mon 2 Jan 2006 15:04"), ctx.Zone)
+	}
+	return ""
 }

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"context"
 	"fmt"
 	"reflect"
 	"time"
@@ -38,6 +39,17 @@ const (
 type evalBudget struct {
 	left, max         int
 	dataLeft, dataMax int
+	// steps counts the predicate runs of the evaluation, up to
+	// maxSteps (Limits.MaxEvalSteps); see step.
+	steps, maxSteps int
+	// ctx and deadline are those of the Start, Resume or Run call the
+	// session is in (set by run, cleared when it returns), so that a long
+	// evaluation stops when the call is cancelled or runs out of time.
+	// stopped is the error that stopped the evaluation that way.
+	ctx      context.Context
+	deadline time.Time
+	stopped  error
+	flowTime time.Duration // Limits.FlowTimeout, for the message
 }
 
 var budgetType = reflect.TypeOf((*evalBudget)(nil))
@@ -46,6 +58,53 @@ var budgetType = reflect.TypeOf((*evalBudget)(nil))
 func (b *evalBudget) reset(lim *Limits) {
 	b.left, b.max = lim.MaxValueBytes, lim.MaxValueBytes
 	b.dataLeft, b.dataMax = lim.MaxValueDataBytes, lim.MaxValueDataBytes
+	b.steps, b.maxSteps = 0, lim.MaxEvalSteps
+	b.flowTime = lim.FlowTimeout
+	b.stopped = nil
+}
+
+// stepCheckEvery is how many steps pass between two looks at the
+// context and the clock: often enough to stop within a millisecond or
+// so, rarely enough to cost nothing measurable.
+const stepCheckEvery = 256
+
+// step counts one run of a predicate (the patch puts a call of stepFunc
+// in front of every predicate body) and stops the evaluation past
+// MaxEvalSteps, when the call's context is done, or at its deadline
+// (Limits.FlowTimeout).
+func (b *evalBudget) step() error {
+	b.steps++
+	if b.steps > b.maxSteps {
+		return &LimitError{Setting: "MaxEvalSteps", Message: fmt.Sprintf("the expression ran more than %d steps", b.maxSteps)}
+	}
+	if b.steps%stepCheckEvery != 0 {
+		return nil
+	}
+	if b.ctx != nil {
+		if err := b.ctx.Err(); err != nil {
+			b.stopped = fmt.Errorf("the flow took too long or was cancelled: %w", err)
+			return b.stopped
+		}
+	}
+	if !b.deadline.IsZero() && !time.Now().Before(b.deadline) {
+		b.stopped = &LimitError{Setting: "FlowTimeout", Message: fmt.Sprintf("the flow took longer than %v", b.flowTime), Err: context.DeadlineExceeded}
+		return b.stopped
+	}
+	return nil
+}
+
+// stepFunc is the function the patch calls at the start of every
+// predicate body.
+const stepFunc = "step$budget"
+
+// fnStep is stepFunc: it charges one step to the budget.
+func fnStep(args ...any) (any, error) {
+	if b, _ := budgetArg(args); b != nil {
+		if err := b.step(); err != nil {
+			return nil, err
+		}
+	}
+	return nil, nil
 }
 
 // chargeData takes n bytes of data copied by fn from the data budget.
@@ -168,6 +227,7 @@ func reflectTypes(types []any) []reflect.Type {
 var concatOptions = []expr.Option{
 	expr.Function(concatFunc, fnAdd, new(func(*evalBudget, string, string) string)),
 	expr.Function(addFunc, fnAdd, new(func(*evalBudget, any, any) any)),
+	expr.Function(stepFunc, fnStep, new(func(*evalBudget) any)),
 	expr.Patch(budgetPatch{}),
 }
 
@@ -189,12 +249,25 @@ func fnAdd(args ...any) (any, error) {
 	return runtime.Add(x, y), nil
 }
 
-// budgetPatch passes the budget to the calls of budgetedFuncs and turns
-// a + that may join texts into a call of concatFunc or addFunc.
+// budgetPatch passes the budget to the calls of budgetedFuncs, turns a
+// + that may join texts into a call of concatFunc or addFunc, and counts
+// the runs of every predicate body with stepFunc.
 type budgetPatch struct{}
 
 func (budgetPatch) Visit(node *ast.Node) {
 	switch n := (*node).(type) {
+	case *ast.PredicateNode:
+		// The body becomes "step$budget(eval$budget); body": the
+		// sequence has the body's type, and every run is counted.
+		if seq, ok := n.Node.(*ast.SequenceNode); ok && len(seq.Nodes) == 2 {
+			if call, ok := seq.Nodes[0].(*ast.CallNode); ok {
+				if id, ok := call.Callee.(*ast.IdentifierNode); ok && id.Value == stepFunc {
+					return
+				}
+			}
+		}
+		step := &ast.CallNode{Callee: &ast.IdentifierNode{Value: stepFunc}, Arguments: []ast.Node{&ast.IdentifierNode{Value: budgetVar}}}
+		n.Node = &ast.SequenceNode{Nodes: []ast.Node{step, n.Node}}
 	case *ast.CallNode:
 		callee, ok := n.Callee.(*ast.IdentifierNode)
 		if !ok || !budgetedFuncs[callee.Value] {

@@ -124,7 +124,8 @@ steps:
 	}
 }
 
-// A value that holds itself ($env kept in a variable) is refused when an
+// A value that holds itself ($env kept in a variable) is refused when it
+// is set (the session's count of what it holds walks it) or when an
 // expression yields it, instead of being walked forever.
 func TestSelfHoldingValueIsRefused(t *testing.T) {
 	tp := loadInlineWithLimits(t, `
@@ -134,7 +135,7 @@ steps:
   - set:
       again: ${ vars }
 `, Limits{})
-	wantLimit(t, runInline(t, newFakeGraph(t), tp, StartOptions{}, Limits{}), "MaxValueDataBytes")
+	wantLimit(t, runInline(t, newFakeGraph(t), tp, StartOptions{}, Limits{}), "MaxSessionBytes")
 }
 
 // A request body made of many bounded values is bounded as a whole.

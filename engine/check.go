@@ -536,7 +536,7 @@ func (c *checker) env(sc *scope, extra map[string]types.Type) types.Map {
 		"now":     typeTime,
 		"zone":    types.String,
 		"user":    types.String,
-		"session": types.Map{"id": types.String},
+		"session": types.Map{"id": types.String, "zone": types.String},
 		budgetVar: types.TypeOf(&evalBudget{}),
 	}
 	if len(sc.loopVars) > 0 {

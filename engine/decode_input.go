@@ -82,6 +82,8 @@ func (d *decoder) decodeInput(n *yaml.Node) *inputDef {
 			d.decodeChoices(kv.value, in, what)
 		case "choices_from":
 			d.decodeChoicesFrom(kv.value, in, what)
+		case "future":
+			in.future, _ = d.boolean(kv.value, what+" future")
 		case "max_size", "accept":
 			d.decodeFileOption(kv.key, kv.value, in, what) // decode_file.go
 		}
@@ -102,6 +104,9 @@ func (d *decoder) decodeInput(n *yaml.Node) *inputDef {
 	}
 	if v, ok := have["zone"]; ok && in.typ != "" && in.typ != "date" && in.typ != "time" && in.typ != "datetime" {
 		d.ps.errorf(posOf(d.resolve(v)), "%s: zone is only for date, time and datetime inputs", what)
+	}
+	if v, ok := have["future"]; ok && in.typ != "" && in.typ != "date" && in.typ != "time" && in.typ != "datetime" {
+		d.ps.errorf(posOf(d.resolve(v)), "%s: future is only for date, time and datetime inputs", what)
 	}
 	d.checkFileInput(in, have, what) // decode_file.go
 	if in.name == "" {

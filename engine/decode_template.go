@@ -1,15 +1,15 @@
 package engine
 
 import (
-	"regexp"
-
 	"go.yaml.in/yaml/v3"
+
+	"github.com/runflow/runflow/internal/lazyregexp"
 )
 
 var (
-	templateIDPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*$`)
-	nameIDPattern     = regexp.MustCompile(`^[a-z_][a-z0-9_]*$`)
-	scopePattern      = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9._\-]*$`)
+	templateIDPattern = lazyregexp.New(`^[a-z0-9][a-z0-9-]*$`)
+	nameIDPattern     = lazyregexp.New(`^[a-z_][a-z0-9_]*$`)
+	scopePattern      = lazyregexp.New(`^[A-Za-z][A-Za-z0-9._\-]*$`)
 )
 
 // decodeTemplate decodes the document root into t.
@@ -56,6 +56,22 @@ func (d *decoder) decodeTemplate(root *yaml.Node, t *Template) {
 					seen[s] = true
 					t.scopes = append(t.scopes, s)
 					t.scopePos = append(t.scopePos, poss[i])
+				}
+			}
+		case "cancel_words":
+			words, poss, ok := d.strList(kv.value, "cancel_words")
+			if ok {
+				t.cancelWords = map[string]bool{}
+			}
+			for i, w := range words {
+				norm := normalizeAnswer(w)
+				switch {
+				case norm == "":
+					d.ps.errorf(poss[i], "cancel word %q is empty", w)
+				case len(norm) > maxCancelWordBytes:
+					d.ps.errorf(poss[i], "cancel word %q is longer than %d bytes", w, maxCancelWordBytes)
+				default:
+					t.cancelWords[norm] = true
 				}
 			}
 		case "inputs":

@@ -33,8 +33,9 @@ type Config struct {
 	// Zone is the default zone of date and time inputs and of `zone` in
 	// expressions; nil means UTC.
 	Zone *time.Location
-	// Now is the clock; nil means time.Now. A session reads it once, at
-	// start, and keeps that time as `now`.
+	// Now is the clock; nil means time.Now. Each Start and Resume reads it
+	// once: `now` and relative answers ("tomorrow 9am", "in 2 hours") are
+	// read against the time of the answer, not of the flow's start.
 	Now func() time.Time
 	// Limits bound sizes, counts and times; zero fields take DefaultLimits.
 	Limits Limits
@@ -46,6 +47,13 @@ type Config struct {
 	// Templates are the templates Resume can find by id. Start adds its
 	// template too.
 	Templates []*Template
+	// CancelWords are the answers that end a flow as cancelled, with
+	// nothing sent, at any question, confirmation or sign-in: whole
+	// answers, compared in lower case with spaces collapsed and a final .
+	// or ! ignored. nil means DefaultCancelWords; an empty non-nil list
+	// turns them off. A template's cancel_words replace them. A user who
+	// means the word as data quotes it ("stop").
+	CancelWords []string
 	// StateKey, when set, signs every saved state (HMAC-SHA256) and makes
 	// Resume refuse, with a *StateError, a state that is unsigned, altered
 	// or signed with another key. A state names whose token is used
@@ -97,6 +105,8 @@ type Engine struct {
 	// stepLimit and flowLimit are the causes of the http step contexts
 	// that reach Limits.StepTimeout or Limits.FlowTimeout (made once).
 	stepLimit, flowLimit *LimitError
+	// cancelWords is Config.CancelWords, normalised.
+	cancelWords map[string]bool
 
 	mu        sync.RWMutex
 	templates map[string]map[string]*Template // id → hash → template
@@ -133,6 +143,11 @@ func New(cfg Config) (*Engine, error) {
 		e.zone = time.UTC
 	}
 	e.zoneName = e.zone.String()
+	if cfg.CancelWords == nil {
+		e.cancelWords = cancelSet(DefaultCancelWords)
+	} else {
+		e.cancelWords = cancelSet(cfg.CancelWords)
+	}
 	e.stepLimit = &LimitError{Setting: "StepTimeout", Message: fmt.Sprintf("the step took longer than %v", e.lim.StepTimeout), Err: context.DeadlineExceeded}
 	e.flowLimit = &LimitError{Setting: "FlowTimeout", Message: fmt.Sprintf("the flow took longer than %v", e.lim.FlowTimeout), Err: context.DeadlineExceeded}
 	for _, t := range cfg.Templates {
@@ -219,33 +234,67 @@ type StartOptions struct {
 	// DryRun runs reads and stops before the first write (any method but
 	// GET), reporting it in Turn.DryRun without sending it.
 	DryRun bool
+	// Zone is the user's time zone, an IANA name (Europe/Paris) or a
+	// Windows one (Romance Standard Time), as chat platforms pass it; ""
+	// means Config.Zone. Answers to date and time inputs are read in it,
+	// and `zone` and `session.zone` in expressions give its name, so that
+	// templates show times in it; the built-ins still give Graph the
+	// mailbox's zone where Graph wants one (an event's start and end).
+	Zone string
 }
 
 // Start begins a session of t. The error is for misuse (nil template,
-// unknown preset names); flow failures are KindFailed turns.
+// unknown preset names, a bad zone); flow failures are KindFailed turns.
 func (e *Engine) Start(ctx context.Context, t *Template, opts StartOptions) (*Turn, error) {
+	if err := e.checkStart(t, opts); err != nil {
+		return nil, err
+	}
+	s, early := e.startSession(t, opts)
+	if early != nil {
+		early.Seq = 1
+		return early, nil
+	}
+	s.seq = 1
+	s.deadline = time.Now().Add(e.lim.FlowTimeout)
+	turn := s.run(ctx)
+	turn.Seq = s.seq
+	return turn, nil
+}
+
+// checkStart refuses what Start cannot run.
+func (e *Engine) checkStart(t *Template, opts StartOptions) error {
 	if t == nil {
-		return nil, errors.New("engine: Start needs a template")
+		return errors.New("engine: Start needs a template")
+	}
+	if opts.Zone != "" {
+		if _, err := zoneArg("StartOptions.Zone", opts.Zone); err != nil {
+			return fmt.Errorf("engine: %v (want an IANA name such as Europe/Paris, or a Windows name such as Romance Standard Time)", err)
+		}
 	}
 	for name := range opts.Inputs {
 		if _, ok := t.inputByName[name]; !ok {
-			return nil, fmt.Errorf("engine: template %s has no input %q%s", t.id, name, didYouMean(name, t.inputNames()))
+			return fmt.Errorf("engine: template %s has no input %q%s", t.id, name, didYouMean(name, t.inputNames()))
 		}
 	}
+	return nil
+}
+
+// startSession makes the session of a new flow, or the turn that ends it
+// before it runs.
+func (e *Engine) startSession(t *Template, opts StartOptions) (*session, *Turn) {
 	e.Add(t)
 	s := e.newSession(t, opts)
-	s.deadline = time.Now().Add(e.lim.FlowTimeout)
 	// Graph refuses /me with an app-only token; say so before asking
 	// anything or sending anything, rather than after Graph's 400.
 	if auth.IsAppOnly(e.cfg.Auth) && (opts.User == "" || strings.EqualFold(opts.User, "me")) {
-		return s.failed(nil, ErrAppOnlyNeedsUser), nil
+		return s, s.failed(nil, ErrAppOnlyNeedsUser)
 	}
 	if opts.NoInput {
 		if missing := t.MissingInputs(opts.Inputs); len(missing) > 0 {
-			return s.failed(nil, &MissingInputsError{Names: missing}), nil
+			return s, s.failed(nil, &MissingInputsError{Names: missing})
 		}
 	}
-	return s.run(ctx), nil
+	return s, nil
 }
 
 // Run runs t non-interactively: inputs come from opts.Inputs and defaults
@@ -265,8 +314,14 @@ func (e *Engine) Resume(ctx context.Context, state []byte, answer string) (*Turn
 	if err != nil {
 		return nil, err
 	}
+	s.seq++
 	s.deadline = time.Now().Add(e.lim.FlowTimeout)
-	return s.resume(ctx, answer), nil
+	turn := s.resume(ctx, answer)
+	turn.Seq = s.seq
+	if turn.Session == "" {
+		turn.Session = s.id
+	}
+	return turn, nil
 }
 
 func (e *Engine) newSession(t *Template, opts StartOptions) *session {
@@ -279,6 +334,9 @@ func (e *Engine) newSession(t *Template, opts StartOptions) *session {
 		user = "me"
 	}
 	s := &session{e: e, t: t, now: e.now(), zone: e.zone, user: user, opts: opts}
+	if opts.Zone != "" {
+		s.zone, _ = loadZone(opts.Zone) // checked by checkStart
+	}
 	if len(opts.Inputs) > 0 {
 		s.presets = make(map[string]any, len(opts.Inputs))
 		for k, v := range opts.Inputs {

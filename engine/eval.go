@@ -35,7 +35,11 @@ func (s *session) eval(e *expression) (any, error) {
 		}
 		var cause error = errors.New(msg)
 		var limit *LimitError
-		if errors.As(err, &limit) {
+		if s.budget.stopped != nil {
+			// Cancelled or out of time (budget.step): the flow's
+			// own error, which wraps the context's.
+			cause = s.budget.stopped
+		} else if errors.As(err, &limit) {
 			cause = limit
 		} else if strings.Contains(msg, "memory budget exceeded") {
 			cause = &LimitError{Setting: "MaxMemory", Message: fmt.Sprintf("memory budget exceeded: the expression used more than %d units", s.e.lim.MaxMemory)}

@@ -9,10 +9,8 @@ import (
 	"github.com/tidwall/gjson"
 
 	"github.com/runflow/runflow/graph"
+	"github.com/runflow/runflow/internal/graphref"
 )
-
-// graphDateTimeLayout is Graph's dateTime: no offset, seven fractional digits.
-const graphDateTimeLayout = "2006-01-02T15:04:05.0000000"
 
 // maxZoneNameLen bounds zone names read from templates or Graph.
 const maxZoneNameLen = 128
@@ -62,7 +60,7 @@ func fnGraphDateTime(args ...any) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return t.In(loc).Format(graphDateTimeLayout), nil
+	return t.In(loc).Format(graphref.DateTimeLayout), nil
 }
 
 func fnGraphTime(args ...any) (any, error) {

@@ -55,7 +55,7 @@ func FuzzResumeState(f *testing.F) {
 	}
 	f.Add(turn.State, "Work")
 	f.Add([]byte(`{"v":1}`), "")
-	f.Add([]byte(`{"v":1,"template":"all-steps","hash":"`+tp.Hash()+`","session":"s","now":"2026-01-01T00:00:00Z","zone":"UTC","cursor":[{"b":"main","i":0}],"wait":"input"}`), "x")
+	f.Add([]byte(`{"v":2,"template":"all-steps","hash":"`+tp.Hash()+`","session":"s","seq":1,"cursor":[{"b":"main","i":0}],"wait":"input"}`), "x")
 	f.Fuzz(func(t *testing.T, state []byte, answer string) {
 		turn, err := e.Resume(context.Background(), state, answer)
 		if err == nil && turn == nil {

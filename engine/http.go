@@ -31,6 +31,19 @@ func (s *session) execHTTP(ctx context.Context, st *step) action {
 	if s.opts.DryRun && h.method != http.MethodGet {
 		return s.planned(st, req)
 	}
+	if s.claim != nil && h.method != http.MethodGet {
+		// Claim the turn before the write leaves: only one delivery of
+		// this turn may send it.
+		claim := s.claim
+		s.claim = nil
+		if err := claim(ctx, st, req.Method, req.Path); err != nil {
+			if errors.Is(err, errTurnLost) {
+				s.lost = true
+				return actPause
+			}
+			return s.fail(st, err)
+		}
+	}
 	if s.wait == "signin" {
 		s.wait = ""
 	}
@@ -76,7 +89,11 @@ func (s *session) execHTTP(ctx context.Context, st *step) action {
 		return s.httpError(st, gerr)
 	}
 	if st.id != "" && s.t.keepSteps[st.id] {
+		old := s.steps[st.id]
 		s.setStep(st.id, result)
+		if err := s.holdLive(old, result); err != nil {
+			return s.fail(st, err)
+		}
 	}
 	s.advance()
 	return actNext

@@ -53,6 +53,22 @@ type Limits struct {
 	// values are mostly read from Graph (MaxItems items of a paged step),
 	// not built; a yielded text alone is bounded by MaxValueBytes.
 	MaxValueDataBytes int
+	// MaxExpressionDepth caps how deeply the brackets, parentheses and
+	// braces of one expression may nest (checked at load, in one pass over
+	// the source before the expression is parsed: a parser descending
+	// hundreds of thousands of levels would overflow the stack).
+	MaxExpressionDepth int
+	// MaxEvalSteps caps the steps of one evaluation of one expression:
+	// every element a predicate of map, filter, reduce, all, any, sortBy,
+	// groupBy ... is run on counts one, nested ones included, so that
+	// reduce(r, reduce(r, ...)) stops instead of running for hours. The
+	// evaluation also stops, every few hundred steps, when the call is
+	// cancelled or reaches Limits.FlowTimeout.
+	MaxEvalSteps int
+	// MaxSessionBytes caps the data a session holds while it runs: the
+	// texts of its variables, answers and step results together, checked
+	// each time one is set (MaxStateBytes bounds only the saved state).
+	MaxSessionBytes int
 }
 
 // LimitError is a limit of Limits (or of the Graph client settings) that a
@@ -95,6 +111,10 @@ func DefaultLimits() Limits {
 		MaxAliasNodes:     10000,
 		MaxValueBytes:     1 << 20,
 		MaxValueDataBytes: 32 << 20,
+
+		MaxExpressionDepth: 100,
+		MaxEvalSteps:       1_000_000,
+		MaxSessionBytes:    64 << 20,
 	}
 }
 
@@ -114,6 +134,9 @@ func (l Limits) withDefaults() Limits {
 	orDefault(&l.MaxAliasNodes, d.MaxAliasNodes)
 	orDefault(&l.MaxValueBytes, d.MaxValueBytes)
 	orDefault(&l.MaxValueDataBytes, d.MaxValueDataBytes)
+	orDefault(&l.MaxExpressionDepth, d.MaxExpressionDepth)
+	orDefault(&l.MaxEvalSteps, d.MaxEvalSteps)
+	orDefault(&l.MaxSessionBytes, d.MaxSessionBytes)
 	return l
 }
 

@@ -84,11 +84,15 @@ func load(name string, src []byte, lim Limits) (*Template, *problems) {
 		ps.errorf(yamlErrorPos(err), "YAML: %s", yamlErrorMessage(err))
 		return t, ps
 	}
+	// The version counts what the template says, not how it is written.
+	if h := canonicalHash(&root, len(src)+lim.MaxAliasNodes); h != "" {
+		t.hash = h
+	}
 	var extra yaml.Node
 	if err := dec.Decode(&extra); err == nil {
 		ps.errorf(posOf(&extra), "a template is one YAML document; remove the second one (---)")
 	}
-	d := &decoder{ps: ps, aliasLimit: lim.MaxAliasNodes, aliasBudget: lim.MaxAliasNodes, lines: strings.Split(string(src), "\n")}
+	d := &decoder{ps: ps, aliasLimit: lim.MaxAliasNodes, aliasBudget: lim.MaxAliasNodes, maxDepth: lim.MaxExpressionDepth, lines: strings.Split(string(src), "\n")}
 	d.decodeTemplate(&root, t)
 	c := &checker{t: t, ps: ps, maxNodes: lim.MaxExprNodes, funcs: exprFuncs(lim.MaxValueBytes)}
 	c.run()

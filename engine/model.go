@@ -8,8 +8,8 @@ import "net/url"
 // Keys the decoder accepts, per YAML concept. The JSON Schema test checks
 // that engine/template.schema.json lists exactly these.
 var (
-	topKeys         = []string{"id", "name", "description", "version", "scopes", "inputs", "steps", "output"}
-	inputKeys       = []string{"name", "type", "prompt", "hint", "required", "default", "zone", "validate", "max_attempts", "choices", "choices_from", "max_size", "accept"}
+	topKeys         = []string{"id", "name", "description", "version", "scopes", "cancel_words", "inputs", "steps", "output"}
+	inputKeys       = []string{"name", "type", "prompt", "hint", "required", "default", "zone", "validate", "max_attempts", "choices", "choices_from", "future", "max_size", "accept"}
 	ruleKeys        = []string{"check", "message"}
 	choiceKeys      = []string{"value", "label"}
 	choicesFromKeys = []string{"items", "value", "label"}
@@ -48,7 +48,8 @@ type inputDef struct {
 	def         *value // may be nil
 	zone        *value // may be nil
 	validate    []rule
-	maxAttempts int // 0: the engine's default
+	maxAttempts int  // 0: the engine's default
+	future      bool // a date or time before now is asked again
 	choices     []choiceDef
 	choicesFrom *choicesFrom
 	maxSize     int64    // file, files: bytes per file (0: input.DefaultMaxFileBytes)

@@ -3,29 +3,32 @@ package engine
 import (
 	"sort"
 	"strings"
+	"sync"
 )
 
-// permissions is permissionTable keyed by normalized operation, with the
-// entries of /me/... and /users/{id}/... merged (they are the same
-// operations for a delegated token).
-var permissions = func() map[string][]string {
+// permissions is permissionTable and documentedPermissions keyed by
+// normalized operation, with the entries of /me/... and /users/{id}/...
+// merged (they are the same operations for a delegated token). It is built
+// on first use.
+var permissions = sync.OnceValue(func() map[string][]string {
 	out := map[string][]string{}
-	ops := make([]string, 0, len(permissionTable))
-	for op := range permissionTable {
+	all := map[string][]string{}
+	for op, perms := range permissionTable {
+		all[op] = perms
+	}
+	for op, perms := range documentedPermissions {
+		all[op] = append(all[op], perms...)
+	}
+	for op, perms := range mailOperationPermissions { // scopes_mail.go
+		all[op] = append(all[op], perms...)
+	}
+	ops := make([]string, 0, len(all))
+	for op := range all {
 		ops = append(ops, op)
 	}
 	sort.Strings(ops)
-	for op := range mailOperationPermissions { // scopes_mail.go
-		if _, dup := permissionTable[op]; !dup {
-			ops = append(ops, op)
-		}
-	}
-	sort.Strings(ops)
 	for _, op := range ops {
-		perms := permissionTable[op]
-		if perms == nil {
-			perms = mailOperationPermissions[op]
-		}
+		perms := all[op]
 		key := normalizeOperation(op)
 		for _, p := range perms {
 			if !contains(out[key], p) {
@@ -34,16 +37,16 @@ var permissions = func() map[string][]string {
 		}
 	}
 	return out
-}()
+})
 
 // normalizeOperation lower-cases "METHOD /path" and writes /users/{id}/...
-// as /me/....
+// as /me/.... /users/{id} itself stays: a user named by an expression is
+// taken to be another user, whose profile needs a directory permission
+// (User.ReadBasic.All at least), not User.Read.
 func normalizeOperation(op string) string {
 	method, path, _ := strings.Cut(op, " ")
 	path = strings.ToLower(strings.TrimRight(path, "/"))
-	if path == "/users/{id}" {
-		path = "/me"
-	} else if strings.HasPrefix(path, "/users/{id}/") {
+	if strings.HasPrefix(path, "/users/{id}/") {
 		path = "/me/" + strings.TrimPrefix(path, "/users/{id}/")
 	}
 	return strings.ToUpper(method) + " " + path
@@ -56,7 +59,7 @@ func normalizeOperation(op string) string {
 // collection take those of POST to the collection.
 func permissionsFor(op string) ([]string, bool) {
 	key := normalizeOperation(op)
-	if p, ok := permissions[key]; ok {
+	if p, ok := permissions()[key]; ok {
 		return p, true
 	}
 	method, path, _ := strings.Cut(key, " ")
@@ -64,13 +67,13 @@ func permissionsFor(op string) ([]string, bool) {
 	case "GET":
 		for p := path; strings.Count(p, "/") > 1; {
 			p = p[:strings.LastIndex(p, "/")]
-			if perms, ok := permissions["GET "+p]; ok {
+			if perms, ok := permissions()["GET "+p]; ok {
 				return perms, true
 			}
 		}
 	case "PATCH", "PUT", "DELETE":
 		if i := strings.LastIndex(path, "/"); i > 0 {
-			if perms, ok := permissions["POST "+path[:i]]; ok {
+			if perms, ok := permissions()["POST "+path[:i]]; ok {
 				return perms, true
 			}
 		}

@@ -39,6 +39,14 @@ type session struct {
 	vars     map[string]any
 	steps    map[string]any
 
+	// seq is the turn number (Turn.Seq) this call's turn will have.
+	seq uint64
+	// claim, when set (HandleMessage, StartFlow), is called once before
+	// the first write of the call is sent; errTurnLost makes the call stop
+	// with nothing sent and lost set.
+	claim func(ctx context.Context, st *step, method, path string) error
+	lost  bool
+
 	// wait says what the step at the cursor waits for: "input", "confirm",
 	// "signin" or "" (not waiting).
 	wait    string
@@ -52,6 +60,9 @@ type session struct {
 	// budget is the text one evaluation may still build (budget.go).
 	budget evalBudget
 	turn   Turn
+
+	// live counts the bytes the session holds (sessionmem.go).
+	live liveData
 
 	// deadline ends this Start or Resume call (Limits.FlowTimeout). It is
 	// checked between steps and is the deadline of an http step when it
@@ -83,7 +94,7 @@ func (s *session) initEnv() {
 		s.env["now"] = s.now
 	}
 	if s.t.usesSession {
-		s.env["session"] = map[string]any{"id": s.sessionID()}
+		s.env["session"] = map[string]any{"id": s.sessionID(), "zone": s.opts.Zone}
 	}
 	s.vm.MemoryBudget = s.e.lim.MaxMemory
 	s.vm.Stack = s.vmStack[:0]
@@ -146,6 +157,9 @@ const (
 
 // run executes steps until the flow pauses or ends.
 func (s *session) run(ctx context.Context) *Turn {
+	// Long evaluations look at the call's context and deadline (budget.go).
+	s.budget.ctx, s.budget.deadline = ctx, s.deadline
+	defer func() { s.budget.ctx = nil }()
 	for {
 		if err := ctx.Err(); err != nil {
 			return s.failed(s.current(), fmt.Errorf("the flow took too long or was cancelled: %w", err))
@@ -217,7 +231,11 @@ func (s *session) exec(ctx context.Context, st *step) action {
 			if err != nil {
 				return s.fail(st, err)
 			}
+			old := s.vars[v.name]
 			s.setVar(v.name, val)
+			if err := s.holdLive(old, val); err != nil {
+				return s.fail(st, err)
+			}
 		}
 		s.advance()
 	case "if":
@@ -386,7 +404,7 @@ func (s *session) failed(st *step, err error) *Turn {
 		fe = already
 	} else if st != nil {
 		fe.Step = st.key
-		fe.Pos = fmt.Sprintf("%s:%d:%d", s.t.source, st.pos.Line, st.pos.Col)
+		fe.Pos = s.stepPos(st)
 	}
 	s.turn.Kind = KindFailed
 	s.turn.Status = StatusFailed
@@ -406,7 +424,13 @@ func (s *session) pause() action {
 		return s.fail(st, err)
 	}
 	s.turn.State = data
+	s.turn.Session = s.id
 	return actPause
+}
+
+// stepPos is "file:line:col" of st.
+func (s *session) stepPos(st *step) string {
+	return fmt.Sprintf("%s:%d:%d", s.t.source, st.pos.Line, st.pos.Col)
 }
 
 // flowTimeout is the error of a call that ran past Limits.FlowTimeout.

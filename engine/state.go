@@ -13,7 +13,9 @@ import (
 )
 
 // stateVersion is the version of the saved state format.
-const stateVersion = 1
+// Version 2: the clock is no longer saved (each call reads it), the
+// zone only when the conversation has one, and the turn number is.
+const stateVersion = 2
 
 // savedState is a paused session. It holds no token and no secret: the
 // auth provider keeps those, found again by Subject.
@@ -22,8 +24,8 @@ type savedState struct {
 	Template     string                 `json:"template"`
 	Hash         string                 `json:"hash"`
 	Session      string                 `json:"session"`
-	Now          string                 `json:"now"`
-	Zone         string                 `json:"zone"`
+	Seq          uint64                 `json:"seq"`
+	Zone         string                 `json:"zone,omitempty"`
 	User         string                 `json:"user,omitempty"`
 	Subject      string                 `json:"subject,omitempty"`
 	Conversation string                 `json:"conversation,omitempty"`
@@ -53,8 +55,8 @@ type savedFrame struct {
 // are kept.
 func (s *session) save() ([]byte, error) {
 	st := savedState{
-		V: stateVersion, Template: s.t.id, Hash: s.t.hash, Session: s.sessionID(),
-		Now: s.now.Format(time.RFC3339Nano), Zone: s.zone.String(),
+		V: stateVersion, Template: s.t.id, Hash: s.t.hash, Session: s.sessionID(), Seq: s.seq,
+		Zone:    s.opts.Zone,
 		Subject: s.opts.Subject, Conversation: s.opts.Conversation,
 		NoInput: s.opts.NoInput, AutoConfirm: s.opts.AutoConfirm, DryRun: s.opts.DryRun,
 		Wait: s.wait, Attempt: s.attempt,
@@ -177,7 +179,7 @@ func (e *Engine) restore(data []byte) (*session, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &session{e: e, t: t, id: st.Session, user: "me",
+	s := &session{e: e, t: t, id: st.Session, seq: st.Seq, user: "me",
 		opts: StartOptions{Subject: st.Subject, Conversation: st.Conversation, NoInput: st.NoInput, AutoConfirm: st.AutoConfirm, DryRun: st.DryRun, User: st.User},
 		wait: st.Wait, attempt: st.Attempt}
 	if st.User != "" {
@@ -186,13 +188,17 @@ func (e *Engine) restore(data []byte) (*session, error) {
 	if s.id == "" || len(s.id) > 64 {
 		return nil, badState("bad session id")
 	}
-	if s.now, err = time.Parse(time.RFC3339Nano, st.Now); err != nil {
-		return nil, badState("bad start time %q", st.Now)
-	}
-	if st.Zone == "Local" {
-		s.zone = time.Local // an engine configured with the machine's zone
-	} else if s.zone, err = loadZone(st.Zone); err != nil {
-		return nil, badState("bad zone: %v", err)
+	// The clock is live: relative answers ("tomorrow 9am") and `now` are
+	// read against the time of this answer, not of the start.
+	s.now = e.now()
+	// A conversation's own zone is saved by the name it was given; else
+	// the session reads in the engine's zone (the same on every replica).
+	s.zone = e.zone
+	if st.Zone != "" {
+		if s.zone, err = zoneArg("zone", st.Zone); err != nil {
+			return nil, badState("bad zone: %v", err)
+		}
+		s.opts.Zone = st.Zone
 	}
 	if err := e.loadFiles(&st); err != nil {
 		return nil, badState("files: %v", err)
@@ -323,6 +329,11 @@ func valueFitsInput(typ string, v any) bool {
 // resume applies the answer to what the session waits for, then runs on.
 func (s *session) resume(ctx context.Context, answer string) *Turn {
 	st := s.current()
+	cancel, answer := s.cancelWord(answer)
+	if cancel {
+		s.cancelled()
+		return &s.turn
+	}
 	var act action
 	switch s.wait {
 	case "input":

@@ -62,14 +62,14 @@ func TestSignedStatesRefuseEdits(t *testing.T) {
 		"subject":       {strings.Replace(good, `"subject":"mallory"`, `"subject":"alice"`, 1), "does not match"},
 		"user":          {strings.Replace(good, `"session"`, `"user":"alex@contoso.com","session"`, 1), "does not match"},
 		"auto_confirm":  {strings.Replace(good, `"conversation":"c1"`, `"conversation":"c1","auto_confirm":true`, 1), "does not match"},
-		"re-encoded":    {edit("subject", "mallory"), "not signed"}, // key order changes: the sig is no longer last
-		"sig edited":    {good[:len(good)-3] + flip(good[len(good)-3]) + "\"}", "does not match"},
+		"re-encoded":    {edit("subject", "mallory"), "not signed"},                                            // key order changes: the sig is no longer last
+		"sig edited":    {good[:len(good)-6] + flip(good[len(good)-6]) + good[len(good)-5:], "does not match"}, // not the last character, whose low bits are padding
 		"sig garbled":   {good[:len(good)-4] + "!!\"}", "base64url"},
 		"unsigned":      {string(unsigned), "not signed"},
 		"other key":     {string(signState(otherStateKey, unsigned)), "does not match"},
 		"sig only":      {`{"sig":"` + strings.Repeat("A", 43) + `"}`, "not signed"},
 		"short":         {`{}`, "not signed"},
-		"sig not last":  {strings.Replace(good, `{"v":1`, `{"sig":"x","v":1`, 1), "does not match"},
+		"sig not last":  {strings.Replace(good, `{"v":2`, `{"sig":"x","v":2`, 1), "does not match"},
 		"doubled state": {good[:len(good)-1] + "," + good[1:], "does not match"},
 	}
 	for name, c := range cases {

@@ -33,6 +33,9 @@ type Template struct {
 	usesSession bool            // some expression reads session (or $env)
 	usesNow     bool            // some expression reads now (or $env)
 	warnings    []Problem
+	// cancelWords replace Config.CancelWords when the template declares
+	// cancel_words (normalised; empty: none).
+	cancelWords map[string]bool
 
 	// decoding scratch
 	stepCount   int
@@ -60,8 +63,11 @@ func (t *Template) Version() int { return t.version }
 // Scopes returns the Graph permissions the template declares.
 func (t *Template) Scopes() []string { return append([]string(nil), t.scopes...) }
 
-// Hash returns a hash of the template's source; a saved state made with a
-// template of another hash does not resume.
+// Hash returns the template's version: a hash of its parsed, normalised
+// content, in which comments, key order, quoting and whitespace outside
+// values do not count. A saved state resumes only on a template of the
+// same id and hash; an Engine may hold several hashes of one id (Add), so
+// that sessions started on an older version finish on it.
 func (t *Template) Hash() string { return t.hash }
 
 // Source returns the file name the template was loaded from.

@@ -21,9 +21,16 @@ const (
 	KindDone
 	// KindFailed: the flow failed (Turn.Err says why).
 	KindFailed
+	// KindIdle: no flow is running in the conversation (HandleMessage,
+	// Conversation): the message was not for a flow; offer one.
+	KindIdle
+	// KindBusy: another delivery of the conversation is sending a write
+	// right now (HandleMessage, StartFlow, Conversation); nothing was done.
+	// Ask again in a moment (Conversation), or tell the user to wait.
+	KindBusy
 )
 
-// String returns "question", "sign-in", "done" or "failed".
+// String returns "question", "sign-in", "done", "failed", "idle" or "busy".
 func (k TurnKind) String() string {
 	switch k {
 	case KindQuestion:
@@ -34,6 +41,10 @@ func (k TurnKind) String() string {
 		return "done"
 	case KindFailed:
 		return "failed"
+	case KindIdle:
+		return "idle"
+	case KindBusy:
+		return "busy"
 	}
 	return fmt.Sprintf("TurnKind(%d)", int(k))
 }
@@ -43,7 +54,7 @@ type Status string
 
 const (
 	StatusCompleted Status = "completed" // ran to the end
-	StatusCancelled Status = "cancelled" // the user said no to a confirm step
+	StatusCancelled Status = "cancelled" // the user said no to a confirm step, or a cancel word
 	StatusDryRun    Status = "dry-run"   // stopped before the first write (Turn.DryRun)
 	StatusFailed    Status = "failed"    // see Turn.Err
 )
@@ -64,8 +75,27 @@ type Turn struct {
 	// DryRun is the first write the flow would have sent (StatusDryRun).
 	DryRun *PlannedRequest
 	// State is the paused session (KindQuestion, KindSignIn): store it and
-	// pass it to Resume with the answer.
+	// pass it to Resume with the answer. With a SessionStore (HandleMessage,
+	// StartFlow) the store keeps it and State is nil.
 	State []byte
+	// Session is the session's id: random, fixed for the flow's life, the
+	// same in every Turn of it (and session.id in expressions). Empty for
+	// a flow run by Start or Run that ended without pausing.
+	Session string
+	// Seq is the turn's number: with a SessionStore, the conversation's
+	// SessionRecord.Seq once this turn is saved (it grows with every turn
+	// of every flow of the conversation); without one, the session's turn
+	// count (1 for Start, +1 per Resume). A saved state carries it, and
+	// HandleMessage refuses a state whose Seq is not the record's.
+	Seq uint64
+	// Replay is set on a Turn that was not made for this call: the answer
+	// already given to the same message id, or, for a delivery that lost
+	// the race for its conversation and for Conversation, the turn the
+	// conversation stands at. Nothing was sent for it.
+	Replay bool
+	// OutputsDropped is set on a replayed Turn whose outputs were too big
+	// to keep (over 16 KiB) for a replay.
+	OutputsDropped bool
 }
 
 // Question asks the user for one value.

@@ -204,6 +204,10 @@ func (d *decoder) splitText(s string, base textBase, what string) ([]textPart, b
 			d.ps.errorf(base.at(s, i), "%s: empty expression ${}", what)
 			return nil, false
 		}
+		if off, deep := nestingTooDeep(trimmed, d.maxDepth); deep {
+			d.ps.limitf(base.at(s, i+2+lead+off), "MaxExpressionDepth", "%s: the expression is nested more than %d deep (Limits.MaxExpressionDepth)", what, d.maxDepth)
+			return nil, false
+		}
 		if lit.Len() > 0 {
 			parts = append(parts, textPart{text: lit.String()})
 			lit.Reset()

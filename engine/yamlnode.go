@@ -22,6 +22,9 @@ type decoder struct {
 	aliasLimit  int
 	aliasBudget int
 	aliasBroken bool
+	// maxDepth (Limits.MaxExpressionDepth) bounds the nesting of an
+	// expression's brackets, checked before expr parses it (depth.go).
+	maxDepth int
 }
 
 func posOf(n *yaml.Node) Pos { return Pos{Line: n.Line, Col: n.Column} }

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/runflow/runflow/auth"
+	"github.com/runflow/runflow/internal/ctxsleep"
 )
 
 // Defaults for Config fields left zero.
@@ -173,7 +174,7 @@ func New(cfg Config) (*Client, error) {
 	setDefault(&cfg.MaxRetryDelay, DefaultMaxRetryDelay)
 	setDefault(&cfg.MaxConcurrentPerMailbox, DefaultMaxConcurrentPerMailbox)
 	if cfg.Sleep == nil {
-		cfg.Sleep = sleepCtx
+		cfg.Sleep = ctxsleep.Sleep
 	}
 	if cfg.Rand == nil {
 		cfg.Rand = rand.Float64
@@ -225,22 +226,47 @@ func Version() string {
 // BaseURL returns the service root the client was configured with.
 func (c *Client) BaseURL() string { return c.base.String() }
 
-// AllowedHost reports whether host (host or host:port) may receive a token.
-// A default port (":443") is ignored in the comparison.
+// AllowedHost reports whether host (host or host:port) may receive a token,
+// reached with the base URL's scheme. Hosts are compared with their
+// effective ports: a missing port is the scheme's default (443 for https,
+// 80 for http), so ":443" is the default port only of https.
 func (c *Client) AllowedHost(host string) bool {
-	if sameHost(host, c.base.Host) {
-		return true
+	return c.allowedURL(&url.URL{Scheme: c.base.Scheme, Host: host})
+}
+
+// allowedURL reports whether u's scheme, host and effective port are
+// those of the base URL, or u's host and effective port are those of one
+// of Config.AllowedHosts (a port left out there is the default of u's
+// scheme; checkTarget then allows https, or the base URL's scheme).
+func (c *Client) allowedURL(u *url.URL) bool {
+	name, port := hostPort(u.Scheme, u.Host)
+	if strings.EqualFold(u.Scheme, c.base.Scheme) {
+		if bn, bp := hostPort(c.base.Scheme, c.base.Host); strings.EqualFold(name, bn) && port == bp {
+			return true
+		}
 	}
 	for _, h := range c.cfg.AllowedHosts {
-		if sameHost(h, host) {
+		if an, ap := hostPort(u.Scheme, h); strings.EqualFold(name, an) && port == ap {
 			return true
 		}
 	}
 	return false
 }
 
-func sameHost(a, b string) bool {
-	return strings.EqualFold(a, b) || strings.EqualFold(strings.TrimSuffix(a, ":443"), strings.TrimSuffix(b, ":443"))
+// hostPort splits host (host, host:port, [v6]:port) into its name and
+// effective port, the default port of scheme when it has none.
+func hostPort(scheme, host string) (name, port string) {
+	h := &url.URL{Host: host}
+	name, port = h.Hostname(), h.Port()
+	if port == "" {
+		switch strings.ToLower(scheme) {
+		case "https":
+			port = "443"
+		case "http":
+			port = "80"
+		}
+	}
+	return name, port
 }
 
 // checkTarget refuses absolute URLs that may not receive a token.
@@ -248,7 +274,7 @@ func (c *Client) checkTarget(u *url.URL) error {
 	if u.Host == "" {
 		return fmt.Errorf("graph: URL %q has no host", RedactURL(u))
 	}
-	if !c.AllowedHost(u.Host) {
+	if !c.allowedURL(u) {
 		return &HostNotAllowedError{Host: u.Host}
 	}
 	if u.Scheme != "https" && u.Scheme != c.base.Scheme {

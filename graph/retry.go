@@ -1,7 +1,6 @@
 package graph
 
 import (
-	"context"
 	"errors"
 	"math"
 	"net"
@@ -61,21 +60,6 @@ func backoff(n int, rnd func() float64) time.Duration {
 		ceiling = min(backoffBase<<(n-1), backoffCap)
 	}
 	return time.Duration(rnd() * float64(ceiling))
-}
-
-// sleepCtx waits d or until ctx ends.
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }
 
 // neverSent reports whether a transport error proves that nothing reached

@@ -172,17 +172,6 @@ func TestRetryWaitEndsWithTheContext(t *testing.T) {
 	}
 }
 
-func TestDefaultSleepHonoursContext(t *testing.T) {
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
-	if err := sleepCtx(ctx, time.Hour); !errors.Is(err, context.Canceled) {
-		t.Fatalf("sleepCtx on a cancelled context = %v; want context.Canceled", err)
-	}
-	if err := sleepCtx(context.Background(), time.Millisecond); err != nil {
-		t.Fatalf("sleepCtx = %v", err)
-	}
-}
-
 func TestGetRetriesTransportErrors(t *testing.T) {
 	srv := newScripted(t, reply{drop: true}, reply{status: 200, body: `{"ok":true}`})
 	c, rec := newTestClient(t, srv.URL, nil)

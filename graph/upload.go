@@ -44,17 +44,22 @@ func (c *Client) UploadHostAllowed(u *url.URL) error {
 		return &HostNotAllowedError{Host: u.Host, Reason: "an upload URL must be absolute, without user information or fragment"}
 	}
 	host := strings.ToLower(u.Hostname())
-	known := c.AllowedHost(u.Host)
 	for _, h := range UploadHosts {
-		known = known || host == h
+		if host != h {
+			continue
+		}
+		if u.Scheme != "https" {
+			return &HostNotAllowedError{Host: u.Host, Reason: fmt.Sprintf("scheme %q: a file is uploaded over https only", u.Scheme)}
+		}
+		if p := u.Port(); p != "" && p != "443" {
+			return &HostNotAllowedError{Host: u.Host, Reason: "an upload host is reached on port 443 only"}
+		}
+		return nil
 	}
-	if !known {
-		return &HostNotAllowedError{Host: u.Host, Reason: "not a host Graph's upload sessions use (" + strings.Join(UploadHosts, ", ") + "), nor the Graph base URL's host or an allowed host"}
+	if c.allowedURL(u) && (u.Scheme == "https" || u.Scheme == c.base.Scheme) {
+		return nil
 	}
-	if u.Scheme != "https" && !(u.Scheme == c.base.Scheme && sameHost(u.Host, c.base.Host)) {
-		return &HostNotAllowedError{Host: u.Host, Reason: fmt.Sprintf("scheme %q: a file is uploaded over https only", u.Scheme)}
-	}
-	return nil
+	return &HostNotAllowedError{Host: u.Host, Reason: "not a host Graph's upload sessions use (" + strings.Join(UploadHosts, ", ") + "), nor the Graph base URL's host or an allowed host"}
 }
 
 // Upload sends data to an upload session's URL in ranges (PUT with

@@ -41,7 +41,7 @@ func TestEngineRetriesEventCreationWithTransactionID(t *testing.T) {
 	r.sb.Faults().Add(sandbox.Fault{Method: "POST", Path: "/v1.0/me/events", Status: 504, RetryAfter: "0", Count: 1})
 	e := r.engine(t, nil)
 	turn, err := e.Run(ctxTimeout(t, 30*time.Second), builtin(t, "create-event"),
-		engine.StartOptions{Inputs: map[string]any{"subject": "txn retry", "start": "2026-12-01 15:00"}})
+		engine.StartOptions{Inputs: map[string]any{"subject": "txn retry", "start": "tomorrow 15:00"}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,14 +2,15 @@ package sandbox
 
 import (
 	"html"
-	"regexp"
 	"strings"
 	"time"
+
+	"github.com/runflow/runflow/internal/lazyregexp"
 )
 
 var (
-	tagPattern        = regexp.MustCompile(`(?s)<(script|style|head)[^>]*>.*?</(script|style|head)>|<[^>]*>`)
-	whitespacePattern = regexp.MustCompile(`\s+`)
+	tagPattern        = lazyregexp.New(`(?s)<(script|style|head)[^>]*>.*?</(script|style|head)>|<[^>]*>`)
+	whitespacePattern = lazyregexp.New(`\s+`)
 )
 
 // htmlToText is the plain text of an HTML body, as Outlook's text view.

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 )
 
 // dataVersion is the version of the saved-state format written by Save.
@@ -25,6 +26,13 @@ type Data struct {
 	// Users are the directory's users with their mailboxes; the first one
 	// is the demo ("signed-in") user of Server.Token.
 	Users []*Mailbox `json:"users"`
+	// Seeded is when DemoData made this data (RFC 3339); empty for data
+	// that is not the demo's.
+	Seeded string `json:"seeded,omitempty"`
+	// Changed is set by the first successful write through Graph: demo data
+	// nobody changed can be moved to the current week (RefreshDemo), changed
+	// data is kept as it is.
+	Changed bool `json:"changed,omitempty"`
 }
 
 // User is a directory entry, shaped like Graph's user resource (the
@@ -193,6 +201,37 @@ func (s *Server) LoadFile(path string) error {
 		return fmt.Errorf("%w (file %s)", err, path)
 	}
 	return nil
+}
+
+// DemoStatus reports when the demo data was seeded and whether a Graph
+// write has changed it since; ok is false for data that is not the demo's.
+func (s *Server) DemoStatus() (seeded time.Time, changed, ok bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t, err := time.Parse(time.RFC3339Nano, s.data.Seeded)
+	if s.data.Seeded == "" || err != nil {
+		return time.Time{}, false, false
+	}
+	return t, s.data.Changed, true
+}
+
+// RefreshDemo re-seeds demo data that no write has changed when it was
+// seeded on an earlier day (in the demo mailbox's zone) than the clock's
+// today, so that its "this week" is the current week. Ids stay the same
+// (they derive from names); the token key is kept. It reports whether it
+// replaced the data.
+func (s *Server) RefreshDemo() bool {
+	seeded, changed, ok := s.DemoStatus()
+	if !ok || changed {
+		return false
+	}
+	z, _ := resolveZone(DemoTimeZone)
+	now := s.now()
+	if seeded.In(z.loc).Format("2006-01-02") == now.In(z.loc).Format("2006-01-02") {
+		return false
+	}
+	s.Reset()
+	return true
 }
 
 // Reset replaces all data with a fresh demo mailbox seeded at the current

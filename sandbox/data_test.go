@@ -135,7 +135,7 @@ func TestDemoData(t *testing.T) {
 		}
 	}
 	s := New(Options{Now: func() time.Time { return now }})
-	if s.Users()[0].ID != demoUser.ID || len(s.Users()) != 2 {
+	if s.Users()[0].ID != demoUser.ID || len(s.Users()) != 5 {
 		t.Errorf("users %v", s.Users())
 	}
 	if u, ok := s.LookupUser("alexw@CONTOSO.onmicrosoft.com"); !ok || u.DisplayName != "Alex Wilber" {

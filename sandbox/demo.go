@@ -5,6 +5,8 @@ import (
 	"encoding/base64"
 	"strconv"
 	"time"
+
+	"github.com/runflow/runflow/internal/graphref"
 )
 
 // Demo directory: the signed-in demo user and a colleague.
@@ -21,6 +23,27 @@ var (
 		DisplayName: "Alex Wilber", GivenName: "Alex", Surname: "Wilber", Mail: "AlexW@contoso.onmicrosoft.com",
 		JobTitle: "Marketing Assistant", OfficeLocation: "131/1104", PreferredLanguage: "en-US",
 		BusinessPhones: []string{"+1 858 555 0110"}, Password: "sandbox",
+	}
+	// More of the directory: Megan sends a third of the seeded mail and
+	// organises a meeting Adele is invited to; Lee and Diego are there to
+	// be found (GET /users, $search) and asked (getSchedule).
+	megan = User{
+		ID: "c1d2e3f4-a5b6-4c7d-8e9f-0a1b2c3d4e5f", UserPrincipalName: "MeganB@contoso.onmicrosoft.com",
+		DisplayName: "Megan Bowen", GivenName: "Megan", Surname: "Bowen", Mail: "MeganB@contoso.onmicrosoft.com",
+		JobTitle: "Marketing Manager", OfficeLocation: "12/1110", PreferredLanguage: "en-US",
+		BusinessPhones: []string{"+1 412 555 0109"}, Password: "sandbox",
+	}
+	leeGu = User{
+		ID: "d4c3b2a1-9f8e-4d7c-a6b5-f4e3d2c1b0a9", UserPrincipalName: "LeeG@contoso.onmicrosoft.com",
+		DisplayName: "Lee Gu", GivenName: "Lee", Surname: "Gu", Mail: "LeeG@contoso.onmicrosoft.com",
+		JobTitle: "Director", OfficeLocation: "23/3101", PreferredLanguage: "en-US",
+		BusinessPhones: []string{"+1 913 555 0101"}, Password: "sandbox",
+	}
+	diego = User{
+		ID: "e5f6a7b8-c9d0-4e1f-8a2b-3c4d5e6f7a8b", UserPrincipalName: "DiegoS@contoso.onmicrosoft.com",
+		DisplayName: "Diego Siciliani", GivenName: "Diego", Surname: "Siciliani", Mail: "DiegoS@contoso.onmicrosoft.com",
+		JobTitle: "HR Manager", OfficeLocation: "14/1108", PreferredLanguage: "en-US",
+		BusinessPhones: []string{"+1 205 555 0108"}, Password: "sandbox",
 	}
 )
 
@@ -52,39 +75,17 @@ func DemoData(now time.Time) *Data {
 	today := time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, z.loc)
 	monday := today.AddDate(0, 0, -((int(today.Weekday()) + 6) % 7))
 	at := func(day time.Time, h, m int) Object {
-		return Object{"dateTime": time.Date(day.Year(), day.Month(), day.Day(), h, m, 0, 0, z.loc).Format(graphDateTimeLayout), "timeZone": DemoTimeZone}
+		return Object{"dateTime": time.Date(day.Year(), day.Month(), day.Day(), h, m, 0, 0, z.loc).Format(graphref.DateTimeLayout), "timeZone": DemoTimeZone}
 	}
 	attendee := func(u User) any {
 		return Object{"type": "required", "emailAddress": Object{"name": u.DisplayName, "address": u.Mail}}
 	}
 	m := &Mailbox{User: demoUser, MailboxSettings: defaultMailboxSettings(DemoTimeZone)}
-	addEvent := func(key string, e Object) {
-		base := Object{
-			"createdDateTime": timestamp(monday.AddDate(0, 0, -7)), "categories": []any{}, "reminderMinutesBeforeStart": float64(15),
-			"isReminderOn": true, "hasAttachments": false, "hideAttendees": false, "importance": "normal", "sensitivity": "normal",
-			"isAllDay": false, "isCancelled": false, "isDraft": false, "isOrganizer": true, "responseRequested": true,
-			"seriesMasterId": nil, "showAs": "busy", "onlineMeetingUrl": nil, "isOnlineMeeting": false,
-			"onlineMeetingProvider": "unknown", "onlineMeeting": nil, "allowNewTimeProposals": true,
-			"responseStatus": Object{"response": "organizer", "time": "0001-01-01T00:00:00Z"},
-			"attendees":      []any{}, "recurrence": nil,
-			"organizer": Object{"emailAddress": Object{"name": demoUser.DisplayName, "address": demoUser.Mail}},
-		}
-		for k, v := range e {
-			base[k] = v
-		}
-		if err := normalizeEvent(base, monday.AddDate(0, 0, -7), demoUser); err != nil {
-			panic("sandbox: demo event " + key + ": " + err.Error())
-		}
-		id := seededID("event:" + key)
-		base["id"] = id
-		base["changeKey"] = seededKey("event:" + key)
-		base["iCalUId"] = "040000008200E00074C5B7101A82E00800000000" + hexString([]byte(id))[:56]
-		base["webLink"] = "https://outlook.office365.com/owa/?itemid=" + id + "&exvsurl=1&path=/calendar/item"
-		if getBool(base, "isOnlineMeeting") {
-			base["onlineMeeting"] = Object{"joinUrl": "https://teams.microsoft.com/l/meetup-join/19%3ameeting_" + id[4:24] + "%40thread.v2/0", "conferenceId": "177513992", "tollNumber": "+1 425 555 0123"}
-		}
-		m.Events = append(m.Events, base)
-	}
+	alex := &Mailbox{User: colleague, MailboxSettings: defaultMailboxSettings("Eastern Standard Time")}
+	meg := &Mailbox{User: megan, MailboxSettings: defaultMailboxSettings(DemoTimeZone)}
+	lee := &Mailbox{User: leeGu, MailboxSettings: defaultMailboxSettings(DemoTimeZone)}
+	dgo := &Mailbox{User: diego, MailboxSettings: defaultMailboxSettings("Central Standard Time")}
+	addEvent := func(key string, e Object) { addDemoEvent(m, key, e, monday) }
 	addEvent("standup", Object{
 		"subject": "Team stand-up", "body": Object{"contentType": "html", "content": "Fifteen minutes: yesterday, today, blockers."},
 		"start": at(monday, 9, 30), "end": at(monday, 9, 45), "location": Object{"displayName": "Team room"},
@@ -124,12 +125,41 @@ func DemoData(now time.Time) *Data {
 		start := time.Date(day.Year(), day.Month(), day.Day(), p.h, p.m, 0, 0, z.loc)
 		end := start.Add(time.Duration(p.mins) * time.Minute)
 		e := Object{"subject": p.subject, "start": at(day, p.h, p.m),
-			"end": Object{"dateTime": end.Format(graphDateTimeLayout), "timeZone": DemoTimeZone}}
+			"end": Object{"dateTime": end.Format(graphref.DateTimeLayout), "timeZone": DemoTimeZone}}
 		if p.where != "" {
 			e["location"] = Object{"displayName": p.where}
 		}
 		addEvent(p.key, e)
 	}
+
+	// The attendees' copies of Adele's meetings, their own meetings, and a
+	// meeting Megan organises that Adele has not answered yet.
+	invite := func(mb *Mailbox, key string, of Object, response string) {
+		e := Object{"subject": of["subject"], "start": of["start"], "end": of["end"], "location": of["location"],
+			"recurrence": of["recurrence"], "attendees": of["attendees"], "isOnlineMeeting": of["isOnlineMeeting"],
+			"onlineMeetingProvider": of["onlineMeetingProvider"], "body": of["body"],
+			"isOrganizer": false, "organizer": of["organizer"],
+			"responseStatus": Object{"response": response, "time": "0001-01-01T00:00:00Z"}}
+		if response == "none" {
+			e["showAs"] = "tentative"
+		}
+		c := addDemoEvent(mb, key, e, monday)
+		c["iCalUId"] = of["iCalUId"]
+	}
+	invite(alex, "alex:standup", m.Events[0], "accepted")
+	invite(alex, "alex:teams", m.Events[2], "accepted")
+	addDemoEvent(alex, "alex:marketing", Object{"subject": "Marketing sync", "start": at(monday.AddDate(0, 0, 1), 10, 0), "end": at(monday.AddDate(0, 0, 1), 11, 0)}, monday)
+	addDemoEvent(alex, "alex:campaign", Object{"subject": "Campaign review", "start": at(monday.AddDate(0, 0, 2), 13, 0), "end": at(monday.AddDate(0, 0, 2), 14, 30)}, monday)
+	layout := addDemoEvent(meg, "megan:layout", Object{
+		"subject": "Store layout review", "body": Object{"contentType": "html", "content": "Walk through the new floor plan before it goes to the stores."},
+		"start": at(monday.AddDate(0, 0, 2), 10, 0), "end": at(monday.AddDate(0, 0, 2), 10, 30), "location": Object{"displayName": "Conf Room 2"},
+		"attendees": []any{attendee(demoUser), attendee(colleague)},
+	}, monday)
+	invite(m, "layout", layout, "none")
+	invite(alex, "alex:layout", layout, "none")
+	addDemoEvent(meg, "megan:customer", Object{"subject": "Customer visit", "start": at(monday, 13, 0), "end": at(monday, 15, 0)}, monday)
+	addDemoEvent(lee, "lee:board", Object{"subject": "Board prep", "start": at(monday.AddDate(0, 0, 1), 9, 0), "end": at(monday.AddDate(0, 0, 1), 12, 0)}, monday)
+	addDemoEvent(lee, "lee:budget", Object{"subject": "Budget planning", "start": at(monday.AddDate(0, 0, 4), 13, 0), "end": at(monday.AddDate(0, 0, 4), 15, 0)}, monday)
 
 	stamp := timestamp(now.Add(-72 * time.Hour))
 	addList := func(key, name, wellKnown string, tasks ...Object) {
@@ -154,7 +184,7 @@ func DemoData(now time.Time) *Data {
 	}
 	due := func(days int) Object {
 		d := today.AddDate(0, 0, days)
-		return Object{"dateTime": time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, time.UTC).Format(graphDateTimeLayout), "timeZone": "UTC"}
+		return Object{"dateTime": time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, time.UTC).Format(graphref.DateTimeLayout), "timeZone": "UTC"}
 	}
 	addList("tasks", "Tasks", "defaultList",
 		Object{"title": "Submit expense report", "importance": "high", "dueDateTime": due(1)},
@@ -171,7 +201,7 @@ func DemoData(now time.Time) *Data {
 
 	senders := []User{colleague,
 		{DisplayName: "Microsoft Planner", Mail: "noreply@planner.office365.com"},
-		{DisplayName: "Megan Bowen", Mail: "MeganB@contoso.onmicrosoft.com"},
+		megan,
 	}
 	subjects := []string{"Launch plan comments", "You have late tasks!", "Lunch on Wednesday?", "Offsite agenda",
 		"Re: Quarterly numbers", "Your weekly digest", "Training reminder", "Store lead candidates",
@@ -195,5 +225,43 @@ func DemoData(now time.Time) *Data {
 			"internetMessageHeaders": []any{},
 		})
 	}
-	return &Data{Version: dataVersion, Users: []*Mailbox{m, {User: colleague, MailboxSettings: defaultMailboxSettings("Eastern Standard Time")}}}
+	return &Data{Version: dataVersion, Seeded: now.UTC().Format(time.RFC3339Nano), Users: []*Mailbox{m, alex, meg, lee, dgo}}
+}
+
+// addDemoEvent stores a demo event in mb's calendar with the defaults
+// Exchange fills, organised by mb's owner unless e says otherwise, with ids
+// derived from key. It returns the stored event.
+func addDemoEvent(mb *Mailbox, key string, e Object, monday time.Time) Object {
+	owner := mb.User
+	base := Object{
+		"createdDateTime": timestamp(monday.AddDate(0, 0, -7)), "categories": []any{}, "reminderMinutesBeforeStart": float64(15),
+		"isReminderOn": true, "hasAttachments": false, "hideAttendees": false, "importance": "normal", "sensitivity": "normal",
+		"isAllDay": false, "isCancelled": false, "isDraft": false, "isOrganizer": true, "responseRequested": true,
+		"seriesMasterId": nil, "showAs": "busy", "onlineMeetingUrl": nil, "isOnlineMeeting": false,
+		"onlineMeetingProvider": "unknown", "onlineMeeting": nil, "allowNewTimeProposals": true,
+		"responseStatus": Object{"response": "organizer", "time": "0001-01-01T00:00:00Z"},
+		"attendees":      []any{}, "recurrence": nil,
+		"organizer": Object{"emailAddress": Object{"name": owner.DisplayName, "address": owner.Mail}},
+	}
+	for k, v := range e {
+		if v != nil || k == "recurrence" {
+			base[k] = v
+		}
+	}
+	if base["isOnlineMeeting"] == nil {
+		base["isOnlineMeeting"] = false
+	}
+	if err := normalizeEvent(base, monday.AddDate(0, 0, -7), owner); err != nil {
+		panic("sandbox: demo event " + key + ": " + err.Error())
+	}
+	id := seededID("event:" + key)
+	base["id"] = id
+	base["changeKey"] = seededKey("event:" + key)
+	base["iCalUId"] = "040000008200E00074C5B7101A82E00800000000" + hexString([]byte(id))[:56]
+	base["webLink"] = "https://outlook.office365.com/owa/?itemid=" + id + "&exvsurl=1&path=/calendar/item"
+	if getBool(base, "isOnlineMeeting") {
+		base["onlineMeeting"] = Object{"joinUrl": "https://teams.microsoft.com/l/meetup-join/19%3ameeting_" + id[4:24] + "%40thread.v2/0", "conferenceId": "177513992", "tollNumber": "+1 425 555 0123"}
+	}
+	mb.Events = append(mb.Events, base)
+	return base
 }

@@ -41,6 +41,8 @@ const (
 	msgCalendarWindow = "This request requires a time window specified by the query string parameters StartDateTime and EndDateTime."
 	msgThrottled      = "Application is over its MailboxConcurrency limit."
 	msgMethod         = "Specified HTTP method is not allowed for the request target."
+
+	msgInsufficientPrivileges = "Insufficient privileges to complete the operation."
 )
 
 func errNotFound() *graphError { return newError(404, "ErrorItemNotFound", msgNotFound) }

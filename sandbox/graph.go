@@ -182,6 +182,9 @@ func (s *Server) dispatch(r *http.Request, body []byte, delay time.Duration, inB
 	}
 	s.mu.Lock()
 	res, err := rt.handle(c)
+	if err == nil && r.Method != http.MethodGet {
+		s.data.Changed = true // demo data is no longer as seeded (RefreshDemo)
+	}
 	s.mu.Unlock()
 	if err != nil {
 		return s.errorResponse(r, err)

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -261,7 +262,10 @@ func redirectError(w http.ResponseWriter, r *http.Request, redirect, state strin
 	})
 }
 
-var identityPage = template.Must(template.New("page").Parse(`<!doctype html>
+// identityPage is parsed on first use, not when a program that links the
+// sandbox starts.
+var identityPage = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("page").Parse(`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Sandbox sign-in</title>
 <style>body{font-family:sans-serif;max-width:32em;margin:3em auto}label{display:block;margin:.5em 0}</style></head>
 <body><h1>runflow sandbox</h1>
@@ -275,6 +279,7 @@ var identityPage = template.Must(template.New("page").Parse(`<!doctype html>
 <button name="action" value="approve">Accept</button> <button name="action" value="cancel">Cancel</button>
 </form>{{end}}
 </body></html>`))
+})
 
 type pageData struct {
 	Message  string
@@ -307,5 +312,5 @@ func renderPage(w http.ResponseWriter, status int, d pageData) {
 	h.Set("X-Frame-Options", "DENY")
 	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'")
 	w.WriteHeader(status)
-	_ = identityPage.Execute(w, d)
+	_ = identityPage().Execute(w, d)
 }

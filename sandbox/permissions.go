@@ -54,3 +54,26 @@ var (
 		application: []string{"Mail.Read", "Mail.ReadWrite"},
 	}
 )
+
+// Permissions of the operations added for issue 14, from
+// microsoftgraph/microsoft-graph-devx-content permissions/new/permissions.json
+// @ 6cbd6bbd665a877560fdefbad74f3bdb5b57af88 and the operations' docs pages
+// (microsoftgraph/microsoft-graph-docs-contrib api-reference/v1.0/api/).
+var (
+	// permOtherUserRead reads users other than the signed-in one (and lists
+	// the directory): User.Read covers only one's own profile (user-get.md).
+	permOtherUserRead = permission{
+		delegated:   []string{"User.ReadBasic.All", "User.Read.All", "User.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All"},
+		application: []string{"User.ReadBasic.All", "User.Read.All", "User.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All"},
+	}
+	// permPeopleRead: user-list-people.md.
+	permPeopleRead = permission{
+		delegated:   []string{"People.Read", "People.Read.All"},
+		application: []string{"People.Read.All"},
+	}
+	// permFindMeetingTimes: user-findmeetingtimes.md (delegated work
+	// accounts only; no application permission).
+	permFindMeetingTimes = permission{
+		delegated: []string{"Calendars.Read.Shared", "Calendars.ReadWrite.Shared"},
+	}
+)

@@ -147,6 +147,11 @@ func (c *call) collection(items []Object, k *entityKind, defaultPage int, contex
 		if err != nil {
 			return result{}, err
 		}
+		if f, hasFilter := c.queryParam("$filter"); hasFilter && k.typeName == "message" {
+			if err := checkOrderByInFilter(f, keys); err != nil {
+				return result{}, err
+			}
+		}
 		sort.SliceStable(rows, func(i, j int) bool { return lessBy(keys, rows[i].utc, rows[j].utc) })
 	}
 	total := len(rows)
@@ -348,4 +353,46 @@ func cmpFloat(a, b float64) int {
 		return 1
 	}
 	return 0
+}
+
+// checkOrderByInFilter applies Exchange's rule for messages with both
+// $filter and $orderby (user-list-messages.md, "Using filter and orderby in
+// the same query"): every $orderby property must also be in $filter, in the
+// same order, and before any property that is not in $orderby. Otherwise
+// Graph answers 400 InefficientFilter.
+func checkOrderByInFilter(rawFilter string, keys []orderKey) *graphError {
+	toks, err := tokenizeFilter(rawFilter)
+	if err != nil {
+		return nil // parseFilter reports it
+	}
+	var filtered []string
+	seen := map[string]bool{}
+	for i, t := range toks {
+		if t.kind != "ident" {
+			continue
+		}
+		switch strings.ToLower(t.text) {
+		case "and", "or", "not", "eq", "ne", "gt", "lt", "ge", "le", "true", "false", "null":
+			continue
+		}
+		if i+1 < len(toks) && toks[i+1].kind == "(" {
+			continue // a function name
+		}
+		p := strings.ToLower(t.text)
+		if !seen[p] {
+			seen[p] = true
+			filtered = append(filtered, p)
+		}
+	}
+	inefficient := len(keys) > len(filtered)
+	for i := 0; !inefficient && i < len(keys); i++ {
+		inefficient = strings.ToLower(strings.Join(keys[i].path, "/")) != filtered[i]
+	}
+	if !inefficient {
+		return nil
+	}
+	e := newError(400, "InefficientFilter", "The restriction or sort order is too complex for this operation.")
+	e.details = []Object{{"code": "InefficientFilter", "target": "$orderby",
+		"message": "With $filter, each $orderby property must also be filtered on, in the same order, before any other filtered property (e.g. $filter=receivedDateTime ge 2020-01-01T00:00:00Z and ...&$orderby=receivedDateTime desc)."}}
+	return e
 }

@@ -100,12 +100,38 @@ func init() {
 		{"POST", "messages/{id}/attachments/createUploadSession", permMailReadWrite, createUploadSession},
 		{"GET", "messages/{id}/attachments/{id}", permMailReadNotBasic, getAttachment},
 	}...)
+	// Calendar actions, To Do checklist items and people (issue 14, i14a).
+	for _, prefix := range []string{"events/{id}/", "calendar/events/{id}/"} {
+		routes = append(routes,
+			route{"POST", prefix + "accept", permCalendarsWrite, acceptEvent},
+			route{"POST", prefix + "tentativelyAccept", permCalendarsWrite, tentativelyAcceptEvent},
+			route{"POST", prefix + "decline", permCalendarsWrite, declineEvent},
+			route{"POST", prefix + "cancel", permCalendarsWrite, cancelEvent},
+		)
+	}
+	routes = append(routes,
+		route{"GET", "calendar/events/{id}", permCalendarsRead, getEvent},
+		route{"PATCH", "calendar/events/{id}", permCalendarsWrite, updateEvent},
+		route{"DELETE", "calendar/events/{id}", permCalendarsWrite, deleteEvent},
+		route{"POST", "calendar/getSchedule", permCalendarsRead, getSchedule},
+		route{"POST", "findMeetingTimes", permFindMeetingTimes, findMeetingTimes},
+		route{"GET", "todo/lists/{id}/tasks/{id}/checklistItems", permTasksRead, listChecklistItems},
+		route{"POST", "todo/lists/{id}/tasks/{id}/checklistItems", permTasksWrite, createChecklistItem},
+		route{"GET", "todo/lists/{id}/tasks/{id}/checklistItems/{id}", permTasksRead, getChecklistItem},
+		route{"PATCH", "todo/lists/{id}/tasks/{id}/checklistItems/{id}", permTasksWrite, updateChecklistItem},
+		route{"DELETE", "todo/lists/{id}/tasks/{id}/checklistItems/{id}", permTasksWrite, deleteChecklistItem},
+		route{"GET", "people", permPeopleRead, listPeople},
+	)
 }
+
+// directoryRoute is GET /users, the directory's list of users.
+var directoryRoute = route{"GET", "", permOtherUserRead, listUsers}
 
 // resolve finds the addressed mailbox and route and checks the token's
 // permissions, in the order Graph does.
 func (c *call) resolve(segs []string) (*route, *graphError) {
 	var rest []string
+	prefix := "/me"
 	switch {
 	case strings.EqualFold(segs[0], "me"):
 		if c.grant.AppOnly {
@@ -116,9 +142,29 @@ func (c *call) resolve(segs []string) (*route, *graphError) {
 			return nil, newError(404, "ErrorInvalidUser", "The requested user '%s' is invalid.", c.grant.UserID)
 		}
 		rest = segs[1:]
+	case strings.EqualFold(segs[0], "users") && len(segs) == 1:
+		// The directory itself: no mailbox is addressed; the caller's own
+		// stands in so handlers have a subject.
+		if c.r.Method != http.MethodGet {
+			return nil, newError(405, "Request_BadRequest", msgMethod)
+		}
+		c.mbox = c.s.mailboxLocked(c.grant.UserID)
+		if c.mbox == nil {
+			c.mbox = c.s.firstMailbox()
+		}
+		c.subject = "users('" + c.mbox.User.ID + "')"
+		allowed := directoryRoute.perm.delegated
+		if c.grant.AppOnly {
+			allowed = directoryRoute.perm.application
+		}
+		if !hasAnyScope(c.grant, allowed...) {
+			return nil, newError(403, "Authorization_RequestDenied", msgInsufficientPrivileges)
+		}
+		return &directoryRoute, nil
 	case strings.EqualFold(segs[0], "users") && len(segs) >= 2:
 		c.mbox = c.s.mailboxLocked(segs[1])
 		rest = segs[2:]
+		prefix = "/users/{id}"
 		if c.mbox == nil {
 			if len(rest) == 0 {
 				return nil, newError(404, "Request_ResourceNotFound", "Resource '%s' does not exist or one of its queried reference-property objects are not present.", segs[1])
@@ -126,6 +172,9 @@ func (c *call) resolve(segs []string) (*route, *graphError) {
 			return nil, newError(404, "ErrorInvalidUser", "The requested user '%s' is invalid.", segs[1])
 		}
 	default:
+		if e := notModelledRoot(c.r.Method, segs); e != nil {
+			return nil, e
+		}
 		return nil, newError(400, "BadRequest", "Resource not found for the segment '%s'.", segs[0])
 	}
 	c.subject = "users('" + c.mbox.User.ID + "')"
@@ -152,15 +201,16 @@ func (c *call) resolve(segs []string) (*route, *graphError) {
 	if pathMatched != nil {
 		return nil, newError(405, "Request_BadRequest", msgMethod)
 	}
+	if e := notModelled(c.r.Method, prefix, rest); e != nil {
+		return nil, e
+	}
 	return nil, newError(400, "BadRequest", "Resource not found for the segment '%s'.", firstUnknownSegment(rest))
 }
 
 // firstUnknownSegment names the segment Graph would complain about.
 func firstUnknownSegment(rest []string) string {
-	known := map[string]bool{"mailboxsettings": true, "events": true, "calendar": true, "calendarview": true,
-		"todo": true, "lists": true, "tasks": true, "sendmail": true, "messages": true, "mailfolders": true}
 	for _, s := range rest {
-		if !known[strings.ToLower(s)] {
+		if !servedSegment(s) {
 			return s
 		}
 	}
@@ -199,8 +249,12 @@ func (c *call) authorize(rt *route, userEntity bool) *graphError {
 	if !g.AppOnly && c.mbox.User.ID != g.UserID {
 		// Reading another user's profile needs a directory-wide scope;
 		// their mailbox needs .Shared permissions the sandbox does not model.
-		if !(userEntity && hasAnyScope(g, "User.ReadBasic.All", "User.Read.All", "User.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All")) {
+		if !userEntity {
 			return newError(403, "ErrorAccessDenied", msgAccessDenied)
+		}
+		if !hasAnyScope(g, permOtherUserRead.delegated...) {
+			// The directory answers, not Exchange: its code, not ErrorAccessDenied.
+			return newError(403, "Authorization_RequestDenied", msgInsufficientPrivileges)
 		}
 		return nil
 	}
@@ -216,7 +270,7 @@ func (c *call) authorize(rt *route, userEntity bool) *graphError {
 		return nil
 	}
 	if userEntity {
-		return newError(403, "Authorization_RequestDenied", "Insufficient privileges to complete the operation.")
+		return newError(403, "Authorization_RequestDenied", msgInsufficientPrivileges)
 	}
 	return newError(403, "ErrorAccessDenied", msgAccessDenied)
 }
@@ -235,6 +289,13 @@ func hasAnyScope(g Grant, perms ...string) bool {
 		}
 	}
 	return false
+}
+
+// firstMailbox is the directory's first user (the demo user).
+func (s *Server) firstMailbox() *Mailbox {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.data.Users[0]
 }
 
 // mailboxLocked looks a mailbox up under the data lock.

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/runflow/runflow/engine/input"
+	"github.com/runflow/runflow/internal/graphref"
 )
 
 // zone is a resolved time zone with the name Graph should print for it.
@@ -17,27 +17,23 @@ type zone struct {
 var utcZone = zone{name: "UTC", loc: time.UTC}
 
 // resolveZone accepts "UTC", a Windows name or an IANA name (the same
-// names the engine accepts, through input.LoadZone); the name is kept as
+// names the engine accepts, through graphref.LoadZone); the name is kept as
 // the client wrote it, as Graph echoes it.
 func resolveZone(name string) (zone, error) {
 	name = strings.TrimSpace(name)
 	if name == "" || strings.EqualFold(name, "UTC") || strings.EqualFold(name, "Etc/UTC") {
 		return utcZone, nil
 	}
-	loc, err := input.LoadZone(name)
+	loc, err := graphref.LoadZone(name)
 	if err != nil {
 		return zone{}, err
 	}
 	return zone{name: name, loc: loc}, nil
 }
 
-// graphDateTimeLayout is dateTimeTimeZone.dateTime as Graph writes it: no
-// offset and seven fractional digits.
-const graphDateTimeLayout = "2006-01-02T15:04:05.0000000"
-
 // formatDateTimeTimeZone renders t as Graph's dateTimeTimeZone in z.
 func formatDateTimeTimeZone(t time.Time, z zone) Object {
-	return Object{"dateTime": t.In(z.loc).Format(graphDateTimeLayout), "timeZone": z.name}
+	return Object{"dateTime": t.In(z.loc).Format(graphref.DateTimeLayout), "timeZone": z.name}
 }
 
 // parseLocalDateTime reads dateTimeTimeZone.dateTime: local wall time with

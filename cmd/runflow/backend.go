@@ -10,7 +10,6 @@ import (
 	"strings"
 
 	"github.com/runflow/runflow/auth"
-	"github.com/runflow/runflow/sandbox"
 )
 
 // defaultGraphURL is Microsoft Graph's v1.0 service root.
@@ -32,10 +31,9 @@ type backend struct {
 	auth     auth.Provider
 	// secrets are scrubbed from every trace line, whatever else redacts.
 	secrets []string
-	// sandbox is the in-process sandbox of --sandbox (nil otherwise);
-	// its data is saved when the run ends.
-	sandbox     *sandbox.Server
-	sandboxFile string
+	// sandbox is the in-process sandbox of --sandbox (nil otherwise); it
+	// saves its data file after every write.
+	sandbox *sandboxStore
 }
 
 // profileSelection names a signed-in profile: by name, or by file.
@@ -62,18 +60,20 @@ func chooseBackend(ctx context.Context, e *env, f backendFlags, scopes []string)
 		if f.graphURL != "" || f.token != "" || f.profile != "" || f.profileFile != "" {
 			return nil, usageErrorf("--sandbox runs against the built-in sandbox; it cannot be combined with --graph-url, --token, --profile or --profile-file")
 		}
-		s, path, err := openSandbox(e, inProcessRoot)
+		st, err := openSandbox(e, inProcessRoot)
 		if err != nil {
 			return nil, err
 		}
-		tok := s.Token(scopes...)
+		if note := st.staleDemoNote(e.now()); note != "" {
+			fmt.Fprintln(e.stderr, note)
+		}
+		tok := st.s.Token(scopes...)
 		return &backend{
-			graphURL:    inProcessRoot + "/v1.0",
-			client:      &http.Client{Transport: handlerTransport{h: s}},
-			auth:        auth.Static(tok),
-			secrets:     []string{tok},
-			sandbox:     s,
-			sandboxFile: path,
+			graphURL: inProcessRoot + "/v1.0",
+			client:   &http.Client{Transport: handlerTransport{h: st}},
+			auth:     auth.Static(tok),
+			secrets:  []string{tok},
+			sandbox:  st,
 		}, nil
 	}
 	graphURL, token := f.graphURL, f.token
@@ -167,12 +167,13 @@ func isLoopback(host string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
-// finish saves the in-process sandbox's data after a run.
+// finish reports a write of the in-process sandbox that could not be
+// saved (the data is saved after every write, not at the end).
 func (b *backend) finish() error {
 	if b.sandbox == nil {
 		return nil
 	}
-	if err := b.sandbox.SaveFile(b.sandboxFile); err != nil {
+	if err := b.sandbox.takeSaveError(); err != nil {
 		return fmt.Errorf("saving the sandbox's data: %w", err)
 	}
 	return nil

@@ -17,7 +17,6 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/runflow/runflow/sandbox"
@@ -121,7 +120,7 @@ func runSandboxServe(ctx context.Context, e *env, args []string) error {
 		return usageErrorf("sandbox serve: %v", err)
 	}
 	root := "http://" + ln.Addr().String()
-	s, dataPath, err := openSandbox(e, root)
+	st, err := openSandbox(e, root)
 	if err != nil {
 		ln.Close()
 		return err
@@ -143,10 +142,14 @@ func runSandboxServe(ctx context.Context, e *env, args []string) error {
 	}
 	defer removeIfExists(infoPath)
 
-	h := &servedSandbox{s: s, key: key, dataPath: dataPath, logErr: func(err error) { fmt.Fprintf(e.stderr, "runflow sandbox: %v\n", err) }}
+	st.logErr = func(err error) { fmt.Fprintf(e.stderr, "runflow sandbox: %v\n", err) }
+	h := &servedSandbox{st: st, key: key}
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
-	fmt.Fprintf(e.stdout, "Sandbox serving Microsoft Graph at %s/v1.0 and the identity platform at %s/%s/oauth2/v2.0\n", root, root, s.TenantID())
-	fmt.Fprintf(e.stdout, "Data: %s\n", dataPath)
+	fmt.Fprintf(e.stdout, "Sandbox serving Microsoft Graph at %s/v1.0 and the identity platform at %s/%s/oauth2/v2.0\n", root, root, st.s.TenantID())
+	fmt.Fprintf(e.stdout, "Data: %s (shared with 'runflow run --sandbox': every write is saved at once)\n", st.path)
+	if note := st.staleDemoNote(e.now()); note != "" {
+		fmt.Fprintln(e.stdout, note)
+	}
 	fmt.Fprintf(e.stdout, "Try:  runflow run whoami --graph-url %s/v1.0 --token \"$(runflow sandbox token)\"\n", root)
 	fmt.Fprintln(e.stdout, "Stop with Ctrl-C.")
 
@@ -160,22 +163,21 @@ func runSandboxServe(ctx context.Context, e *env, args []string) error {
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	srv.Shutdown(shutdownCtx)
-	if err := s.SaveFile(dataPath); err != nil {
-		return err
+	// Every write was saved as it was served; saving the data in memory
+	// now could only overwrite what another runflow wrote since.
+	if err := st.takeSaveError(); err != nil {
+		return fmt.Errorf("sandbox serve: a write could not be saved: %w", err)
 	}
 	fmt.Fprintln(e.stdout, "Sandbox stopped; data saved.")
 	return nil
 }
 
-// servedSandbox is the sandbox's handler plus the CLI's admin endpoints
-// (token, reset), guarded by the key in the serve file, and a save of the
-// data after every request that may have changed it.
+// servedSandbox is the sandbox's handler (through its store, which keeps
+// the data file the one source of truth) plus the CLI's admin endpoints
+// (token, reset), guarded by the key in the serve file.
 type servedSandbox struct {
-	s        *sandbox.Server
-	key      string
-	dataPath string
-	logErr   func(error)
-	saveMu   sync.Mutex
+	st  *sandboxStore
+	key string
 }
 
 func (h *servedSandbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -184,18 +186,7 @@ func (h *servedSandbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.admin(w, r)
 		return
 	}
-	h.s.ServeHTTP(w, r)
-	if r.Method != http.MethodGet && r.Method != http.MethodHead {
-		h.save()
-	}
-}
-
-func (h *servedSandbox) save() {
-	h.saveMu.Lock()
-	defer h.saveMu.Unlock()
-	if err := h.s.SaveFile(h.dataPath); err != nil {
-		h.logErr(err)
-	}
+	h.st.ServeHTTP(w, r)
 }
 
 func (h *servedSandbox) admin(w http.ResponseWriter, r *http.Request) {
@@ -208,8 +199,10 @@ func (h *servedSandbox) admin(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if r.URL.Path == adminResetPath {
-		h.s.Reset()
-		h.save()
+		if err := h.st.Reset(); err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
 		w.WriteHeader(http.StatusNoContent)
 		return
 	}
@@ -221,7 +214,7 @@ func (h *servedSandbox) admin(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Content-Type", "application/json")
-	json.NewEncoder(w).Encode(map[string]string{"access_token": h.s.Token(req.Scopes...)})
+	json.NewEncoder(w).Encode(map[string]string{"access_token": h.st.s.Token(req.Scopes...)})
 }
 
 func runSandboxToken(ctx context.Context, e *env, args []string) error {
@@ -283,6 +276,13 @@ func runSandboxReset(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	// Under the data's lock, so a write of another runflow in flight is
+	// not written back over the fresh data.
+	unlock, err := lockFile(path + ".lock")
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	s := sandbox.New(sandbox.Options{Now: e.now})
 	if err := s.SaveFile(path); err != nil {
 		return err

@@ -8,6 +8,7 @@
 //	runflow validate FILE...
 //	runflow test [DIR]
 //	runflow schema
+//	runflow mcp --sandbox|--profile NAME|...
 //	runflow sandbox serve|token|reset
 //	runflow version
 //
@@ -32,6 +33,9 @@ func main() {
 // Main runs the CLI with args (without the program name) and returns the
 // process exit code. Tests call it in-process with their own env.
 func Main(ctx context.Context, args []string, e *env) int {
+	// Everything printed, errors included, is cleaned of control
+	// characters on its way out (clean.go).
+	e = e.withCleanOutput()
 	err := dispatch(ctx, e, args)
 	return reportError(e, err)
 }

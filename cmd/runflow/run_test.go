@@ -119,6 +119,35 @@ func TestCreateEventRequestBody(t *testing.T) {
 	}
 }
 
+// --zone is the conversation's zone: the start typed with --zone
+// Europe/Berlin is 12:00 in Berlin, and Graph gets it in the mailbox's
+// Pacific zone (03:00).
+func TestZoneFlagReadsAnswersInIt(t *testing.T) {
+	g := newFakeGraph(t, map[string]fakeAnswer{
+		"GET /me/mailboxSettings": {status: 200, body: pacificSettings},
+		"POST /me/events":         {status: 201, body: `{"id":"e1","subject":"Lunch","start":{"dateTime":"2026-06-16T03:00:00.0000000","timeZone":"Pacific Standard Time"},"end":{"dateTime":"2026-06-16T03:30:00.0000000","timeZone":"Pacific Standard Time"}}`},
+	})
+	c := newCLI(t)
+	out := c.run("", "run", "create-event", "--graph-url", g.url(), "--token", "secret-token-1234", "--zone", "Europe/Berlin",
+		"--set", "subject=Lunch", "--set", "start=2026-06-16 12:00", "--set", "attendees=", "--set", "location=", "--set", "body=").wantCode(t, 0)
+	reqs := g.requests()
+	if len(reqs) != 2 {
+		t.Fatalf("requests = %+v", reqs)
+	}
+	var body struct {
+		Start, End struct{ DateTime, TimeZone string }
+	}
+	if err := json.Unmarshal(reqs[1].body, &body); err != nil {
+		t.Fatal(err)
+	}
+	if body.Start.DateTime != "2026-06-16T03:00:00.0000000" || body.Start.TimeZone != "Pacific Standard Time" || body.End.DateTime != "2026-06-16T03:30:00.0000000" {
+		t.Errorf("start/end sent = %+v", body)
+	}
+	if !strings.Contains(out.stdout+out.stderr, "Tue 16 Jun 2026 12:00 (Europe/Berlin)") {
+		t.Errorf("the message does not show the start in the user's zone:\n%s\n%s", out.stdout, out.stderr)
+	}
+}
+
 // -v traces every exchange on stderr with method, URL, status, duration and
 // request id, and the token appears nowhere in the output.
 func TestVerboseTraceRedactsToken(t *testing.T) {

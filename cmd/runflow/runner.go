@@ -31,13 +31,19 @@ type runner struct {
 }
 
 func (r *runner) run(ctx context.Context, values map[string]any) error {
-	turn, err := r.eng.Start(ctx, r.t, engine.StartOptions{
+	opts := engine.StartOptions{
 		Inputs:      values,
 		User:        r.o.user,
 		NoInput:     !r.interactive,
 		AutoConfirm: r.o.yes || r.o.dryRun, // a dry run writes nothing to confirm
 		DryRun:      r.o.dryRun,
-	})
+	}
+	if r.loc != nil {
+		// --zone is the conversation's zone: dates typed are read in it,
+		// also where the template would read them in the mailbox's.
+		opts.Zone = r.loc.String()
+	}
+	turn, err := r.eng.Start(ctx, r.t, opts)
 	if err != nil {
 		return usageErrorf("%v", err)
 	}

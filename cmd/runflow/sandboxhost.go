@@ -26,24 +26,16 @@ func sandboxDataFile(e *env) (string, error) {
 	return filepath.Join(dir, "sandbox.json"), nil
 }
 
-// openSandbox returns a sandbox with the data saved in the config
-// directory, creating the demo mailbox there on first use.
-func openSandbox(e *env, root string) (*sandbox.Server, string, error) {
+// openSandbox returns the sandbox whose data is kept in the config
+// directory, creating the demo mailbox there on first use. Every write
+// through it is read from and saved to that file under a lock (see
+// sandboxStore), so concurrent runflows never lose each other's writes.
+func openSandbox(e *env, root string) (*sandboxStore, error) {
 	path, err := sandboxDataFile(e)
 	if err != nil {
-		return nil, "", err
+		return nil, err
 	}
-	s := sandbox.New(sandbox.Options{Now: e.now, BaseURL: root})
-	switch err := s.LoadFile(path); {
-	case err == nil:
-	case errors.Is(err, fs.ErrNotExist):
-		if err := s.SaveFile(path); err != nil {
-			return nil, "", fmt.Errorf("creating the sandbox's data: %w", err)
-		}
-	default:
-		return nil, "", fmt.Errorf("%v\n(start afresh with 'runflow sandbox reset')", err)
-	}
-	return s, path, nil
+	return openSandboxStore(path, sandbox.Options{Now: e.now, BaseURL: root})
 }
 
 // handlerTransport is an http.RoundTripper that serves requests with an

@@ -66,7 +66,7 @@ func (t *tracer) done() {
 
 func (t *tracer) clearProgress() {
 	if t.progressN > 0 {
-		fmt.Fprintf(t.w, "\r%s\r", strings.Repeat(" ", t.progressN))
+		writeRaw(t.w, "\r"+strings.Repeat(" ", t.progressN)+"\r")
 		t.progressN = 0
 	}
 }

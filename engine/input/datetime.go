@@ -2,10 +2,11 @@ package input
 
 import (
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/runflow/runflow/internal/lazyregexp"
 )
 
 // What each date/time type suggests when an answer is not understood.
@@ -114,11 +115,11 @@ func suggestClock(s string) string {
 }
 
 var (
-	isoPattern     = regexp.MustCompile(`^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:[t ]([0-9]{1,2}):([0-9]{2})(?::([0-9]{2})(?:[.,]([0-9]{1,9}))?)?\s*(z|utc|[+-][0-9]{2}(?::?[0-9]{2})?)?)?$`)
-	slashPattern   = regexp.MustCompile(`\b([0-9]{1,2})/([0-9]{1,2})/([0-9]{2,4})\b`)
-	relativeFuture = regexp.MustCompile(`^(?:in\s+(.+)|(.+)\s+from\s+now|(.+)\s+later)$`)
-	relativePast   = regexp.MustCompile(`^(.+)\s+ago$`)
-	calendarAmount = regexp.MustCompile(`^([0-9]{1,4}|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\s*(days?|d|weeks?|wks?|w|months?|years?|yrs?)$`)
+	isoPattern     = lazyregexp.New(`^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:[t ]([0-9]{1,2}):([0-9]{2})(?::([0-9]{2})(?:[.,]([0-9]{1,9}))?)?\s*(z|utc|[+-][0-9]{2}(?::?[0-9]{2})?)?)?$`)
+	slashPattern   = lazyregexp.New(`\b([0-9]{1,2})/([0-9]{1,2})/([0-9]{2,4})\b`)
+	relativeFuture = lazyregexp.New(`^(?:in\s+(.+)|(.+)\s+from\s+now|(.+)\s+later)$`)
+	relativePast   = lazyregexp.New(`^(.+)\s+ago$`)
+	calendarAmount = lazyregexp.New(`^([0-9]{1,4}|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\s*(days?|d|weeks?|wks?|w|months?|years?|yrs?)$`)
 )
 
 // readMoment understands an answer; msg says why not, when it does not.

@@ -2,10 +2,11 @@ package input
 
 import (
 	"math"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/runflow/runflow/internal/lazyregexp"
 )
 
 // MaxDuration is the longest duration an answer may give.
@@ -23,8 +24,8 @@ var durationUnits = map[string]time.Duration{
 }
 
 var (
-	durationPart  = regexp.MustCompile(`^([0-9]+(?:\.[0-9]*)?|\.[0-9]+|an?)\s*([a-zµμ]+)`)
-	clockDuration = regexp.MustCompile(`^([0-9]{1,4}):([0-5][0-9])(?::([0-5][0-9]))?$`)
+	durationPart  = lazyregexp.New(`^([0-9]+(?:\.[0-9]*)?|\.[0-9]+|an?)\s*([a-zµμ]+)`)
+	clockDuration = lazyregexp.New(`^([0-9]{1,4}):([0-5][0-9])(?::([0-5][0-9]))?$`)
 )
 
 const (
@@ -32,7 +33,7 @@ const (
 	tooLong          = "it is longer than the limit of 366 days"
 )
 
-var bareNumber = regexp.MustCompile(`^[0-9]+(?:\.[0-9]*)?$`)
+var bareNumber = lazyregexp.New(`^[0-9]+(?:\.[0-9]*)?$`)
 
 // parseDuration reads a positive duration: Go's notation ("1h30m", "1.5h",
 // "500ms"), words ("90 minutes", "1 hour and 30 minutes", "an hour",

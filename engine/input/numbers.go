@@ -3,15 +3,16 @@ package input
 import (
 	"errors"
 	"math"
-	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/runflow/runflow/internal/lazyregexp"
 )
 
 var (
-	integerPattern = regexp.MustCompile(`^[+-]?[0-9]+$`)
-	decimalPattern = regexp.MustCompile(`^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$`)
-	groupedPattern = regexp.MustCompile(`^[+-]?[0-9]{1,3}([,' _][0-9]{3})+$`)
+	integerPattern = lazyregexp.New(`^[+-]?[0-9]+$`)
+	decimalPattern = lazyregexp.New(`^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$`)
+	groupedPattern = lazyregexp.New(`^[+-]?[0-9]{1,3}([,' _][0-9]{3})+$`)
 )
 
 // parseInteger reads a whole number in decimal, with an optional sign.

@@ -2,10 +2,11 @@ package input
 
 import (
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/runflow/runflow/internal/lazyregexp"
 )
 
 var weekdays = map[string]time.Weekday{
@@ -34,12 +35,12 @@ var months = map[string]time.Month{
 }
 
 var (
-	weekdayPhrase  = regexp.MustCompile(`^(?:(next|this|coming|last|on)\s+)?([a-z]+)$`)
-	isoDayPhrase   = regexp.MustCompile(`^([0-9]{4})[-/]([0-9]{1,2})[-/]([0-9]{1,2})$`)
-	dottedDay      = regexp.MustCompile(`^([0-9]{1,2})\.([0-9]{1,2})\.([0-9]{4})$`)
-	dayMonthPhrase = regexp.MustCompile(`^(?:the\s+)?([0-9]{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?([a-z]+)(?:\s+([0-9]{4}))?$`)
-	monthDayPhrase = regexp.MustCompile(`^([a-z]+)\s+(?:the\s+)?([0-9]{1,2})(?:st|nd|rd|th)?(?:\s+([0-9]{4}))?$`)
-	clockPhrase    = regexp.MustCompile(`^([0-9]{1,2})(?:[:.]([0-9]{2})(?::([0-9]{2}))?)?\s*(am|pm|a\.m\.?|p\.m\.?|a|p)?$`)
+	weekdayPhrase  = lazyregexp.New(`^(?:(next|this|coming|last|on)\s+)?([a-z]+)$`)
+	isoDayPhrase   = lazyregexp.New(`^([0-9]{4})[-/]([0-9]{1,2})[-/]([0-9]{1,2})$`)
+	dottedDay      = lazyregexp.New(`^([0-9]{1,2})\.([0-9]{1,2})\.([0-9]{4})$`)
+	dayMonthPhrase = lazyregexp.New(`^(?:the\s+)?([0-9]{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?([a-z]+)(?:\s+([0-9]{4}))?$`)
+	monthDayPhrase = lazyregexp.New(`^([a-z]+)\s+(?:the\s+)?([0-9]{1,2})(?:st|nd|rd|th)?(?:\s+([0-9]{4}))?$`)
+	clockPhrase    = lazyregexp.New(`^([0-9]{1,2})(?:[:.]([0-9]{2})(?::([0-9]{2}))?)?\s*(am|pm|a\.m\.?|p\.m\.?|a|p)?$`)
 )
 
 // readDay understands a date phrase relative to today: "today", "tomorrow",

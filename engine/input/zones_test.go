@@ -1,7 +1,6 @@
 package input
 
 import (
-	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -93,74 +92,6 @@ func TestWindowsZoneSample(t *testing.T) {
 			if got := offsetAt(july, loc); got != tc.jul {
 				t.Errorf("%s in July: offset %v, want %v", tc.windows, got, tc.jul)
 			}
-		}
-	}
-}
-
-// TestWindowsTableIsConsistent: every id loads, the "UTC±hh" ids have their
-// offset, and WindowsZoneName inverts LoadZone for every current id.
-func TestWindowsTableIsConsistent(t *testing.T) {
-	if n := len(windowsZones) - len(retiredWindowsZones); n < 135 {
-		t.Errorf("the table has %d current Windows ids; CLDR's 001 territory has about 139", n)
-	}
-	ids := make([]string, 0, len(windowsZones))
-	for id := range windowsZones {
-		ids = append(ids, id)
-	}
-	sort.Strings(ids)
-	for _, id := range ids {
-		loc, err := LoadZone(id)
-		if err != nil {
-			t.Errorf("LoadZone(%q): %v", id, err)
-			continue
-		}
-		if strings.HasPrefix(id, "UTC") && len(id) == 6 {
-			sign := time.Duration(1)
-			if id[3] == '-' {
-				sign = -1
-			}
-			want := sign * time.Duration((int(id[4])-'0')*10+int(id[5])-'0') * time.Hour
-			if got := offsetAt(july, loc); got != want {
-				t.Errorf("%s: offset %v, want %v", id, got, want)
-			}
-		}
-		if retiredWindowsZones[id] {
-			continue
-		}
-		if back, ok := WindowsZoneName(loc); !ok || back != id {
-			t.Errorf("WindowsZoneName(LoadZone(%q) = %s) = %q, %v", id, loc, back, ok)
-		}
-	}
-}
-
-// TestMoreWindowsZones: a zone listed under a Windows id keeps the same
-// clock as that id's main zone, in winter and summer.
-func TestMoreWindowsZones(t *testing.T) {
-	for iana, win := range moreWindowsZones {
-		main, ok := windowsZones[win]
-		if !ok {
-			t.Errorf("%s: unknown Windows id %q", iana, win)
-			continue
-		}
-		loc, mainLoc := mustZone(t, iana), mustZone(t, main)
-		for _, when := range []time.Time{january, july} {
-			if offsetAt(when, loc) != offsetAt(when, mainLoc) {
-				t.Errorf("%s (%s) has offset %v on %s but %s has %v", iana, win, offsetAt(when, loc), when.Format("Jan"), main, offsetAt(when, mainLoc))
-			}
-		}
-		if got, ok := WindowsZoneName(loc); !ok || got != win {
-			t.Errorf("WindowsZoneName(%s) = %q, %v; want %q", iana, got, ok, win)
-		}
-	}
-	for alias, canonical := range ianaAliases {
-		loc, canon := mustZone(t, alias), mustZone(t, canonical)
-		for _, when := range []time.Time{january, july} {
-			if offsetAt(when, loc) != offsetAt(when, canon) {
-				t.Errorf("alias %s differs from %s", alias, canonical)
-			}
-		}
-		if _, ok := WindowsZoneName(loc); !ok {
-			t.Errorf("WindowsZoneName(%s) has no answer", alias)
 		}
 	}
 }

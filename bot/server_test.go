@@ -1,0 +1,241 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+)
+
+func TestAPIConversation(t *testing.T) {
+	w := newWorld(t, NewMemoryStore())
+	_, ts := w.replica()
+	base := ts.URL
+
+	code, r, _ := call(t, base, "POST", "/v1/conversations/c1/flows", `{"template":"create-todo-list","user":"u1"}`)
+	if code != 200 || r.Status != StatusQuestion || r.Question == nil || r.Question.Input != "name" || r.Question.Type != "string" {
+		t.Fatalf("start: %d %+v", code, r)
+	}
+	if r.Conversation != "c1" || r.SignIn != nil || r.Outputs != nil || r.Error != nil {
+		t.Fatalf("start: fields of other statuses set: %+v", r)
+	}
+	_, cur, _ := call(t, base, "GET", "/v1/conversations/c1", "")
+	if cur.Status != StatusQuestion || cur.Question.Input != "name" {
+		t.Fatalf("GET while asking: %+v", cur)
+	}
+	code, r, _ = call(t, base, "POST", "/v1/conversations/c1/messages", `{"text":"Groceries","user":"u1","id":"m1"}`)
+	if code != 200 || r.Status != StatusDone || r.Outputs["name"] != "Groceries" {
+		t.Fatalf("answer: %d %+v", code, r)
+	}
+	// The same id again: the same Reply, and no second list.
+	_, again, _ := call(t, base, "POST", "/v1/conversations/c1/messages", `{"text":"Groceries","user":"u1","id":"m1"}`)
+	if again.Status != StatusDone || again.Outputs["name"] != "Groceries" {
+		t.Fatalf("repeated id: %+v", again)
+	}
+	if n := w.writes("POST", "/todo/lists"); n != 1 {
+		t.Fatalf("%d lists created, want 1", n)
+	}
+	_, cur, _ = call(t, base, "GET", "/v1/conversations/c1", "")
+	if cur.Status != StatusDone {
+		t.Fatalf("GET after the end: %+v", cur)
+	}
+	// Nothing running: a message is idle with help; "run ID" starts.
+	_, r, _ = call(t, base, "POST", "/v1/conversations/c1/messages", `{"text":"hello","user":"u1"}`)
+	if r.Status != StatusIdle || !strings.Contains(strings.Join(r.Messages, "\n"), "run ID") {
+		t.Fatalf("idle message: %+v", r)
+	}
+	_, r, _ = call(t, base, "POST", "/v1/conversations/c1/messages", `{"text":"run create-event","user":"u1"}`)
+	if r.Status != StatusQuestion || r.Question.Input != "subject" {
+		t.Fatalf("run create-event: %+v", r)
+	}
+	_, r, _ = call(t, base, "POST", "/v1/conversations/c2/messages", `{"text":"run nope","user":"u1"}`)
+	if r.Status != StatusIdle || !strings.Contains(r.Messages[0], `no flow "nope"`) {
+		t.Fatalf("run of an unknown id: %+v", r)
+	}
+	_, r, _ = call(t, base, "GET", "/v1/conversations/never", "")
+	if r.Status != StatusIdle {
+		t.Fatalf("GET of a new conversation: %+v", r)
+	}
+}
+
+func TestAPIChoicesAndConfirm(t *testing.T) {
+	w := newWorld(t, NewMemoryStore())
+	_, ts := w.replica()
+	post := func(path, body string) Reply {
+		t.Helper()
+		code, r, raw := call(t, ts.URL, "POST", path, body)
+		if code != 200 {
+			t.Fatalf("POST %s: %d %v", path, code, raw)
+		}
+		return r
+	}
+	r := post("/v1/conversations/t/flows", `{"template":"create-task","user":"u"}`)
+	if r.Status != StatusQuestion || r.Question.Type != "choice" || len(r.Question.Choices) == 0 || r.Question.Choices[0].Label == "" {
+		t.Fatalf("list question: %+v", r.Question)
+	}
+	r = post("/v1/conversations/t/messages", jsonBody(MessageRequest{Text: r.Question.Choices[0].Value, User: "u"}))
+	if r.Question == nil || r.Question.Input != "title" {
+		t.Fatalf("after the choice: %+v", r)
+	}
+	r = post("/v1/conversations/m/flows", `{"template":"send-mail","user":"u","inputs":{"to":"a@contoso.com","cc":"","subject":"Hi","body":"Hello","html":false}}`)
+	if r.Status != StatusQuestion || r.Question.Type != "confirm" || len(r.Question.Choices) != 2 || r.Question.Choices[0].Value != "yes" {
+		t.Fatalf("confirm: %+v", r.Question)
+	}
+	r = post("/v1/conversations/m/messages", `{"text":"no","user":"u"}`)
+	if r.Status != StatusCancelled {
+		t.Fatalf("no at the confirm: %+v", r)
+	}
+	if n := w.writes("POST", "/sendMail"); n != 0 {
+		t.Fatalf("%d mails sent after no", n)
+	}
+}
+
+func TestAPIBadInput(t *testing.T) {
+	w := newWorld(t, NewMemoryStore())
+	_, ts := w.replica()
+	big := `{"text":"` + strings.Repeat("x", MaxBodyBytes) + `","user":"u"}`
+	for _, tc := range []struct {
+		name, method, path, body string
+		status                   int
+		code                     string
+	}{
+		{"unknown template", "POST", "/v1/conversations/c/flows", `{"template":"nope","user":"u"}`, 404, "unknown_template"},
+		{"malformed JSON", "POST", "/v1/conversations/c/messages", `{"text":`, 400, "bad_json"},
+		{"unknown field", "POST", "/v1/conversations/c/messages", `{"txt":"x","user":"u"}`, 400, "bad_json"},
+		{"two values", "POST", "/v1/conversations/c/messages", `{"text":"x","user":"u"} {}`, 400, "bad_json"},
+		{"empty body", "POST", "/v1/conversations/c/messages", ``, 400, "bad_json"},
+		{"too large", "POST", "/v1/conversations/c/messages", big, 413, "too_large"},
+		{"no user", "POST", "/v1/conversations/c/messages", `{"text":"x"}`, 400, "bad_request"},
+		{"long conversation", "GET", "/v1/conversations/" + strings.Repeat("c", 300), ``, 400, "bad_request"},
+		{"control character", "POST", "/v1/conversations/c%0A/messages", `{"text":"x","user":"u"}`, 400, "bad_request"},
+		{"unknown input", "POST", "/v1/conversations/c/flows", `{"template":"create-todo-list","user":"u","inputs":{"nam":"x"}}`, 400, "bad_request"},
+		{"unknown path", "GET", "/v2/nothing", ``, 404, "not_found"},
+		{"wrong method", "DELETE", "/v1/conversations/c", ``, 404, "not_found"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			req, _ := http.NewRequest(tc.method, ts.URL+tc.path, strings.NewReader(tc.body))
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			raw, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != tc.status || (tc.code != "" && !strings.Contains(string(raw), `"code":"`+tc.code+`"`)) {
+				t.Fatalf("%d %s; want %d with code %q", resp.StatusCode, raw, tc.status, tc.code)
+			}
+		})
+	}
+	// Still serving.
+	if code, r, _ := call(t, ts.URL, "POST", "/v1/conversations/c/flows", `{"template":"create-todo-list","user":"u"}`); code != 200 || r.Status != StatusQuestion {
+		t.Fatalf("after bad requests: %d %+v", code, r)
+	}
+}
+
+// Two replicas on one Redis take the same message at the same moment,
+// many times: one list per conversation, and both answers are the same.
+func TestDuplicateDeliveryAcrossReplicas(t *testing.T) {
+	store := newTestRedis(t, 0)
+	w := newWorld(t, store)
+	_, a := w.replica()
+	_, b := w.replica()
+	const n = 20
+	for i := 0; i < n; i++ {
+		conv := fmt.Sprint("dup-", i)
+		call(t, a.URL, "POST", "/v1/conversations/"+conv+"/flows", `{"template":"create-todo-list","user":"u"}`)
+		body := jsonBody(MessageRequest{Text: "List " + conv, User: "u", ID: "msg-" + conv})
+		var wg sync.WaitGroup
+		replies := make([]Reply, 2)
+		for j, base := range []string{a.URL, b.URL} {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				_, replies[j], _ = call(t, base, "POST", "/v1/conversations/"+conv+"/messages", body)
+			}()
+		}
+		wg.Wait()
+		for _, r := range replies {
+			if r.Status != StatusDone || r.Outputs["name"] != "List "+conv {
+				t.Fatalf("%s: replies %+v", conv, replies)
+			}
+		}
+	}
+	if got := w.writes("POST", "/todo/lists"); got != n {
+		t.Fatalf("%d lists created for %d conversations", got, n)
+	}
+}
+
+func TestHealthAndMetrics(t *testing.T) {
+	w := newWorld(t, NewMemoryStore())
+	_, ts := w.replica()
+	call(t, ts.URL, "POST", "/v1/conversations/c/flows", `{"template":"create-todo-list","user":"u"}`)
+	call(t, ts.URL, "POST", "/v1/conversations/c/messages", `{"text":"L","user":"u"}`)
+	code, _, body := call(t, ts.URL, "GET", "/healthz", "")
+	if code != 200 || body["status"] != "ok" {
+		t.Fatalf("healthz: %d %v", code, body)
+	}
+	resp, err := http.Get(ts.URL + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	text := string(raw)
+	for _, want := range []string{
+		`runflow_turns_total{template="create-todo-list",status="question"} 1`,
+		`runflow_turns_total{template="unknown",status="done"} 1`,
+		`runflow_turn_duration_seconds_bucket{le="+Inf"} 2`,
+		`runflow_turn_duration_seconds_count 2`,
+		`runflow_graph_requests_total{status="201"} 1`,
+		`runflow_sessions_active 1`,
+		"# TYPE runflow_turn_duration_seconds histogram",
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("/metrics lacks %q:\n%s", want, text)
+		}
+	}
+	if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/plain; version=0.0.4") {
+		t.Errorf("Content-Type %q", ct)
+	}
+
+	// A store that does not answer: 503, and the server goes on.
+	dead, err := OpenRedisStore("redis://127.0.0.1:1/0", RedisOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer dead.Close()
+	w2 := newWorld(t, dead)
+	_, ts2 := w2.replica()
+	code, _, body = call(t, ts2.URL, "GET", "/healthz", "")
+	if code != 503 {
+		t.Fatalf("healthz with a dead store: %d %v", code, body)
+	}
+	code, _, body = call(t, ts2.URL, "POST", "/v1/conversations/c/flows", `{"template":"create-todo-list","user":"u"}`)
+	if code != 500 || strings.Contains(fmt.Sprint(body), "127.0.0.1:1") {
+		t.Fatalf("a turn with a dead store: %d %v", code, body)
+	}
+}
+
+func TestPage(t *testing.T) {
+	w := newWorld(t, NewMemoryStore())
+	_, ts := w.replica()
+	resp, err := http.Get(ts.URL + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	csp := resp.Header.Get("Content-Security-Policy")
+	if resp.StatusCode != 200 || !strings.Contains(string(raw), "<title>runflow chat</title>") || !strings.Contains(csp, "script-src 'sha256-") {
+		t.Fatalf("GET /: %d, CSP %q", resp.StatusCode, csp)
+	}
+	// Self-contained: nothing is loaded from elsewhere.
+	for _, bad := range []string{"http://", "https://", "//cdn", "<link", "src="} {
+		if strings.Contains(string(raw), bad) {
+			t.Errorf("the page refers to %q", bad)
+		}
+	}
+	_ = context.Background()
+}

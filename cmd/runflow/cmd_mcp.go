@@ -1,0 +1,182 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/runflow/runflow/engine"
+	"github.com/runflow/runflow/mcpserver"
+	"github.com/runflow/runflow/templates"
+)
+
+func init() {
+	register(&command{
+		name:    "mcp",
+		args:    "(--sandbox | --graph-url URL --token TOKEN | --profile NAME | --profile-file FILE) [--templates DIR] [--tools id,id]",
+		summary: "serve the templates as MCP tools over stdio, for AI assistants",
+		run:     runMCP,
+	})
+}
+
+func runMCP(ctx context.Context, e *env, args []string) error {
+	c := commands["mcp"]
+	var be backendFlags
+	var dir, only, zone string
+	fs := newFlagSet(c.name)
+	fs.BoolVar(&be.sandbox, "sandbox", false, "act on the built-in Graph sandbox (data kept in the config directory)")
+	fs.StringVar(&be.graphURL, "graph-url", "", "Graph service root `URL` with its version (default $RUNFLOW_GRAPH_URL, else Microsoft Graph)")
+	fs.StringVar(&be.token, "token", "", "access `TOKEN` to send (default $RUNFLOW_TOKEN; prefer the variable)")
+	fs.StringVar(&be.profile, "profile", "", "sign in with the saved profile `NAME` (see runflow auth)")
+	fs.StringVar(&be.profileFile, "profile-file", "", "sign in with the profile in `FILE`")
+	fs.StringVar(&dir, "templates", "", "also serve the templates (*.yaml) in `DIR`; one with a built-in's id replaces it")
+	fs.StringVar(&only, "tools", "", "serve only these template `ids` (comma-separated)")
+	fs.StringVar(&zone, "zone", "", "time `ZONE` for dates given without one (default $RUNFLOW_ZONE, else the system's)")
+	pos, err := parseArgs(c, fs, e, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return usageErrorf("mcp takes no arguments (got %q); it serves MCP on stdin and stdout", pos[0])
+	}
+	loc, err := userZone(e, zone)
+	if err != nil {
+		return err
+	}
+	ts, err := mcpTemplates(dir, only)
+	if err != nil {
+		return err
+	}
+	var scopes []string
+	seen := map[string]bool{}
+	for _, t := range ts {
+		for _, s := range t.Scopes() {
+			if !seen[s] {
+				seen[s] = true
+				scopes = append(scopes, s)
+			}
+		}
+	}
+	b, err := chooseBackend(ctx, e, be, scopes)
+	if err != nil {
+		return err
+	}
+	// One key signs the engine's states and seals the request states: the
+	// process is the only one continuing its calls.
+	key := make([]byte, 32)
+	if _, err := rand.Read(key); err != nil {
+		return err
+	}
+	if b.sandbox != nil {
+		// An assistant may keep the server for days and end it abruptly:
+		// the sandbox store saves every write as it is served; say so here
+		// when a save fails rather than only at the end.
+		b.sandbox.logErr = func(err error) { fmt.Fprintf(e.stderr, "runflow mcp: saving the sandbox: %v\n", err) }
+	}
+	eng, err := engine.New(engine.Config{
+		GraphURL:   b.graphURL,
+		HTTPClient: b.client,
+		Auth:       b.auth,
+		Zone:       engineZone(loc, e.getenv),
+		Now:        e.now,
+		Templates:  ts,
+		StateKey:   key,
+	})
+	if err != nil {
+		return usageErrorf("%v", err)
+	}
+	srv, err := mcpserver.New(eng, mcpserver.Options{
+		Templates:      ts,
+		StateKey:       key,
+		Store:          &engine.MemorySessionStore{},
+		Implementation: &mcp.Implementation{Name: "runflow", Version: versionString()},
+	})
+	if err != nil {
+		return err
+	}
+	runErr := srv.Run(ctx, &mcp.IOTransport{Reader: io.NopCloser(e.stdin), Writer: nopWriteCloser{e.stdout}})
+	if ctx.Err() != nil || errors.Is(runErr, io.EOF) || errors.Is(runErr, mcp.ErrConnectionClosed) {
+		runErr = nil // the client left or the process was stopped
+	}
+	if err := b.finish(); err != nil && runErr == nil {
+		runErr = err
+	}
+	return runErr
+}
+
+// mcpTemplates are the built-ins, with the templates of dir added (or
+// replacing a built-in of the same id), filtered by the --tools ids.
+func mcpTemplates(dir, only string) ([]*engine.Template, error) {
+	builtins, err := templates.Load()
+	if err != nil {
+		return nil, templateError(err)
+	}
+	byID := map[string]*engine.Template{}
+	for _, t := range builtins {
+		byID[t.ID()] = t
+	}
+	if dir != "" {
+		files, err := filepath.Glob(filepath.Join(dir, "*.yaml"))
+		if err != nil {
+			return nil, usageErrorf("--templates %s: %v", dir, err)
+		}
+		if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+			return nil, usageErrorf("--templates %s: not a directory", dir)
+		}
+		for _, f := range files {
+			t, err := resolveTemplate(f)
+			if err != nil {
+				return nil, err
+			}
+			byID[t.ID()] = t
+		}
+	}
+	ids := make([]string, 0, len(byID))
+	for id := range byID {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	if only != "" {
+		var picked []string
+		for _, id := range strings.Split(only, ",") {
+			id = strings.TrimSpace(id)
+			if id == "" {
+				continue
+			}
+			if byID[id] == nil {
+				msg := fmt.Sprintf("--tools: no template %q", id)
+				if s := suggest(id, ids); s != "" {
+					msg += fmt.Sprintf("; did you mean %q?", s)
+				}
+				return nil, usageErrorf("%s (the templates are %s)", msg, strings.Join(ids, ", "))
+			}
+			if !slices.Contains(picked, id) {
+				picked = append(picked, id)
+			}
+		}
+		if len(picked) == 0 {
+			return nil, usageErrorf("--tools: give at least one template id")
+		}
+		ids = picked
+	}
+	out := make([]*engine.Template, len(ids))
+	for i, id := range ids {
+		out[i] = byID[id]
+	}
+	return out, nil
+}
+
+// nopWriteCloser keeps the process's stdout open when the MCP connection
+// closes.
+type nopWriteCloser struct{ io.Writer }
+
+func (nopWriteCloser) Close() error { return nil }

@@ -1,0 +1,238 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/url"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/runflow/runflow/auth"
+	"github.com/runflow/runflow/bot"
+	"github.com/runflow/runflow/engine"
+)
+
+func init() {
+	register(&command{
+		name:    "serve",
+		args:    "[--addr HOST:PORT] [--store memory|file:PATH|redis://HOST:PORT/DB] (--sandbox | --graph-url URL --token TOKEN | --profile NAME | --profile-file FILE)",
+		summary: "run the templates as a bot service: an HTTP API, a web chat page, /metrics",
+		run:     runServe,
+	})
+}
+
+// callbackPath is where serve takes the sign-in redirect.
+const callbackPath = "/auth/callback"
+
+type serveOptions struct {
+	addr, store, prefix, templates, stateKey, publicURL string
+	sessionTTL                                          time.Duration
+	backend                                             backendFlags
+}
+
+func runServe(ctx context.Context, e *env, args []string) error {
+	c := commands["serve"]
+	var o serveOptions
+	fs := newFlagSet(c.name)
+	fs.StringVar(&o.addr, "addr", "127.0.0.1:8080", "`HOST:PORT` to listen on (port 0 picks a free one)")
+	fs.StringVar(&o.store, "store", "", "where conversations live: memory, file:`PATH` or redis://HOST:PORT/DB (default a file in the state directory)")
+	fs.StringVar(&o.prefix, "redis-prefix", bot.DefaultRedisPrefix, "`PREFIX` of every Redis key (several bots can share a database)")
+	fs.DurationVar(&o.sessionTTL, "session-ttl", bot.DefaultSessionTTL, "forget a conversation idle for `DURATION`")
+	fs.StringVar(&o.templates, "templates", "", "also offer the *.yaml templates of `DIR` (a file with a built-in's id replaces it)")
+	fs.StringVar(&o.stateKey, "state-key", "", "the secret signing states and sign-in links: env:`VAR` or file:PATH (required with Redis: the same on every replica)")
+	fs.StringVar(&o.publicURL, "public-url", "", "`URL` where users reach this server, for the sign-in callback (default http://ADDR)")
+	fs.BoolVar(&o.backend.sandbox, "sandbox", false, "answer from the built-in Graph sandbox (data kept in the config directory)")
+	fs.StringVar(&o.backend.graphURL, "graph-url", "", "Graph service root `URL` with its version (default $RUNFLOW_GRAPH_URL)")
+	fs.StringVar(&o.backend.token, "token", "", "access `TOKEN` for every user (default $RUNFLOW_TOKEN)")
+	fs.StringVar(&o.backend.profile, "profile", "", "users sign in with the saved profile `NAME`")
+	fs.StringVar(&o.backend.profileFile, "profile-file", "", "users sign in with the profile in `FILE`")
+	pos, err := parseArgs(c, fs, e, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return usageErrorf("serve takes no arguments (got %q)", pos[0])
+	}
+	return execServe(ctx, e, &o)
+}
+
+// stateDir is where serve keeps its default store and key:
+// $XDG_STATE_HOME/runflow, else ~/.local/state/runflow.
+func stateDir(e *env) (string, error) {
+	if d := e.getenv("XDG_STATE_HOME"); d != "" {
+		return filepath.Join(d, "runflow"), nil
+	}
+	if h := e.getenv("HOME"); h != "" {
+		return filepath.Join(h, ".local", "state", "runflow"), nil
+	}
+	return "", errors.New("serve: neither XDG_STATE_HOME nor HOME is set; give --store")
+}
+
+func execServe(ctx context.Context, e *env, o *serveOptions) error {
+	log := slog.New(slog.NewTextHandler(e.stderr, nil))
+	if o.store == "" {
+		dir, err := stateDir(e)
+		if err != nil {
+			return usageErrorf("%v", err)
+		}
+		o.store = "file:" + filepath.Join(dir, "serve.db")
+	}
+	key, err := serveKey(e, o)
+	if err != nil {
+		return err
+	}
+	tpls, err := bot.LoadTemplates(o.templates, log)
+	if err != nil {
+		return templateError(err)
+	}
+	ln, err := net.Listen("tcp", o.addr)
+	if err != nil {
+		return usageErrorf("serve: %v", err)
+	}
+	defer ln.Close()
+	root := "http://" + ln.Addr().String()
+	if o.publicURL == "" {
+		o.publicURL = root
+	}
+	store, err := bot.Open(o.store, o.prefix, o.sessionTTL)
+	if err != nil {
+		return usageErrorf("%v", err)
+	}
+	defer store.Close()
+	pingCtx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	err = store.Ping(pingCtx)
+	cancel()
+	if err != nil {
+		return fmt.Errorf("serve: %v", err)
+	}
+
+	metrics := &bot.Metrics{}
+	cfg := engine.Config{Templates: tpls, Trace: metrics.Trace, StateKey: bot.EngineStateKey(key)}
+	var signIn *auth.BotSignIn
+	var be *backend
+	if o.backend.profile != "" || o.backend.profileFile != "" {
+		if o.backend.sandbox || o.backend.token != "" {
+			return usageErrorf("--profile/--profile-file is one way to sign in; it cannot be combined with --sandbox or --token")
+		}
+		cfg.Auth, cfg.GraphURL, signIn, err = serveSignIn(e, o, store, key, log)
+		if err != nil {
+			return err
+		}
+	} else {
+		var scopes []string
+		for _, t := range tpls {
+			scopes = append(scopes, t.Scopes()...)
+		}
+		be, err = chooseBackend(ctx, e, o.backend, auth.UnionScopes(scopes))
+		if err != nil {
+			return err
+		}
+		cfg.GraphURL, cfg.HTTPClient, cfg.Auth = be.graphURL, be.client, be.auth
+	}
+	eng, err := engine.New(cfg)
+	if err != nil {
+		return err
+	}
+	srv, err := bot.New(bot.Config{Engine: eng, Templates: tpls, Store: store, SignIn: signIn, Metrics: metrics, Log: log})
+	if err != nil {
+		return err
+	}
+	hs := srv.HTTPServer(ln.Addr().String())
+	fmt.Fprintf(e.stdout, "runflow serve: chat page at %s/\n", root)
+	fmt.Fprintf(e.stdout, "API: %s/v1/conversations/{conversation}/... (docs/serve.md); store: %s\n", root, describeStore(o.store))
+	fmt.Fprintln(e.stdout, "Stop with Ctrl-C.")
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	hs.Shutdown(shutdownCtx)
+	if be != nil {
+		if err := be.finish(); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintln(e.stdout, "runflow serve: stopped.")
+	return nil
+}
+
+// describeStore names a store without a Redis password.
+func describeStore(spec string) string {
+	if u, err := url.Parse(spec); err == nil && u.User != nil {
+		return u.Redacted()
+	}
+	return spec
+}
+
+// serveKey is the --state-key, or the default: a random key for a memory
+// store, a key file next to a file store. Replicas on Redis must share one.
+func serveKey(e *env, o *serveOptions) ([]byte, error) {
+	if o.stateKey != "" {
+		key, err := bot.ReadStateKey(o.stateKey, e.getenv)
+		if err != nil {
+			return nil, usageErrorf("%v", err)
+		}
+		return key, nil
+	}
+	switch {
+	case o.store == "memory":
+		// Nothing outlives the process: neither must the key.
+		key := make([]byte, 32)
+		_, err := rand.Read(key)
+		return key, err
+	case strings.HasPrefix(o.store, "file:"):
+		path := strings.TrimPrefix(o.store, "file:")
+		key, err := bot.KeyFile(path + ".key")
+		if err != nil {
+			return nil, fmt.Errorf("serve: the state key next to the store: %w", err)
+		}
+		return key, nil
+	}
+	if !strings.HasPrefix(o.store, "redis") {
+		_, err := bot.Open(o.store, "", 0) // says what is wrong with it
+		return nil, usageErrorf("%v", err)
+	}
+	return nil, usageErrorf("--store %s is shared by replicas: give them one secret with --state-key env:VAR or file:PATH (32 random bytes or more)", describeStore(o.store))
+}
+
+// serveSignIn builds the users' sign-in for --profile/--profile-file: an
+// app-only profile uses its own credentials; a delegated one signs each
+// chat user in with a link, a callback on this server and a magic code,
+// all kept in the shared store.
+func serveSignIn(e *env, o *serveOptions, store bot.Store, key []byte, log *slog.Logger) (auth.Provider, string, *auth.BotSignIn, error) {
+	p, err := loadAuthProfile(e, profileSelection{Name: o.backend.profile, File: o.backend.profileFile})
+	if err != nil {
+		return nil, "", nil, err
+	}
+	graphURL := p.GraphURL
+	if graphURL == "" {
+		graphURL = defaultGraphURL
+	}
+	if p.AppOnly {
+		prov, err := auth.ClientCredentialsFromProfile(p, authHTTPClient)
+		if err != nil {
+			return nil, "", nil, usageErrorf("%v", err)
+		}
+		return prov, graphURL, nil, nil
+	}
+	tokens, err := store.Tokens(key)
+	if err != nil {
+		return nil, "", nil, err
+	}
+	callback := strings.TrimRight(o.publicURL, "/") + callbackPath
+	si, err := auth.NewBotSignIn(auth.BotConfig{Profile: p, Store: tokens, Pending: store, CallbackURL: callback,
+		StateKey: key, HTTPClient: authHTTPClient, Log: log})
+	if err != nil {
+		return nil, "", nil, usageErrorf("%v (the profile's app must accept the redirect URI %s; set --public-url)", err, callback)
+	}
+	return si, graphURL, si, nil
+}
