@@ -2,12 +2,10 @@ package engine
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
 
-	"github.com/runflow/runflow/auth"
 	"github.com/runflow/runflow/engine/input"
 	"github.com/runflow/runflow/graph"
 )
@@ -111,40 +109,16 @@ func (s *session) execUpload(ctx context.Context, st *step) action {
 		s.stack = nil
 		return actPause
 	}
+	if act, stop := s.claimWrite(ctx, st, http.MethodPut, graph.RedactURL(u)); stop {
+		return act
+	}
 	sctx, cancel, limit := s.stepContext(ctx)
 	defer cancel()
 	resp, err := s.e.client.Upload(sctx, raw, input.Content(f), graph.UploadOptions{ChunkBytes: s.e.cfg.Graph.UploadChunkBytes})
 	if err != nil {
-		if context.Cause(sctx) == limit {
-			var named *LimitError
-			if !errors.As(err, &named) {
-				err = &LimitError{Setting: limit.Setting, Message: limit.Message, Err: err}
-			}
-		}
-		if sr, ok := auth.IsSignInRequired(err); ok {
-			return s.signIn(sr)
-		}
-		var gerr *graph.Error
-		if errors.As(err, &gerr) && !isMaybeSent(err) {
-			return s.httpError(st, gerr)
-		}
-		return s.fail(st, err)
+		return s.sendFailed(sctx, st, limit, err)
 	}
-	result := s.newResult(resp)
-	if !statusOK(h.success, result.Status) {
-		gerr := &graph.Error{Status: result.Status, Message: fmt.Sprintf("unexpected status %d (the step expects %s)", result.Status, joinInts(h.success)), Response: resp}
-		return s.httpError(st, gerr)
-	}
-	if st.id != "" && s.t.keepSteps[st.id] {
-		s.setStep(st.id, result)
-	}
-	s.advance()
-	return actNext
-}
-
-func isMaybeSent(err error) bool {
-	var m *graph.MaybeSentError
-	return errors.As(err, &m)
+	return s.stepAnswered(st, s.newResult(resp))
 }
 
 func uploadTypeName(v any) string {
