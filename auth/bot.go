@@ -479,7 +479,7 @@ func (b *BotSignIn) CallbackHandler() http.Handler {
 		now := b.cfg.Now()
 		magic := sixDigits()
 		pending := &botCode{
-			Token:    storedFromOAuth2(b.cfg.Profile.Name, start.Subject, tok, start.Scopes, now),
+			Token:    storedFromOAuth2(b.cfg.Profile.Name, start.Subject, tok, start.Scopes, now).boundTo(b.cfg.Profile),
 			CodeHash: sha256.Sum256([]byte(magic)),
 			Expiry:   now.Add(b.cfg.MagicCodeTTL),
 		}

@@ -1,6 +1,7 @@
 package auth_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -10,6 +11,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -276,5 +278,75 @@ func (b *botEnv) checkNoSecrets(t *testing.T) {
 	}
 	if len(b.errs) < 4 {
 		t.Errorf("only %d errors were collected; the check proves little", len(b.errs))
+	}
+}
+
+// recordingSignIns is a shared SignInStore that keeps every value put, to
+// check what a store shared by replicas sees.
+type recordingSignIns struct {
+	auth.MemorySignInStore
+	mu  sync.Mutex
+	put [][]byte
+}
+
+func (r *recordingSignIns) Put(ctx context.Context, key string, value []byte, ttl time.Duration) error {
+	r.mu.Lock()
+	r.put = append(r.put, append([]byte(key+"="), value...))
+	r.mu.Unlock()
+	return r.MemorySignInStore.Put(ctx, key, value, ttl)
+}
+
+// Two BotSignIns sharing a SignInStore (two replicas): the link made by
+// one completes on the other's callback, the code typed to the first
+// works, and the store sees neither user, conversation, verifier nor token
+// in clear.
+func TestBotSignInSharedPendingStore(t *testing.T) {
+	b := newBotEnv(t)
+	shared := &recordingSignIns{}
+	shared.Now = b.clock.Now
+	callback := b.server.URL + "/auth/callback"
+	mk := func() *auth.BotSignIn {
+		profile := &auth.Profile{Name: "bot", ClientID: botClientID, ClientSecret: "env:RUNFLOW_TEST_BOT_SECRET",
+			Tenant: b.sb.TenantID(), Authority: b.ts.URL, RedirectURL: callback}
+		bot, err := auth.NewBotSignIn(auth.BotConfig{Profile: profile, Store: b.store, CallbackURL: callback, Pending: shared,
+			StateKey: []byte("0123456789abcdef0123456789abcdef-test-key"), HTTPClient: b.ts.Client(), Now: b.clock.Now})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return bot
+	}
+	one, two := mk(), mk()
+	b.bot = two // the callback server serves replica two
+	mux := http.NewServeMux()
+	mux.Handle(two.CallbackPath(), two.CallbackHandler())
+	b.server.Config.Handler = mux
+	req := auth.Request{Subject: "user-alice", Conversation: "conv-1", Scopes: []string{"Mail.Send"}}
+	_, err := one.Token(context.Background(), req)
+	sir, ok := auth.IsSignInRequired(err)
+	if !ok || sir.URL == "" {
+		t.Fatalf("Token = %v", err)
+	}
+	status, page, code := b.open(sir.URL)
+	if status != 200 || code == "" {
+		t.Fatalf("callback on the other replica: %d %s", status, page)
+	}
+	if err := one.CompleteSignIn(context.Background(), req, code); err != nil {
+		t.Fatalf("code typed to the first replica: %v", err)
+	}
+	if _, err := one.Token(context.Background(), req); err != nil {
+		t.Fatalf("Token after signing in: %v", err)
+	}
+	tok, _ := b.store.Load(context.Background(), "bot", "user-alice")
+	shared.mu.Lock()
+	defer shared.mu.Unlock()
+	if len(shared.put) < 2 {
+		t.Fatalf("%d records put in the shared store, want the link and the code", len(shared.put))
+	}
+	for _, v := range shared.put {
+		for _, secret := range []string{"user-alice", "conv-1", tok.AccessToken, tok.RefreshToken, code} {
+			if secret != "" && bytes.Contains(v, []byte(secret)) {
+				t.Errorf("the shared store saw %q in clear", secret)
+			}
+		}
 	}
 }

@@ -215,7 +215,7 @@ func (b *BotDeviceCode) poll(ctx context.Context, key [2]string, ds *deviceStart
 	if perr != nil {
 		return false, &TokenError{Op: "waiting for the device code sign-in", Kind: KindBadResponse, Description: perr.Error(), Hint: hintFor(KindBadResponse)}
 	}
-	st := storedFromOAuth2(b.cfg.Profile.Name, req.Subject, tok, ds.scopes, now)
+	st := storedFromOAuth2(b.cfg.Profile.Name, req.Subject, tok, ds.scopes, now).boundTo(b.cfg.Profile)
 	if b.cfg.ExpectedAccount != nil {
 		want := b.cfg.ExpectedAccount(req.Subject)
 		if want == "" || !(strings.EqualFold(want, st.Account.Username) || strings.EqualFold(want, st.Account.ObjectID)) {

@@ -75,7 +75,7 @@ func TestClientCredentialsFromProfile(t *testing.T) {
 		t.Fatal(err)
 	}
 	yaml := fmt.Sprintf("name: daemon\nclient_id: %s\nclient_secret: file:%s\ntenant: %s\nauthority: %s\n", daemonID, secretFile, e.sb.TenantID(), e.ts.URL)
-	prof, err := auth.ParseProfile([]byte(yaml), "daemon.yaml")
+	prof, err := auth.ParseProfile([]byte(yaml), filepath.Join(dir, "daemon.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}

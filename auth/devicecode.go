@@ -110,7 +110,7 @@ func LoginDeviceCode(ctx context.Context, p *Profile, opts LoginOptions) (*Store
 			if perr != nil {
 				return nil, &TokenError{Op: op, Kind: KindBadResponse, Description: perr.Error(), Hint: hintFor(KindBadResponse)}
 			}
-			st := storedFromOAuth2(p.Name, opts.Subject, tok, opts.Scopes, opts.Now())
+			st := storedFromOAuth2(p.Name, opts.Subject, tok, opts.Scopes, opts.Now()).boundTo(p)
 			if err := opts.Store.Save(ctx, st); err != nil {
 				return nil, fmt.Errorf("auth: signed in, but the token could not be saved: %w", err)
 			}

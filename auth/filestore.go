@@ -115,6 +115,7 @@ func (s *FileStore) Save(_ context.Context, tok *StoredToken) error {
 	if err := s.ensureDir(); err != nil {
 		return err
 	}
+	s.removeStaleTemps()
 	b, err := json.MarshalIndent(tok, "", "  ")
 	if err != nil {
 		return fmt.Errorf("auth: encoding the token: %w", err)

@@ -89,7 +89,7 @@ func LoginLoopback(ctx context.Context, p *Profile, opts LoginOptions) (*StoredT
 	if err != nil {
 		return nil, classify("redeeming the authorization code", err, res.code, verifier, secret)
 	}
-	st := storedFromOAuth2(p.Name, opts.Subject, tok, opts.Scopes, opts.Now())
+	st := storedFromOAuth2(p.Name, opts.Subject, tok, opts.Scopes, opts.Now()).boundTo(p)
 	if err := opts.Store.Save(ctx, st); err != nil {
 		return nil, fmt.Errorf("auth: signed in, but the token could not be saved: %w", err)
 	}

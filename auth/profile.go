@@ -78,6 +78,9 @@ type Profile struct {
 
 	// Source is where the profile came from (a file path or "built-in").
 	Source string `yaml:"-"`
+	// secretFileGiven is the client secret file given on the command
+	// line (SetSecretFile), which may be anywhere (binding.go).
+	secretFileGiven string
 }
 
 // SystemProfile returns the built-in profile: the Microsoft Graph Command
@@ -324,6 +327,9 @@ func (p *Profile) Secret() (string, error) {
 		return v, nil
 	case strings.HasPrefix(ref, "file:"):
 		path := ref[len("file:"):]
+		if err := p.checkSecretFile(path); err != nil {
+			return "", err
+		}
 		f, err := os.Open(path)
 		if err != nil {
 			return "", fmt.Errorf("auth: profile %q: client_secret file: %w", p.Name, err)

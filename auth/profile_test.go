@@ -101,7 +101,8 @@ func TestProfileSecretReferences(t *testing.T) {
 		{"file:" + file + ".missing", "", "client_secret file"},
 	}
 	for _, tc := range cases {
-		p := &auth.Profile{Name: "p", ClientID: "x", ClientSecret: tc.ref}
+		// The profile file sits beside the secret.
+		p := &auth.Profile{Name: "p", ClientID: "x", ClientSecret: tc.ref, Source: filepath.Join(filepath.Dir(file), "p.yaml")}
 		got, err := p.Secret()
 		if tc.wantErr != "" {
 			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {

@@ -177,3 +177,17 @@ func (s *secrets) check(t *testing.T, what, text string) {
 		}
 	}
 }
+
+// rebind binds the stored grant of the default subject to p, as a sign-in
+// with p would have.
+func (e *env) rebind(p *auth.Profile) {
+	e.t.Helper()
+	st, err := e.store.Load(context.Background(), p.Name, auth.DefaultSubject)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	st.Identity = p.Identity()
+	if err := e.store.Save(context.Background(), st); err != nil {
+		e.t.Fatal(err)
+	}
+}

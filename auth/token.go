@@ -33,6 +33,10 @@ type StoredToken struct {
 	Account Account `json:"account"`
 	// Updated is when the grant was last saved.
 	Updated time.Time `json:"updated"`
+	// Identity is the Profile.Identity the grant was issued to (client id,
+	// identity endpoints, Graph root); providers use only a grant of
+	// their own profile's identity.
+	Identity string `json:"identity,omitempty"`
 }
 
 // Account describes a signed-in user, from the id_token's claims.

@@ -150,6 +150,12 @@ func (p *UserProvider) Token(ctx context.Context, req Request) (*oauth2.Token, e
 		if err != nil {
 			return nil, err
 		}
+		if !st.BoundTo(p.cfg.Profile) {
+			// Another profile's grant under the same name: its tokens
+			// must not go to this profile's endpoints (binding.go).
+			p.remember(subject, nil)
+			return nil, &SignInRequiredError{Scopes: p.signInScopes(nil, req.Scopes), Reason: otherIdentityReason(p.cfg.Profile, p.commandHint(nil))}
+		}
 		p.remember(subject, st)
 		missing = MissingScopes(st.Scopes, req.Scopes)
 	}
@@ -200,6 +206,16 @@ func (p *UserProvider) commandHint(scopes []string) string {
 // refresh redeems st's refresh token and saves the new grant, including
 // the rotated refresh token. The caller holds the subject's lock.
 func (p *UserProvider) refresh(ctx context.Context, st *StoredToken, req Request) (*StoredToken, error) {
+	// One refresh per grant across processes too (lock.go); another
+	// process may have refreshed it while this one waited.
+	st, unlock, err := p.lockForRefresh(ctx, st)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	if st.usable(p.cfg.Now(), p.cfg.EarlyExpiry) {
+		return st, nil
+	}
 	if st.RefreshToken == "" {
 		return nil, &SignInRequiredError{Scopes: p.signInScopes(st.Scopes, req.Scopes),
 			Reason: fmt.Sprintf("the access token for profile %q has expired and there is no refresh token (sign in with offline_access)%s", p.cfg.Profile.Name, p.commandHint(nil))}
@@ -225,7 +241,7 @@ func (p *UserProvider) refresh(ctx context.Context, st *StoredToken, req Request
 		if te.Kind == KindInvalidGrant && attempt == 0 {
 			// Another process may have rotated the refresh token since we
 			// loaded it: use the newer one if there is one.
-			if cur, lerr := p.cfg.Store.Load(ctx, st.Profile, st.Subject); lerr == nil && cur.RefreshToken != "" && cur.RefreshToken != st.RefreshToken {
+			if cur, lerr := p.cfg.Store.Load(ctx, st.Profile, st.Subject); lerr == nil && cur.BoundTo(p.cfg.Profile) && cur.RefreshToken != "" && cur.RefreshToken != st.RefreshToken {
 				if cur.usable(p.cfg.Now(), p.cfg.EarlyExpiry) {
 					return cur, nil
 				}
@@ -249,7 +265,7 @@ func (p *UserProvider) refresh(ctx context.Context, st *StoredToken, req Request
 // not returned: the new access token works now, and the next run will ask
 // for a sign-in if the rotated refresh token was lost.
 func (p *UserProvider) saveRefreshed(ctx context.Context, old *StoredToken, tok *oauth2.Token) *StoredToken {
-	nst := storedFromOAuth2(old.Profile, old.Subject, tok, old.Scopes, p.cfg.Now())
+	nst := storedFromOAuth2(old.Profile, old.Subject, tok, old.Scopes, p.cfg.Now()).boundTo(p.cfg.Profile)
 	if nst.RefreshToken == "" {
 		nst.RefreshToken = old.RefreshToken
 	}

@@ -253,7 +253,7 @@ func TestInvalidGrantOnExchangeIsTyped(t *testing.T) {
 		t.Fatal("unknown refresh token accepted")
 	}
 	// Through the provider, a refused refresh token becomes a sign-in request.
-	if err := e.store.Save(context.Background(), &auth.StoredToken{Profile: e.profile.Name, Subject: auth.DefaultSubject, RefreshToken: "not-a-refresh-token", Scopes: []string{"User.Read"}}); err != nil {
+	if err := e.store.Save(context.Background(), &auth.StoredToken{Profile: e.profile.Name, Subject: auth.DefaultSubject, RefreshToken: "not-a-refresh-token", Scopes: []string{"User.Read"}, Identity: e.profile.Identity()}); err != nil {
 		t.Fatal(err)
 	}
 	_, err = e.userProvider().Token(context.Background(), auth.Request{})
@@ -284,11 +284,15 @@ func TestRefreshUsesRefreshURL(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// A grant is bound to the endpoints it was issued with: bind it to p's,
+	// as a sign-in with p would have.
+	e.rebind(&p)
 	e.clock.Advance(2 * time.Hour)
 	if _, err := prov.Token(context.Background(), auth.Request{}); err != nil {
 		t.Fatalf("refresh through refresh_url: %v", err)
 	}
 	p.RefreshURL = p.TokenURL
+	e.rebind(&p)
 	e.clock.Advance(2 * time.Hour)
 	prov, _ = auth.NewUserProvider(auth.UserConfig{Profile: &p, Store: e.store, HTTPClient: e.ts.Client(), Now: e.clock.Now})
 	if _, err := prov.Token(context.Background(), auth.Request{}); err == nil || !strings.Contains(err.Error(), "AADSTS90002") {

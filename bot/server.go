@@ -51,6 +51,8 @@ type Config struct {
 	// BusyWait bounds the wait for another delivery's write (default
 	// DefaultBusyWait).
 	BusyWait time.Duration
+	// Timeouts of HTTPServer; zero fields take DefaultTimeouts.
+	Timeouts Timeouts
 	// Log receives one line per turn (conversation, session, template,
 	// status); never a message's text, a code or a token.
 	Log *slog.Logger
@@ -120,17 +122,42 @@ func (s *Server) Handler() http.Handler { return s.mux }
 // Metrics returns the server's metrics.
 func (s *Server) Metrics() *Metrics { return s.cfg.Metrics }
 
-// HTTPServer returns an http.Server for the handler with timeouts that
-// bound slow clients (no slowloris): 5 s for the headers, 15 s for the
-// body, 2 minutes to answer (a turn's Graph calls included).
+// Timeouts bound slow clients (no slowloris).
+type Timeouts struct {
+	// ReadHeader: to send the request's headers.
+	ReadHeader time.Duration
+	// Read: to send the whole request, body included.
+	Read time.Duration
+	// Write: to answer, a turn's Graph calls included.
+	Write time.Duration
+	// Idle: a kept-alive connection waiting for its next request.
+	Idle time.Duration
+}
+
+// DefaultTimeouts are 5 s for the headers, 15 s for the body, 2 minutes
+// to answer and 2 minutes idle.
+var DefaultTimeouts = Timeouts{ReadHeader: 5 * time.Second, Read: 15 * time.Second, Write: 2 * time.Minute, Idle: 2 * time.Minute}
+
+// HTTPServer returns an http.Server for the handler with Config.Timeouts
+// and headers of at most 16 KiB.
 func (s *Server) HTTPServer(addr string) *http.Server {
+	t := s.cfg.Timeouts
+	orDefault := func(v *time.Duration, d time.Duration) {
+		if *v <= 0 {
+			*v = d
+		}
+	}
+	orDefault(&t.ReadHeader, DefaultTimeouts.ReadHeader)
+	orDefault(&t.Read, DefaultTimeouts.Read)
+	orDefault(&t.Write, DefaultTimeouts.Write)
+	orDefault(&t.Idle, DefaultTimeouts.Idle)
 	return &http.Server{
 		Addr:              addr,
 		Handler:           s.mux,
-		ReadHeaderTimeout: 5 * time.Second,
-		ReadTimeout:       15 * time.Second,
-		WriteTimeout:      2 * time.Minute,
-		IdleTimeout:       2 * time.Minute,
+		ReadHeaderTimeout: t.ReadHeader,
+		ReadTimeout:       t.Read,
+		WriteTimeout:      t.Write,
+		IdleTimeout:       t.Idle,
 		MaxHeaderBytes:    16 << 10,
 	}
 }

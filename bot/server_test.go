@@ -4,10 +4,12 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 func TestAPIConversation(t *testing.T) {
@@ -80,7 +82,7 @@ func TestAPIChoicesAndConfirm(t *testing.T) {
 	if r.Question == nil || r.Question.Input != "title" {
 		t.Fatalf("after the choice: %+v", r)
 	}
-	r = post("/v1/conversations/m/flows", `{"template":"send-mail","user":"u","inputs":{"to":"a@contoso.com","cc":"","subject":"Hi","body":"Hello","html":false}}`)
+	r = post("/v1/conversations/m/flows", `{"template":"send-mail","user":"u","inputs":{"to":"a@contoso.com","cc":"","subject":"Hi","body":"Hello","html":false,"attachments":[]}}`)
 	if r.Status != StatusQuestion || r.Question.Type != "confirm" || len(r.Question.Choices) != 2 || r.Question.Choices[0].Value != "yes" {
 		t.Fatalf("confirm: %+v", r.Question)
 	}
@@ -88,8 +90,19 @@ func TestAPIChoicesAndConfirm(t *testing.T) {
 	if r.Status != StatusCancelled {
 		t.Fatalf("no at the confirm: %+v", r)
 	}
-	if n := w.writes("POST", "/sendMail"); n != 0 {
-		t.Fatalf("%d mails sent after no", n)
+	// Cancel words, at a question and at a confirmation: cancelled,
+	// nothing sent.
+	for _, tc := range []struct{ flow, word string }{
+		{`{"template":"create-todo-list","user":"u"}`, "cancel"},
+		{`{"template":"send-mail","user":"u","inputs":{"to":"a@contoso.com","cc":"","subject":"Hi","body":"Hello","html":false,"attachments":[]}}`, "Stop"},
+	} {
+		post("/v1/conversations/w/flows", tc.flow)
+		if r := post("/v1/conversations/w/messages", jsonBody(MessageRequest{Text: tc.word, User: "u"})); r.Status != StatusCancelled {
+			t.Fatalf("%q: %+v", tc.word, r)
+		}
+	}
+	if n := w.writes("POST", "/sendMail") + w.writes("POST", "/todo/lists"); n != 0 {
+		t.Fatalf("%d writes after no and cancel words", n)
 	}
 }
 
@@ -238,4 +251,39 @@ func TestPage(t *testing.T) {
 		}
 	}
 	_ = context.Background()
+}
+
+// A client that sends its headers or its body too slowly is cut off, and
+// the server goes on serving others.
+func TestSlowClientsAreCutOff(t *testing.T) {
+	w := newWorld(t, NewMemoryStore())
+	s, _ := w.replica()
+	s.cfg.Timeouts = Timeouts{ReadHeader: 200 * time.Millisecond, Read: 400 * time.Millisecond}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := s.HTTPServer(ln.Addr().String())
+	go hs.Serve(ln)
+	t.Cleanup(func() { hs.Close() })
+	for name, partial := range map[string]string{
+		"headers": "POST /v1/conversations/c/messages HTTP/1.1\r\nHost: x\r\n",
+		"body":    "POST /v1/conversations/c/messages HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"text\":",
+	} {
+		conn, err := net.Dial("tcp", ln.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.WriteString(conn, partial)
+		conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+		begin := time.Now()
+		_, err = io.ReadAll(conn) // returns when the server closes
+		conn.Close()
+		if err != nil || time.Since(begin) > 5*time.Second {
+			t.Errorf("slow %s: connection kept %v (%v)", name, time.Since(begin), err)
+		}
+	}
+	if code, _, _ := call(t, "http://"+ln.Addr().String(), "GET", "/healthz", ""); code != 200 {
+		t.Fatalf("after slow clients: %d", code)
+	}
 }

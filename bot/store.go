@@ -119,3 +119,25 @@ func (s *MemoryStore) Active(ctx context.Context) (int, error) {
 
 // Close implements Store.
 func (s *MemoryStore) Close() error { return nil }
+
+// WithPrefix returns a view of s whose keys all start with prefix, so that
+// another user of the same store (the MCP server's request states) cannot
+// meet a conversation's key.
+func WithPrefix(s engine.SessionStore, prefix string) engine.SessionStore {
+	return prefixed{s, prefix}
+}
+
+type prefixed struct {
+	s      engine.SessionStore
+	prefix string
+}
+
+func (p prefixed) Load(ctx context.Context, key string) (engine.SessionRecord, error) {
+	return p.s.Load(ctx, p.prefix+key)
+}
+
+func (p prefixed) CompareAndSwap(ctx context.Context, key string, oldSeq uint64, next engine.SessionRecord) (bool, error) {
+	return p.s.CompareAndSwap(ctx, p.prefix+key, oldSeq, next)
+}
+
+func (p prefixed) Delete(ctx context.Context, key string) error { return p.s.Delete(ctx, p.prefix+key) }

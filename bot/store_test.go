@@ -3,8 +3,6 @@ package bot
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"os"
@@ -16,69 +14,16 @@ import (
 	"testing"
 	"time"
 
-	"github.com/redis/go-redis/v9"
-
 	"github.com/runflow/runflow/auth"
 	"github.com/runflow/runflow/engine"
 	"github.com/runflow/runflow/engine/storetest"
+	"github.com/runflow/runflow/internal/testservices"
 )
-
-// redisURL is the Redis the tests use: RUNFLOW_REDIS_URL, by default
-// database 15 on loopback.
-func redisURL() string {
-	if u := os.Getenv("RUNFLOW_REDIS_URL"); u != "" {
-		return u
-	}
-	return "redis://127.0.0.1:6379/15"
-}
-
-// requireServices says whether a missing Redis or Chromium fails the test
-// instead of skipping it (.ci/run sets it).
-func requireServices() bool { return os.Getenv("RUNFLOW_REQUIRE_SERVICES") == "1" }
-
-// needRedis skips (or fails, with RUNFLOW_REQUIRE_SERVICES=1) when no Redis
-// answers at redisURL.
-func needRedis(t testing.TB) {
-	t.Helper()
-	o, err := redis.ParseURL(redisURL())
-	if err != nil {
-		t.Fatalf("RUNFLOW_REDIS_URL: %v", err)
-	}
-	c := redis.NewClient(o)
-	defer c.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-	defer cancel()
-	if err := c.Ping(ctx).Err(); err != nil {
-		if requireServices() {
-			t.Fatalf("Redis at %s does not answer (RUNFLOW_REQUIRE_SERVICES=1): %v", o.Addr, err)
-		}
-		t.Skipf("Redis at %s does not answer (%v); set RUNFLOW_REDIS_URL or start Redis to run this test", o.Addr, err)
-	}
-}
-
-// testPrefix is a key prefix no other test (or test run) uses; the keys
-// under it are deleted when the test ends.
-func testPrefix(t testing.TB) string {
-	var b [6]byte
-	rand.Read(b[:])
-	prefix := "runflow-test:" + hex.EncodeToString(b[:]) + ":"
-	t.Cleanup(func() {
-		o, _ := redis.ParseURL(redisURL())
-		c := redis.NewClient(o)
-		defer c.Close()
-		ctx := context.Background()
-		iter := c.Scan(ctx, 0, prefix+"*", 1000).Iterator()
-		for iter.Next(ctx) {
-			c.Del(ctx, iter.Val())
-		}
-	})
-	return prefix
-}
 
 func newTestRedis(t testing.TB, ttl time.Duration) *RedisStore {
 	t.Helper()
-	needRedis(t)
-	s, err := OpenRedisStore(redisURL(), RedisOptions{Prefix: testPrefix(t), SessionTTL: ttl})
+	c := testservices.Redis(t)
+	s, err := OpenRedisStore(testservices.RedisURL(), RedisOptions{Prefix: testservices.RedisPrefix(t, c, "runflow-test"), SessionTTL: ttl})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -110,6 +55,18 @@ func TestSessionStoreContract(t *testing.T) {
 		t.Run(k.name, func(t *testing.T) {
 			storetest.Run(t, func(t *testing.T) engine.SessionStore { return k.open(t) })
 		})
+	}
+	t.Run("prefixed", func(t *testing.T) {
+		storetest.Run(t, func(t *testing.T) engine.SessionStore { return WithPrefix(NewMemoryStore(), "mcp:") })
+	})
+	s := NewMemoryStore()
+	ctx := context.Background()
+	WithPrefix(s, "mcp:").CompareAndSwap(ctx, "k", 0, engine.SessionRecord{Seq: 1, Data: []byte("x")})
+	if r, _ := s.Load(ctx, "k"); r.Seq != 0 {
+		t.Fatalf("a prefixed key met the plain one")
+	}
+	if r, _ := s.Load(ctx, "mcp:k"); r.Seq != 1 {
+		t.Fatalf("the prefixed key is not stored under its prefix")
 	}
 }
 

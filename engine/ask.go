@@ -111,7 +111,7 @@ func (s *session) ask(st *step, problem string) action {
 
 // inputContext builds what input.Parse needs for in: the zone, the options.
 func (s *session) inputContext(in *inputDef) (input.Context, error) {
-	ctx := input.Context{Now: s.now, Zone: s.zone, Required: in.required && in.def == nil}
+	ctx := input.Context{Now: s.now, Zone: s.zone, Required: in.required && in.def == nil, List: in.listRules}
 	if in.zone != nil {
 		name, err := s.evalText(in.zone)
 		if err != nil {
@@ -126,6 +126,15 @@ func (s *session) inputContext(in *inputDef) (input.Context, error) {
 		}
 	}
 	ctx.MaxFileBytes, ctx.Accept = in.maxSize, in.accept
+	if in.relativeTo != nil {
+		v, err := s.eval(in.relativeTo)
+		if err != nil {
+			return ctx, err
+		}
+		if base, ok := v.(time.Time); ok {
+			ctx.Base = base
+		}
+	}
 	if in.typ == "choice" {
 		if in.choicesFrom == nil {
 			ctx.Choices = in.staticChoices()
@@ -223,6 +232,17 @@ func (s *session) accept(in *inputDef, raw any, preset bool) (any, string, error
 			return nil, msg, nil
 		}
 	}
+	if in.choicesFrom != nil {
+		if chosen, ok := v.(string); ok && chosen != "" {
+			item, found, err := s.chosenItem(in, chosen)
+			if err != nil {
+				return nil, "", err
+			}
+			if found {
+				s.setVar(choiceItemVar(in.name), item)
+			}
+		}
+	}
 	if len(in.validate) == 0 {
 		return v, "", nil
 	}
@@ -237,6 +257,9 @@ func (s *session) accept(in *inputDef, raw any, preset bool) (any, string, error
 			msg, err := s.evalText(r.message)
 			if err != nil {
 				return nil, "", err
+			}
+			if answer, typed := raw.(string); typed && !preset {
+				msg += readAs(answer, v, in.typ)
 			}
 			return nil, msg, nil
 		}
@@ -267,7 +290,7 @@ func zeroValue(typ string) any {
 		return float64(0)
 	case "boolean":
 		return false
-	case "emails":
+	case "emails", "list":
 		return []string{}
 	case "date", "time", "datetime":
 		return time.Time{}

@@ -87,8 +87,8 @@ func TestPatchedAddReportsBadOperands(t *testing.T) {
 	tp := loadInlineWithLimits(t, `
 steps:
   - set:
-      n: ${ 2 }
-      s: ${ "b" }
+      n: ${ json("2", "@this") }
+      s: ${ json("\"b\"", "@this") }
   - say: '${ vars.n + vars.s }'
 `, Limits{})
 	wantFailure(t, runInline(t, newFakeGraph(t), tp, StartOptions{}, Limits{}), "invalid operation")

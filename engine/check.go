@@ -74,6 +74,10 @@ type checker struct {
 	ends      []*scope // scopes at every point where the flow completes
 	setVars   map[string]bool
 	asked     map[string]*step
+	varTypes  map[string]varType // each variable's class, from its first assignment
+	varSteps  map[string][]*step // the set steps of each variable
+	// startInput is the input being checked when it is asked at the start.
+	startInput *inputDef
 }
 
 func (c *checker) run() {
@@ -96,6 +100,9 @@ func (c *checker) run() {
 		in.askStep = pa.step
 	}
 	collectVars(t.userSteps, c.setVars)
+	c.varTypes = map[string]varType{}
+	c.varSteps = map[string][]*step{}
+	collectVarSteps(t.userSteps, c.varSteps)
 	// Start inputs are asked first, in order, as implicit ask steps.
 	main := &block{key: "main"}
 	sc := newScope()
@@ -213,6 +220,7 @@ func (c *checker) step(s *step, sc *scope) *scope {
 		out := sc.clone()
 		for _, v := range s.set {
 			c.value(v.val, out, nil)
+			c.typeVar(v)
 			out.vars[v.name] = true
 		}
 		return out
@@ -263,7 +271,11 @@ func (c *checker) step(s *step, sc *scope) *scope {
 		if s.ask == nil {
 			return sc
 		}
+		if s.synthetic {
+			c.startInput = s.ask
+		}
 		c.input(s.ask, sc)
+		c.startInput = nil
 		out := sc.clone()
 		out.inputs[s.ask.name] = true
 		return out
@@ -301,6 +313,12 @@ func (c *checker) input(in *inputDef, sc *scope) {
 	if in.def != nil {
 		c.value(in.def, sc, nil)
 		c.checkDefault(in)
+	}
+	if in.relativeTo != nil {
+		c.expr(in.relativeTo, sc, nil, false)
+		if rt := resultType(in.relativeTo); rt != nil && rt.Kind() != reflect.Interface && rt != reflect.TypeOf(time.Time{}) {
+			c.ps.errorf(in.relativeTo.pos, "input %s relative_to: the expression gives %s, not a time", in.name, rt)
+		}
 	}
 	if in.choicesFrom != nil {
 		c.expr(in.choicesFrom.items, sc, nil, false)
@@ -357,7 +375,7 @@ func defaultTypeFits(rt reflect.Type, want types.Type, typ string) bool {
 			return true
 		}
 		return false
-	case "emails":
+	case "emails", "list":
 		return rt.Kind() == reflect.Slice
 	}
 	return types.TypeOf(reflect.Zero(rt).Interface()).Equal(want)
@@ -423,6 +441,17 @@ func (c *checker) expr(e *expression, sc *scope, extra map[string]types.Type, as
 			}
 		}
 	})
+	bodyOffs, bodyMsgs := bodyFieldReads(tree)
+	choiceOffs, choiceMsgs := c.choiceCalls(tree)
+	bodyOffs, bodyMsgs = append(bodyOffs, choiceOffs...), append(bodyMsgs, choiceMsgs...)
+	for i, off := range bodyOffs {
+		pos := e.pos
+		if e.exact {
+			pos.Col += off
+		}
+		c.ps.errorf(pos, "%s", bodyMsgs[i])
+		ok = false
+	}
 	reads, other := stepFieldRefs(tree)
 	for _, r := range reads {
 		if !contains(stepFields, r.field) {
@@ -499,7 +528,7 @@ func (c *checker) refProblem(r nameRef, sc *scope) string {
 			return fmt.Sprintf("unknown variable %q: no set step sets it%s", r.name, suggestion(r.name, names))
 		}
 		if !sc.vars[r.name] {
-			return fmt.Sprintf("vars.%s may not be set here: the set step that sets it has not run on every path to this point", r.name)
+			return c.unsetVarProblem(r.name)
 		}
 	}
 	return ""
@@ -525,10 +554,7 @@ func (c *checker) env(sc *scope, extra map[string]types.Type) types.Map {
 	for id := range sc.steps {
 		steps[id] = stepResultType
 	}
-	vars := types.Map{}
-	for name := range sc.vars {
-		vars[name] = types.Any
-	}
+	vars := c.varsEnv(sc)
 	env := types.Map{
 		"inputs":  inputs,
 		"steps":   steps,

@@ -3,6 +3,8 @@ package engine
 import (
 	"strings"
 
+	"github.com/runflow/runflow/engine/input"
+
 	"go.yaml.in/yaml/v3"
 )
 
@@ -82,11 +84,30 @@ func (d *decoder) decodeInput(n *yaml.Node) *inputDef {
 			d.decodeChoices(kv.value, in, what)
 		case "choices_from":
 			d.decodeChoicesFrom(kv.value, in, what)
+		case "max_items":
+			in.listRules.MaxItems, _ = d.integer(kv.value, what+" max_items", 1, input.MaxListItems)
+		case "min_item_length":
+			in.listRules.MinItemLength, _ = d.integer(kv.value, what+" min_item_length", 1, input.MaxLineBytes)
+		case "max_item_length":
+			in.listRules.MaxItemLength, _ = d.integer(kv.value, what+" max_item_length", 1, input.MaxLineBytes)
+		case "relative_to":
+			in.relativeTo = d.decodeExprNode(kv.value, what+" relative_to")
 		case "future":
 			in.future, _ = d.boolean(kv.value, what+" future")
 		case "max_size", "accept":
 			d.decodeFileOption(kv.key, kv.value, in, what) // decode_file.go
 		}
+	}
+	for _, k := range []string{"max_items", "min_item_length", "max_item_length"} {
+		if v, ok := have[k]; ok && in.typ != "" && in.typ != "list" {
+			d.ps.errorf(posOf(d.resolve(v)), "%s: %s is only for list inputs", what, k)
+		}
+	}
+	if r := in.listRules; r.MinItemLength > 0 && r.MaxItemLength > 0 && r.MinItemLength > r.MaxItemLength {
+		d.ps.errorf(posOf(d.resolve(have["min_item_length"])), "%s: min_item_length %d is more than max_item_length %d", what, r.MinItemLength, r.MaxItemLength)
+	}
+	if v, ok := have["relative_to"]; ok && in.typ != "" && in.typ != "time" && in.typ != "datetime" {
+		d.ps.errorf(posOf(d.resolve(v)), "%s: relative_to is only for time and datetime inputs", what)
 	}
 	if _, ok := have["prompt"]; !ok {
 		d.ps.errorf(in.pos, "%s: missing required key \"prompt\"", what)

@@ -392,6 +392,9 @@ func validHeaderName(s string) bool {
 
 // pathSource returns the path as written, with each ${ } shown as {…}.
 func pathSource(v *value) string {
+	if v == nil {
+		return "" // an upload has no path
+	}
 	switch v.kind {
 	case valLiteral:
 		s, _ := v.lit.(string)
@@ -471,7 +474,7 @@ func (d *decoder) checkPath(h *httpSpec) {
 		pattern.WriteString(p.text)
 	}
 	for _, seg := range strings.Split(pattern.String(), "/") {
-		if seg == "." || seg == ".." {
+		if isDotSegment(seg) {
 			d.ps.errorf(h.pathPos, "http path must not contain %q segments", seg)
 			return
 		}

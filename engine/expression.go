@@ -41,7 +41,7 @@ func inputValueType(typ string) types.Type {
 		return types.Float64
 	case "boolean":
 		return types.Bool
-	case "emails":
+	case "emails", "list":
 		return typeStrings
 	case "date", "time", "datetime":
 		return typeTime

@@ -24,9 +24,14 @@ var funcOptions = []expr.Option{
 	budgetedFunction("formatTime", fnFormatTime, new(func(time.Time, string, string) string)),
 	budgetedFunction("odataString", fnODataString, new(func(string) string)),
 	expr.Function("inZone", fnInZone, new(func(time.Time, string) time.Time)),
+	expr.Function("atTime", fnAtTime, new(func(time.Time, string, string) time.Time)),
+	expr.Function("formatDuration", fnFormatDuration, new(func(time.Duration) string)),
 	// The session's clock is `now`, fixed at start; a second clock read
 	// during the run would make a resumed session behave differently.
 	expr.DisableBuiltin("now"),
+	// + of lists is concat (it runs before the budget's + patch).
+	expr.Patch(listPatch{}),
+	expr.Patch(choicePatch{}),
 }
 
 // fnJSON reads a gjson path in JSON text: string, float64, bool, nil, []any

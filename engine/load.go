@@ -14,6 +14,8 @@ import (
 
 	"github.com/expr-lang/expr/file"
 	"go.yaml.in/yaml/v3"
+
+	"github.com/runflow/runflow/internal/yamlerr"
 )
 
 // Load parses, checks and compiles a template. name is the file name used
@@ -81,7 +83,8 @@ func load(name string, src []byte, lim Limits) (*Template, *problems) {
 			ps.errorf(Pos{Line: 1, Col: 1}, "the template is empty: expected a mapping with id, name, description, scopes and steps")
 			return t, ps
 		}
-		ps.errorf(yamlErrorPos(err), "YAML: %s", yamlErrorMessage(err))
+		line, col, msg := yamlerr.Describe(err, src)
+		ps.errorf(Pos{Line: line, Col: col}, "YAML: %s", msg)
 		return t, ps
 	}
 	// The version counts what the template says, not how it is written.
@@ -99,59 +102,6 @@ func load(name string, src []byte, lim Limits) (*Template, *problems) {
 	t.index()
 	t.pendingAsks = nil
 	return t, ps
-}
-
-// yamlErrorPos finds "line N" in a yaml.v3 error message. yaml.v3 reports
-// a parser error at the 0-based line of the collection being parsed (and
-// with no line at all when that is 0), a scanner error at its 1-based
-// line: parser errors are moved one line down.
-func yamlErrorPos(err error) Pos {
-	msg := strings.TrimPrefix(err.Error(), "yaml: ")
-	line := 0
-	if strings.HasPrefix(msg, "line ") {
-		rest := msg[5:]
-		j := 0
-		for j < len(rest) && rest[j] >= '0' && rest[j] <= '9' {
-			j++
-		}
-		line, _ = strconv.Atoi(rest[:j])
-	}
-	if yamlParserErrors[yamlErrorText(err)] {
-		line++
-	}
-	return Pos{Line: max(line, 1), Col: 1}
-}
-
-// yamlParserErrors are the yaml.v3 parser messages, whose line is 0-based.
-var yamlParserErrors = map[string]bool{
-	"did not find expected ',' or ']'":       true,
-	"did not find expected ',' or '}'":       true,
-	"did not find expected '-' indicator":    true,
-	"did not find expected key":              true,
-	"did not find expected node content":     true,
-	"found undefined tag handle":             true,
-	"did not find expected <document start>": true,
-}
-
-// yamlErrorText strips yaml.v3's "yaml: line N: " prefix.
-func yamlErrorText(err error) string {
-	msg := strings.TrimPrefix(err.Error(), "yaml: ")
-	if strings.HasPrefix(msg, "line ") {
-		if i := strings.Index(msg, ": "); i >= 0 {
-			msg = msg[i+2:]
-		}
-	}
-	return msg
-}
-
-// yamlErrorMessage is yamlErrorText with a hint for the usual cause of an
-// unclosed flow collection.
-func yamlErrorMessage(err error) string {
-	msg := yamlErrorText(err)
-	if msg == "did not find expected ',' or '}'" || msg == "did not find expected ',' or ']'" {
-		msg += ` in the {...} or [...] that starts on this line (look for a missing closing bracket, or for unquoted text holding ?, ": " or # inside it: write text: "Send it?")`
-	}
-	return msg
 }
 
 func asFileError(err error) (*file.Error, bool) {

@@ -1,6 +1,10 @@
 package engine
 
-import "net/url"
+import (
+	"net/url"
+
+	"github.com/runflow/runflow/engine/input"
+)
 
 // The template model: what the decoder builds from YAML and the checker
 // compiles. After Load it is never modified, so sessions share it freely.
@@ -9,7 +13,7 @@ import "net/url"
 // that engine/template.schema.json lists exactly these.
 var (
 	topKeys         = []string{"id", "name", "description", "version", "scopes", "cancel_words", "inputs", "steps", "output"}
-	inputKeys       = []string{"name", "type", "prompt", "hint", "required", "default", "zone", "validate", "max_attempts", "choices", "choices_from", "future", "max_size", "accept"}
+	inputKeys       = []string{"name", "type", "prompt", "hint", "required", "default", "zone", "validate", "max_attempts", "choices", "choices_from", "future", "max_items", "min_item_length", "max_item_length", "relative_to", "max_size", "accept"}
 	ruleKeys        = []string{"check", "message"}
 	choiceKeys      = []string{"value", "label"}
 	choicesFromKeys = []string{"items", "value", "label"}
@@ -36,7 +40,7 @@ var (
 )
 
 // inputTypes are the input types the language knows.
-var inputTypes = []string{"string", "text", "integer", "number", "boolean", "email", "emails", "date", "time", "datetime", "duration", "choice", "file", "files"}
+var inputTypes = []string{"string", "text", "integer", "number", "boolean", "email", "emails", "list", "date", "time", "datetime", "duration", "choice", "file", "files"}
 
 type inputDef struct {
 	name        string
@@ -52,10 +56,15 @@ type inputDef struct {
 	future      bool // a date or time before now is asked again
 	choices     []choiceDef
 	choicesFrom *choicesFrom
-	maxSize     int64    // file, files: bytes per file (0: input.DefaultMaxFileBytes)
-	accept      []string // file, files: accepted media types
-	askStep     *step    // nil: asked at start
-	defaultSrc  string
+	askStep     *step // nil: asked at start
+	listRules   input.ListRules
+	// relativeTo (datetime and time inputs) is the time a bare time of
+	// day or a duration in an answer is read against, e.g. the start of
+	// an event for its end.
+	relativeTo *expression
+	maxSize    int64    // file, files: bytes per file (0: input.DefaultMaxFileBytes)
+	accept     []string // file, files: accepted media types
+	defaultSrc string
 }
 
 type rule struct {

@@ -313,7 +313,7 @@ func valueFitsInput(typ string, v any) bool {
 	case bool:
 		return typ == "boolean"
 	case []string:
-		return typ == "emails"
+		return typ == "emails" || typ == "list"
 	case time.Time:
 		return typ == "date" || typ == "time" || typ == "datetime"
 	case time.Duration:

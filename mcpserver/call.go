@@ -63,6 +63,9 @@ type call struct {
 	turn   *engine.Turn
 	magic  bool // a sign-in's code is to be asked next (classic rounds)
 	signIn *engine.SignIn
+	// signedIn: the user accepted a sign-in link (or gave its code) and the
+	// flow resumed; another sign-in turn then means it did not work.
+	signedIn bool
 }
 
 func (s *Server) handler(tl *tool) mcp.ToolHandler {
@@ -117,6 +120,7 @@ func (c *call) start(ctx context.Context, who Caller) (*mcp.CallToolResult, erro
 		User:         who.User,
 		Subject:      who.Subject,
 		Conversation: c.p.Call,
+		Zone:         who.Zone,
 		NoInput:      !c.cl.form,
 	})
 	if err != nil {
@@ -154,6 +158,7 @@ func (c *call) next(ctx context.Context, who Caller) (*mcp.CallToolResult, error
 		return c.drive(ctx)
 	}
 	answer := answerOf(p.Kind, p.Input, p.Type, res.Content)
+	c.signedIn = p.Kind == "signin" || p.Kind == "code"
 	turn, err := c.s.eng.Resume(ctx, p.State, answer)
 	if err != nil {
 		return toolError("the paused flow cannot go on: %v; call the tool again", err), nil
@@ -206,6 +211,12 @@ func (c *call) drive(ctx context.Context) (*mcp.CallToolResult, error) {
 			c.p.Input, c.p.Type = q.Input, q.Type
 		case engine.KindSignIn:
 			si := t.SignIn
+			if c.signedIn && !c.magic {
+				// Accepting a URL elicitation says the user agreed to open
+				// the link, not that the sign-in worked: do not ask again
+				// in a loop.
+				return c.fail("the sign-in is not finished (%s); sign in, then call the tool again; nothing was sent", si.Reason), nil
+			}
 			if c.magic {
 				params, kind = codeForm(), "code"
 				break
@@ -223,6 +234,8 @@ func (c *call) drive(ctx context.Context) (*mcp.CallToolResult, error) {
 			params, kind = urlFor(si, c.p.Call, c.p.Seq), "signin"
 			c.signIn = si
 			c.p.Magic = si.MagicCode
+		default:
+			return c.fail("the flow paused with a %v turn, which MCP cannot ask; nothing more was sent", t.Kind), nil
 		}
 		c.p.Kind = kind
 		if c.cl.roundTrips {
@@ -241,6 +254,7 @@ func (c *call) drive(ctx context.Context) (*mcp.CallToolResult, error) {
 			continue
 		}
 		c.magic = false
+		c.signedIn = kind == "signin" || kind == "code"
 		turn, err := c.s.eng.Resume(ctx, t.State, answerOf(kind, c.p.Input, c.p.Type, res.Content))
 		if err != nil {
 			return c.fail("the paused flow cannot go on: %v", err), nil

@@ -219,3 +219,40 @@ func TestSignIn(t *testing.T) {
 		}
 	}
 }
+
+// TestCallerZone: the caller's zone reaches the engine (a zone it does not
+// know is refused before anything runs).
+func TestCallerZone(t *testing.T) {
+	r := newRig(t, nil, func(o *mcpserver.Options) {
+		o.Caller = func(context.Context, *mcp.CallToolRequest) (mcpserver.Caller, error) {
+			return mcpserver.Caller{Zone: "Mars/Olympus_Mons"}, nil
+		}
+	})
+	before := len(r.sb.Requests())
+	res := call(t, r.connect("2026-07-28", nil), "whoami", nil)
+	if !res.IsError || !strings.Contains(text(res), "Mars/Olympus_Mons") {
+		t.Errorf("got %v %q, want a tool error naming the zone", res.IsError, text(res))
+	}
+	if n := len(r.sb.Requests()) - before; n != 0 {
+		t.Errorf("%d requests reached Graph", n)
+	}
+}
+
+// TestSignInNotFinished: a user who accepts the link but does not sign in
+// is not asked again in a loop: the call ends, nothing sent.
+func TestSignInNotFinished(t *testing.T) {
+	for _, rev := range revisions {
+		r := newRig(t, func(_ *sandbox.Server, tok string) auth.Provider { return &signInProvider{tok: tok} })
+		a := &asker{answers: []func(*mcp.ElicitParams) *mcp.ElicitResult{act("accept"), act("accept")}}
+		res := call(t, r.connect(rev, a), "create-todo-list", map[string]any{"name": "Never"})
+		if !res.IsError || !strings.Contains(text(res), "sign-in is not finished") {
+			t.Errorf("%s: got %v %q, want a tool error", rev, res.IsError, text(res))
+		}
+		if len(a.asked) != 1 {
+			t.Errorf("%s: the link was offered %d times, want once", rev, len(a.asked))
+		}
+		if w := r.writes(); w != 0 {
+			t.Errorf("%s: %d writes", rev, w)
+		}
+	}
+}

@@ -30,6 +30,9 @@ type Caller struct {
 	Subject string
 	// User is the mailbox ("" or "me": the signed-in user's).
 	User string
+	// Zone is the user's time zone (StartOptions.Zone), "" for the
+	// engine's.
+	Zone string
 }
 
 // Options configure a Server.

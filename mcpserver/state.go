@@ -96,7 +96,7 @@ func (s *sealer) open(toolName, state string, now time.Time) (*pending, error) {
 	if len(state) > maxRequestState {
 		return nil, errBadState
 	}
-	raw, err := base64.RawURLEncoding.DecodeString(state)
+	raw, err := base64.RawURLEncoding.Strict().DecodeString(state)
 	if err != nil || len(raw) < s.aead.NonceSize() {
 		return nil, errBadState
 	}

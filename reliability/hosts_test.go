@@ -46,6 +46,10 @@ func TestHostileTemplatesAreRefusedAtLoad(t *testing.T) {
 		{"fragment in path", "/me/events#x", "must not hold a query or fragment"},
 		{"dot dot segment", "/me/../users/x/events", ".."},
 		{"dot segment", "/me/./events", "."},
+		{"percent-encoded dot dot segment", "/me/%2e%2e/users/x/events", `"%2e%2e" segments`},
+		{"half-encoded dot dot segment", "/me/.%2E/users/x/events", `".%2E" segments`},
+		{"upper-case encoded dot dot segment", "/me/%2E%2E/users/x/events", `"%2E%2E" segments`},
+		{"percent-encoded dot segment", "/me/%2e/events", `"%2e" segments`},
 		{"space", "/me/events x", "spaces"},
 		{"line break", "/me/events\\r\\nHost: evil", ""},
 	}

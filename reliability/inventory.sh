@@ -30,12 +30,16 @@ reliability TestHostileTemplatesAreRefusedAtLoad templates
 reliability TestHostileTemplateHeadersAreRefused templates
 reliability TestLimitYAMLAliasExpansion templates
 reliability TestLimitTemplateFileSize templates
+engine TestExpressionNestingIsRefusedBeforeParsing templates
+cmd/runflow TestDeeplyNestedExpressionIsRefused templates
 reliability FuzzExpression expressions
 engine TestRunTimeFailures expressions
 reliability TestLimitExpressionSize expressions
 reliability TestLimitExpressionMemory expressions
 engine TestStringGrowthIsBounded expressions
 reliability TestLimitExpressionText expressions
+engine TestEvaluationIsBounded expressions
+engine TestSessionMemoryIsBounded expressions
 reliability TestHostileValuesInPathsQueriesAndHeaders values
 reliability TestAnswersCannotChangeTheJSONBody values
 engine TestPathSegmentsAreEscaped values
@@ -61,13 +65,16 @@ graph TestAllowedHostsAndSchemes responses
 reliability TestForeignNextLinksAndRedirectsGetNoToken responses
 reliability TestLimitResponseBodySize responses
 reliability TestBrokenGraphAnswersFailClearly responses
+graph TestSchemeHostAndPortAreCompared responses
+cmd/runflow TestCleanWriter responses
+cmd/runflow TestCLIOutputIsCleaned responses
 engine FuzzResumeState states
 engine TestResumeRefusesBadStates states
 engine TestResumeRefusesChangedOrUnknownTemplates states
 reliability TestLimitStateSize states
 engine TestSignedStatesRefuseEdits states
 reliability TestTamperedStateCannotChangeWhoOrWhat states
-examples/chatbot TestEditedSessionIsRefused states
+bot TestEditedSessionIsRefused states
 auth FuzzParseProfile signin
 auth TestParseProfile signin
 auth TestBotLinkExpiresAndCannotBeForged signin
@@ -77,12 +84,16 @@ auth TestBotDeviceCodeRefusesAnotherAccount signin
 auth TestInvalidGrantOnExchangeIsTyped signin
 auth TestTokenEndpointFailuresAreClear signin
 reliability TestForwardedSignInLinkAttachesNothing signin
+auth TestGrantsAreBoundToTheProfileIdentity signin
+auth TestSecretFilesOutsideTheProfileDirectoryAreRefused signin
+auth TestConcurrentRefreshAcrossStores signin
+auth TestRefreshLockFile signin
 '
 tests=$(printf '%s\n' "$map" | awk 'NF==3 {print $2}' | sort -u | paste -sd'|' -)
 storms='TestFaultStormWritesLandAtMostOnce|TestFaultStormEveryWriteLandsOnceOrIsReported'
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
-go test -count=1 -v -run "^($tests|$storms)\$" ./engine/... ./graph ./auth ./reliability ./examples/chatbot >"$out" 2>&1 || {
+go test -count=1 -v -run "^($tests|$storms)\$" ./engine/... ./graph ./auth ./reliability ./bot ./cmd/runflow >"$out" 2>&1 || {
 	echo "inventory: some tests failed:" >&2
 	grep -E '^(--- FAIL|FAIL|ok)' "$out" >&2
 	exit 1
@@ -119,12 +130,12 @@ END {
 		total[cat[key]] += c; all += c
 	}
 	label["answers"] = "end-user answers (dates, emails, numbers, presets, attempts)"
-	label["templates"] = "hostile or broken templates (YAML, paths, headers, alias bombs, sizes)"
-	label["expressions"] = "expressions (fuzzed, run-time failures, size and memory)"
+	label["templates"] = "hostile or broken templates (YAML, paths, headers, alias bombs, sizes, nesting)"
+	label["expressions"] = "expressions (fuzzed, run-time failures, size, steps and memory)"
 	label["values"] = "values put into paths, $filter literals, headers and bodies"
-	label["responses"] = "hostile or broken Graph answers (bodies, errors, nextLinks, redirects, sizes)"
+	label["responses"] = "hostile or broken Graph answers (bodies, errors, nextLinks, redirects, ports, sizes, text printed)"
 	label["states"] = "tampered, foreign or oversized saved states"
-	label["signin"] = "sign-in: forged or forwarded links, wrong codes, other accounts, profiles"
+	label["signin"] = "sign-in: forged or forwarded links, wrong codes, other accounts, profiles, concurrent refreshes"
 	print "| bad inputs tried, by category | cases |"
 	print "|---|---|"
 	split("answers templates expressions values responses states signin", order, " ")

@@ -79,23 +79,31 @@ Profiles and app registration: docs/auth.md.
 
 // profileFlags select a profile by name or by file.
 type profileFlags struct {
-	name, file string
+	name, file, secretFile string
 }
 
 func (pf *profileFlags) add(fs *flag.FlagSet) {
 	fs.StringVar(&pf.name, "profile", "", "use the saved profile `NAME` (default $RUNFLOW_PROFILE or system)")
 	fs.StringVar(&pf.file, "profile-file", "", "use the profile in `FILE`")
+	fs.StringVar(&pf.secretFile, "client-secret-file", "", "read the profile's client secret from `FILE` (a file: secret in a profile must sit beside it or in the config directory)")
 }
 
 // loadAuthProfile reads the selected profile: a file, a name in the
 // config directory's profiles/, $RUNFLOW_PROFILE, or the built-in system
 // profile.
-func loadAuthProfile(e *env, sel profileSelection) (*auth.Profile, error) {
+func loadAuthProfile(e *env, sel profileSelection) (p *auth.Profile, err error) {
 	if sel.Name != "" && sel.File != "" {
 		return nil, usageErrorf("give --profile or --profile-file, not both")
 	}
+	if sel.SecretFile != "" {
+		defer func() {
+			if p != nil {
+				p.SetSecretFile(sel.SecretFile)
+			}
+		}()
+	}
 	if sel.File != "" {
-		p, err := auth.LoadProfileFile(sel.File)
+		p, err = auth.LoadProfileFile(sel.File)
 		if err != nil {
 			return nil, usageErrorf("%v", err)
 		}
@@ -109,7 +117,7 @@ func loadAuthProfile(e *env, sel profileSelection) (*auth.Profile, error) {
 	if err != nil {
 		return nil, fmt.Errorf("auth: cannot find the config directory: %w", err)
 	}
-	p, err := auth.LoadProfileIn(filepath.Join(dir, "profiles"), name)
+	p, err = auth.LoadProfileIn(filepath.Join(dir, "profiles"), name)
 	if err != nil {
 		return nil, usageErrorf("%v", err)
 	}
@@ -153,7 +161,7 @@ func runAuthLogin(ctx context.Context, e *env, args []string) error {
 	if len(pos) > 0 {
 		return usageErrorf("auth login takes no arguments (got %q)", pos[0])
 	}
-	sel := profileSelection{Name: pf.name, File: pf.file}
+	sel := profileSelection{Name: pf.name, File: pf.file, SecretFile: pf.secretFile}
 	p, err := loadAuthProfile(e, sel)
 	if err != nil {
 		return err
@@ -254,7 +262,7 @@ func runAuthStatus(ctx context.Context, e *env, args []string) error {
 	if len(pos) > 0 {
 		return usageErrorf("auth status takes no arguments (got %q)", pos[0])
 	}
-	sel := profileSelection{Name: pf.name, File: pf.file}
+	sel := profileSelection{Name: pf.name, File: pf.file, SecretFile: pf.secretFile}
 	p, err := loadAuthProfile(e, sel)
 	if err != nil {
 		return err
@@ -269,6 +277,10 @@ func runAuthStatus(ctx context.Context, e *env, args []string) error {
 	store, err := tokenStore(e)
 	if err != nil {
 		return err
+	}
+	if st, err := store.Load(ctx, p.Name, auth.DefaultSubject); err == nil && !st.BoundTo(p) {
+		// Runs do not use it either (auth/binding.go).
+		return signInError(fmt.Errorf("the saved sign-in of profile %s was made with another app or other endpoints (client id, authority, token endpoint or Graph root); run %q", p.Name, loginCommand(p, sel)))
 	}
 	status, err := auth.GetStatus(ctx, store, p.Name, auth.DefaultSubject, e.now())
 	if errors.Is(err, auth.ErrNotSignedIn) {
@@ -326,7 +338,7 @@ func runAuthLogout(ctx context.Context, e *env, args []string) error {
 	if len(pos) > 0 {
 		return usageErrorf("auth logout takes no arguments (got %q)", pos[0])
 	}
-	p, err := loadAuthProfile(e, profileSelection{Name: pf.name, File: pf.file})
+	p, err := loadAuthProfile(e, profileSelection{Name: pf.name, File: pf.file, SecretFile: pf.secretFile})
 	if err != nil {
 		return err
 	}
@@ -363,13 +375,13 @@ func authProfileBackend(ctx context.Context, e *env, sel profileSelection, scope
 			return nil, "", usageErrorf("%v", err)
 		}
 		if _, err := prov.Token(ctx, auth.Request{}); err != nil {
-			return nil, "", signInError(err)
+			return nil, p.GraphURL, signInError(err)
 		}
 		return prov, p.GraphURL, nil
 	}
 	store, err := tokenStore(e)
 	if err != nil {
-		return nil, "", err
+		return nil, p.GraphURL, err
 	}
 	prov, err := auth.NewUserProvider(auth.UserConfig{Profile: p, Store: store, HTTPClient: authHTTPClient, Now: e.now,
 		SignInCommand: loginCommand(p, sel)})
@@ -381,13 +393,13 @@ func authProfileBackend(ctx context.Context, e *env, sel profileSelection, scope
 		return prov, p.GraphURL, nil
 	}
 	if _, err := store.Load(ctx, p.Name, auth.DefaultSubject); errors.Is(err, auth.ErrNotSignedIn) {
-		return nil, "", notSignedIn(p, sel)
+		return nil, p.GraphURL, notSignedIn(p, sel)
 	}
 	if _, err := prov.Token(ctx, auth.Request{Scopes: scopes}); err != nil {
 		if _, ok := auth.IsSignInRequired(err); ok {
-			return nil, "", err
+			return nil, p.GraphURL, err
 		}
-		return nil, "", signInError(err)
+		return nil, p.GraphURL, signInError(err)
 	}
 	return prov, p.GraphURL, nil
 }

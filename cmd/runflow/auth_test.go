@@ -155,10 +155,21 @@ func TestAuthAppOnlyProfile(t *testing.T) {
 	prof := "client_id: daemon-app\nclient_secret: file:" + secret + "\ntenant: " + sb.TenantID() + "\nauthority: " + ts.URL + "\napp_only: true\ngraph_url: " + ts.URL + "/v1.0\n"
 	file := filepath.Join(t.TempDir(), "daemon.yaml")
 	_ = os.WriteFile(file, []byte(prof), 0o600)
-	o := c.run("", "auth", "login", "--profile-file", file).wantCode(t, exitOK)
+	// The secret is neither beside the profile nor in the config
+	// directory: refused, unless the command line names it.
+	o := c.run("", "auth", "login", "--profile-file", file).wantCode(t, exitUsage)
+	if !strings.Contains(o.stderr, "outside the profile's directory") || strings.Contains(o.stderr, "daemon-secret-value") {
+		t.Errorf("secret outside the profile's directory: %s", o.stderr)
+	}
+	o = c.run("", "auth", "login", "--profile-file", file, "--client-secret-file", secret).wantCode(t, exitOK)
 	if !strings.Contains(o.stdout, "app-only") {
 		t.Errorf("app-only login: %s", o.stdout)
 	}
+	c.run("", "run", "list-todo-lists", "--profile-file", file, "--client-secret-file", secret, "--user", "AdeleV@contoso.onmicrosoft.com").wantCode(t, exitOK)
+	// Beside the profile, it is read without the flag.
+	beside := filepath.Join(filepath.Dir(file), "secret")
+	_ = os.WriteFile(beside, []byte("daemon-secret-value\n"), 0o600)
+	_ = os.WriteFile(file, []byte(strings.Replace(prof, secret, beside, 1)), 0o600)
 	c.run("", "run", "list-todo-lists", "--profile-file", file, "--user", "AdeleV@contoso.onmicrosoft.com").wantCode(t, exitOK)
 }
 

@@ -22,6 +22,7 @@ type backendFlags struct {
 	token       string
 	profile     string
 	profileFile string
+	secretFile  string
 }
 
 // backend is a chosen Graph service and token source.
@@ -40,11 +41,17 @@ type backend struct {
 type profileSelection struct {
 	Name string
 	File string
+	// SecretFile is --client-secret-file: the profile's client secret
+	// is read from it, wherever it is.
+	SecretFile string
 }
 
 // profileBackend signs a run in with a stored profile: the auth commands
 // (cmd/runflow/auth*.go) set it in an init function. It returns the token
-// provider and the Graph service root to use ("" for Microsoft Graph). When
+// provider and the Graph service root to use ("" for Microsoft Graph), the
+// root also with an error once the profile is read (a revoked sign-in with
+// --graph-url naming the profile's own Graph must say to sign in again,
+// not ask for a token). When
 // nobody is signed in it returns an error wrapping *auth.SignInRequiredError
 // that says how to sign in. Nil means this build has no profile support.
 var profileBackend func(ctx context.Context, e *env, sel profileSelection, scopes []string) (auth.Provider, string, error)
@@ -102,7 +109,7 @@ func chooseBackend(ctx context.Context, e *env, f backendFlags, scopes []string)
 		}
 		return nil, signInError(errors.New(notSignedInHelp))
 	}
-	p, profileURL, err := profileBackend(ctx, e, profileSelection{Name: f.profile, File: f.profileFile}, scopes)
+	p, profileURL, err := profileBackend(ctx, e, profileSelection{Name: f.profile, File: f.profileFile, SecretFile: f.secretFile}, scopes)
 	if profileURL == "" {
 		profileURL = defaultGraphURL
 	}

@@ -14,8 +14,8 @@ import (
 func init() {
 	register(&command{
 		name:    "describe",
-		args:    "ID|FILE [--output text|json]",
-		summary: "show a template's inputs (types, defaults), scopes and steps",
+		args:    "ID|FILE [--output text|json] [--format text|mermaid|dot]",
+		summary: "show a template's inputs (types, defaults), scopes and steps, or draw it",
 		run:     runDescribe,
 	})
 }
@@ -24,6 +24,7 @@ func runDescribe(_ context.Context, e *env, args []string) error {
 	c := commands["describe"]
 	fs := newFlagSet(c.name)
 	output := fs.String("output", "text", "output `FORMAT`: text or json")
+	format := fs.String("format", "text", "with --output text: `KIND` text, or a flowchart in mermaid or dot (Graphviz)")
 	pos, err := parseArgs(c, fs, e, args)
 	if err != nil {
 		return err
@@ -34,17 +35,36 @@ func runDescribe(_ context.Context, e *env, args []string) error {
 	if *output != "text" && *output != "json" {
 		return usageErrorf("--output %q: want text or json", *output)
 	}
+	switch *format {
+	case "text", "mermaid", "dot":
+	default:
+		return usageErrorf("--format %q: want text, mermaid or dot", *format)
+	}
+	if *format != "text" && *output != "text" {
+		return usageErrorf("--format %s draws the flow as text: it cannot be combined with --output %s", *format, *output)
+	}
 	t, err := resolveTemplate(pos[0])
 	if err != nil {
 		return err
 	}
-	if *output == "json" {
+	switch {
+	case *output == "json":
 		return describeJSON(e.stdout, t)
+	case *format == "mermaid":
+		return writeMermaid(e.stdout, buildFlowGraph(t))
+	case *format == "dot":
+		return writeDot(e.stdout, buildFlowGraph(t))
 	}
-	return describeText(e.stdout, t)
+	ref := t.ID()
+	if looksLikeFile(pos[0]) {
+		ref = shellWord(pos[0])
+	}
+	return describeText(e.stdout, t, ref)
 }
 
-func describeText(w io.Writer, t *engine.Template) error {
+// describeText prints the template for people; ref is how to name it in
+// the "Run it" line (its id, or the file path it was given as).
+func describeText(w io.Writer, t *engine.Template, ref string) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s: %s\n", t.ID(), cleanText(t.Name()))
 	fmt.Fprintf(&b, "%s\n\n", cleanText(t.Description()))
@@ -80,18 +100,8 @@ func describeText(w io.Writer, t *engine.Template) error {
 		tw.Flush()
 	}
 	b.WriteString("\nSteps:\n")
-	for _, s := range t.Steps() {
-		indent := strings.Repeat("  ", s.Depth+1)
-		line := indent + s.Kind
-		if s.Summary != "" {
-			line += " " + cleanText(s.Summary)
-		}
-		if s.ID != "" && !strings.HasPrefix(s.ID, "#") {
-			line += "   [" + s.ID + "]"
-		}
-		b.WriteString(truncate(line, 120) + "\n")
-	}
-	fmt.Fprintf(&b, "\nRun it:  runflow run %s --sandbox\n", t.ID())
+	describeSteps(&b, t.Flow(), 1)
+	fmt.Fprintf(&b, "\nRun it:  runflow run %s --sandbox\n", ref)
 	_, err := io.WriteString(w, b.String())
 	return err
 }
@@ -113,6 +123,9 @@ func describeJSON(w io.Writer, t *engine.Template) error {
 		Kind    string `json:"kind"`
 		Summary string `json:"summary,omitempty"`
 		Depth   int    `json:"depth"`
+		// Branch is the block of the parent step the step is in: then,
+		// else, case <value>, default, each <as>, on error <status>.
+		Branch string `json:"branch,omitempty"`
 	}
 	doc := struct {
 		ID          string     `json:"id"`
@@ -129,10 +142,59 @@ func describeJSON(w io.Writer, t *engine.Template) error {
 		}
 		doc.Inputs = append(doc.Inputs, d)
 	}
-	for _, s := range t.Steps() {
-		doc.Steps = append(doc.Steps, stepDoc{ID: s.ID, Kind: s.Kind, Summary: s.Summary, Depth: s.Depth})
+	var walk func(steps []engine.FlowStep, depth int, branch string)
+	walk = func(steps []engine.FlowStep, depth int, branch string) {
+		for _, s := range steps {
+			doc.Steps = append(doc.Steps, stepDoc{ID: s.Key, Kind: s.Kind, Summary: s.Summary, Depth: depth, Branch: branch})
+			for _, br := range s.Branches {
+				walk(br.Steps, depth+1, br.Label)
+			}
+		}
 	}
+	walk(t.Flow(), 0, "")
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(doc)
+}
+
+// describeSteps writes steps nested under their parents; the blocks of an
+// if (then, else), a switch (each case, default) and an http step's
+// on_error rules are each introduced by their label, so that the two
+// branches of an if do not read as one sequence.
+func describeSteps(b *strings.Builder, steps []engine.FlowStep, depth int) {
+	for _, s := range steps {
+		indent := strings.Repeat("  ", depth)
+		line := indent + s.Kind
+		if s.Summary != "" {
+			line += " " + cleanText(s.Summary)
+		}
+		if s.ID != "" {
+			line += "   [" + s.ID + "]"
+		}
+		b.WriteString(truncate(line, 120) + "\n")
+		for _, br := range s.Branches {
+			if br.Kind == "each" {
+				describeSteps(b, br.Steps, depth+1)
+				continue
+			}
+			label := cleanText(br.Label) + ":"
+			if br.Continue {
+				label += " continue"
+			} else if len(br.Steps) == 0 {
+				label += " nothing"
+			}
+			b.WriteString(truncate(indent+"  "+label, 120) + "\n")
+			describeSteps(b, br.Steps, depth+2)
+		}
+	}
+}
+
+// shellWord quotes a path for a shell command line when it needs it.
+func shellWord(s string) string {
+	if s != "" && strings.IndexFunc(s, func(r rune) bool {
+		return !(r == '/' || r == '.' || r == '-' || r == '_' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z')
+	}) < 0 {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }

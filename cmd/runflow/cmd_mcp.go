@@ -22,7 +22,7 @@ import (
 func init() {
 	register(&command{
 		name:    "mcp",
-		args:    "(--sandbox | --graph-url URL --token TOKEN | --profile NAME | --profile-file FILE) [--templates DIR] [--tools id,id]",
+		args:    "--sandbox|--profile NAME|--graph-url URL [flags]",
 		summary: "serve the templates as MCP tools over stdio, for AI assistants",
 		run:     runMCP,
 	})

@@ -53,6 +53,7 @@ func runRun(ctx context.Context, e *env, args []string) error {
 	fs.StringVar(&o.backend.token, "token", "", "access `TOKEN` to send (default $RUNFLOW_TOKEN; prefer the variable, command lines are visible to other users)")
 	fs.StringVar(&o.backend.profile, "profile", "", "sign in with the saved profile `NAME` (see runflow auth)")
 	fs.StringVar(&o.backend.profileFile, "profile-file", "", "sign in with the profile in `FILE`")
+	fs.StringVar(&o.backend.secretFile, "client-secret-file", "", "read the profile's client secret from `FILE` (a file: secret in a profile must sit beside it or in the config directory)")
 	pos, err := parseArgs(c, fs, e, args)
 	if err != nil {
 		return err

@@ -119,6 +119,7 @@ func runSandboxServe(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return usageErrorf("sandbox serve: %v", err)
 	}
+	warnIfNotLoopback(e.stderr, ln.Addr())
 	root := "http://" + ln.Addr().String()
 	st, err := openSandbox(e, root)
 	if err != nil {
@@ -144,7 +145,7 @@ func runSandboxServe(ctx context.Context, e *env, args []string) error {
 
 	st.logErr = func(err error) { fmt.Fprintf(e.stderr, "runflow sandbox: %v\n", err) }
 	h := &servedSandbox{st: st, key: key}
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	srv := newSandboxServer(h, sandboxReadTimeout)
 	fmt.Fprintf(e.stdout, "Sandbox serving Microsoft Graph at %s/v1.0 and the identity platform at %s/%s/oauth2/v2.0\n", root, root, st.s.TenantID())
 	fmt.Fprintf(e.stdout, "Data: %s (shared with 'runflow run --sandbox': every write is saved at once)\n", st.path)
 	if note := st.staleDemoNote(e.now()); note != "" {

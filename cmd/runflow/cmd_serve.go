@@ -2,19 +2,25 @@ package main
 
 import (
 	"context"
+	"crypto/hmac"
 	"crypto/rand"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net"
+	"net/http"
 	"net/url"
 	"path/filepath"
 	"strings"
 	"time"
 
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+
 	"github.com/runflow/runflow/auth"
 	"github.com/runflow/runflow/bot"
 	"github.com/runflow/runflow/engine"
+	"github.com/runflow/runflow/mcpserver"
 )
 
 func init() {
@@ -26,12 +32,24 @@ func init() {
 	})
 }
 
-// callbackPath is where serve takes the sign-in redirect.
-const callbackPath = "/auth/callback"
+// callbackPath is where serve takes the sign-in redirect; mcpPath where it
+// serves MCP.
+const (
+	callbackPath = "/auth/callback"
+	mcpPath      = "/mcp"
+)
+
+// mcpStateKey derives the key sealing MCP request states from the state
+// key, as bot.EngineStateKey does for the engine's.
+func mcpStateKey(key []byte) []byte {
+	m := hmac.New(sha256.New, key)
+	m.Write([]byte("runflow mcp request state"))
+	return m.Sum(nil)
+}
 
 type serveOptions struct {
 	addr, store, prefix, templates, stateKey, publicURL string
-	sessionTTL                                          time.Duration
+	sessionTTL, turnTimeout                             time.Duration
 	backend                                             backendFlags
 }
 
@@ -43,6 +61,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	fs.StringVar(&o.store, "store", "", "where conversations live: memory, file:`PATH` or redis://HOST:PORT/DB (default a file in the state directory)")
 	fs.StringVar(&o.prefix, "redis-prefix", bot.DefaultRedisPrefix, "`PREFIX` of every Redis key (several bots can share a database)")
 	fs.DurationVar(&o.sessionTTL, "session-ttl", bot.DefaultSessionTTL, "forget a conversation idle for `DURATION`")
+	fs.DurationVar(&o.turnTimeout, "turn-timeout", 2*time.Minute, "bound one turn (its Graph calls included) to `DURATION`; a replica that dies while sending a write leaves it unresolved for this long plus a minute")
 	fs.StringVar(&o.templates, "templates", "", "also offer the *.yaml templates of `DIR` (a file with a built-in's id replaces it)")
 	fs.StringVar(&o.stateKey, "state-key", "", "the secret signing states and sign-in links: env:`VAR` or file:PATH (required with Redis: the same on every replica)")
 	fs.StringVar(&o.publicURL, "public-url", "", "`URL` where users reach this server, for the sign-in callback (default http://ADDR)")
@@ -112,7 +131,11 @@ func execServe(ctx context.Context, e *env, o *serveOptions) error {
 	}
 
 	metrics := &bot.Metrics{}
-	cfg := engine.Config{Templates: tpls, Trace: metrics.Trace, StateKey: bot.EngineStateKey(key)}
+	if o.turnTimeout <= 0 {
+		return usageErrorf("--turn-timeout %v: want a positive duration", o.turnTimeout)
+	}
+	cfg := engine.Config{Templates: tpls, Trace: metrics.Trace, StateKey: bot.EngineStateKey(key),
+		Limits: engine.Limits{FlowTimeout: o.turnTimeout}}
 	var signIn *auth.BotSignIn
 	var be *backend
 	if o.backend.profile != "" || o.backend.profileFile != "" {
@@ -138,13 +161,27 @@ func execServe(ctx context.Context, e *env, o *serveOptions) error {
 	if err != nil {
 		return err
 	}
-	srv, err := bot.New(bot.Config{Engine: eng, Templates: tpls, Store: store, SignIn: signIn, Metrics: metrics, Log: log})
+	var extra map[string]http.Handler
+	if signIn == nil {
+		// MCP clients act as the one identity of the backend; with users
+		// signing in per conversation there is no identity to give them.
+		mcpSrv, err := mcpserver.New(eng, mcpserver.Options{Templates: tpls, StateKey: mcpStateKey(key),
+			Store: bot.WithPrefix(store, "mcp:"), Implementation: &mcp.Implementation{Name: "runflow", Version: versionString()}})
+		if err != nil {
+			return err
+		}
+		extra = map[string]http.Handler{mcpPath: mcpSrv.Handler()}
+	}
+	srv, err := bot.New(bot.Config{Engine: eng, Templates: tpls, Store: store, SignIn: signIn, Metrics: metrics, Log: log, Extra: extra})
 	if err != nil {
 		return err
 	}
 	hs := srv.HTTPServer(ln.Addr().String())
 	fmt.Fprintf(e.stdout, "runflow serve: chat page at %s/\n", root)
 	fmt.Fprintf(e.stdout, "API: %s/v1/conversations/{conversation}/... (docs/serve.md); store: %s\n", root, describeStore(o.store))
+	if extra != nil {
+		fmt.Fprintf(e.stdout, "MCP (streamable HTTP): %s%s\n", root, mcpPath)
+	}
 	fmt.Fprintln(e.stdout, "Stop with Ctrl-C.")
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()

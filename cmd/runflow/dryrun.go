@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -73,35 +72,13 @@ func redactBody(body []byte) any {
 	if len(body) == 0 {
 		return nil
 	}
-	var v any
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber()
-	if err := dec.Decode(&v); err != nil {
+	v, err := decodeOrderedJSON(body)
+	if err != nil {
 		s := string(body)
 		if len(s) > maxPlannedBodyText {
 			s = s[:maxPlannedBodyText] + fmt.Sprintf("… (%d bytes in all)", len(body))
 		}
 		return s
-	}
-	return redactJSON(v)
-}
-
-func redactJSON(v any) any {
-	switch x := v.(type) {
-	case map[string]any:
-		for k, e := range x {
-			if graph.IsSecretParam(k) {
-				x[k] = redacted
-				continue
-			}
-			x[k] = redactJSON(e)
-		}
-		return x
-	case []any:
-		for i, e := range x {
-			x[i] = redactJSON(e)
-		}
-		return x
 	}
 	return v
 }

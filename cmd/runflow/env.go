@@ -20,6 +20,9 @@ type env struct {
 	// terminal stderr.
 	stdinTTY  bool
 	stderrTTY bool
+	// stdoutTTY says whether results go to a terminal (agenda then draws
+	// the day as a timeline).
+	stdoutTTY bool
 
 	getenv func(string) string
 	// configDir returns the directory for runflow's files (the sandbox's
@@ -35,6 +38,7 @@ func newProcessEnv() *env {
 		stderr:    os.Stderr,
 		stdinTTY:  isTerminal(os.Stdin),
 		stderrTTY: isTerminal(os.Stderr),
+		stdoutTTY: isTerminal(os.Stdout),
 		getenv:    os.Getenv,
 		configDir: defaultConfigDir,
 		now:       time.Now,

@@ -27,6 +27,7 @@ type cli struct {
 	configDir string
 	vars      map[string]string
 	tty       bool // stdin is a terminal
+	outTTY    bool // stdout is a terminal
 }
 
 func newCLI(t *testing.T) *cli {
@@ -53,6 +54,7 @@ func (c *cli) runWith(ctx context.Context, stdin io.Reader, args ...string) outc
 		stdout:    &stdout,
 		stderr:    &stderr,
 		stdinTTY:  c.tty,
+		stdoutTTY: c.outTTY,
 		getenv:    func(k string) string { return c.vars[k] },
 		configDir: func() (string, error) { return c.configDir, nil },
 		now:       func() time.Time { return testNow },

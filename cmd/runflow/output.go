@@ -37,6 +37,10 @@ type errorDoc struct {
 	Code      string `json:"code"`
 	Message   string `json:"message"`
 	RequestID string `json:"request_id"`
+	// Step and Position name the template step that failed and its
+	// file:line:col, for the template's author.
+	Step     string `json:"step,omitempty"`
+	Position string `json:"position,omitempty"`
 }
 
 // writeJSON prints the stable --output json document:
@@ -350,14 +354,14 @@ func formatValue(v any, st textStyle) string {
 	return cleanText(fmt.Sprint(v))
 }
 
-// formatTime shows t in loc as "Tue 1 Dec 2026 15:00", or just the day when
-// it is midnight (a date).
+// formatTime shows t in loc as "Tue 1 Dec 2026 15:00", or just the day
+// when it is midnight in the zone it was made in (a date, such as a date
+// input: moving it to --zone would make it a time on another day).
 func formatTime(t time.Time, loc *time.Location) string {
-	t = inZone(t, loc)
 	if t.Hour() == 0 && t.Minute() == 0 && t.Second() == 0 && t.Nanosecond() == 0 {
 		return t.Format("Mon 2 Jan 2006")
 	}
-	return t.Format("Mon 2 Jan 2006 15:04")
+	return inZone(t, loc).Format("Mon 2 Jan 2006 15:04")
 }
 
 // cleanText removes control characters (terminal escape sequences included)

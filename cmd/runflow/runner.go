@@ -48,6 +48,9 @@ func (r *runner) run(ctx context.Context, values map[string]any) error {
 		return usageErrorf("%v", err)
 	}
 	for {
+		// The progress line goes before anything the turn prints: the
+		// messages said before a question, the question, the result.
+		r.tr.done()
 		r.collect(turn)
 		switch turn.Kind {
 		case engine.KindQuestion:
@@ -118,7 +121,8 @@ func (r *runner) finish(turn *engine.Turn) error {
 	case turn.Kind == engine.KindFailed:
 		res.Status = string(engine.StatusFailed)
 		res.Error = errorDocOf(turn.Err)
-		exit = &exitError{code: failureCode(turn.Err), err: fmt.Errorf("the flow failed: %w", turn.Err)}
+		failPosition(res.Error, turn.Err)
+		exit = &exitError{code: failureCode(turn.Err), err: failStepError(turn.Err, r.o.verbose)}
 	case turn.Status == engine.StatusCancelled:
 		exit = &exitError{code: exitCancelled, err: errors.New("the flow was cancelled; nothing more was sent")}
 	}
@@ -227,6 +231,11 @@ func (r *runner) print(res result, planned *engine.PlannedRequest) error {
 	var b strings.Builder
 	if err := writeText(&b, res, textStyle{loc: r.loc, maxCell: 60}); err != nil {
 		return err
+	}
+	if r.e.stdoutTTY && res.Status == string(engine.StatusCompleted) {
+		if tl := dayTimeline(res, r.loc); tl != "" {
+			b.WriteString("\n" + tl)
+		}
 	}
 	if planned != nil {
 		if b.Len() > 0 {

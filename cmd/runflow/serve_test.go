@@ -12,6 +12,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
 
 // lockedBuffer is an output a running command writes while the test reads.
@@ -93,7 +95,9 @@ func postJSON(t *testing.T, url, body string) map[string]any {
 // state directory, the chat page, a flow over the API, a clean stop.
 func TestServeSandboxDefaults(t *testing.T) {
 	c := newCLI(t)
-	state := t.TempDir()
+	// A fresh machine: neither the config nor the state directory exists.
+	c.configDir = filepath.Join(t.TempDir(), "config", "runflow")
+	state := filepath.Join(t.TempDir(), "state")
 	c.vars["XDG_STATE_HOME"] = state
 	url, stop := startServe(t, c, "--sandbox", "--addr", "127.0.0.1:0")
 	resp, err := http.Get(url + "/")
@@ -155,5 +159,40 @@ func TestServeUsageErrors(t *testing.T) {
 		if !strings.Contains(o.stderr, tc.want) {
 			t.Errorf("serve %v: stderr %q, want %q", tc.args, o.stderr, tc.want)
 		}
+	}
+}
+
+// serve mounts the MCP server at /mcp: a client of the SDK lists the
+// tools and runs one over streamable HTTP.
+func TestServeMCP(t *testing.T) {
+	c := newCLI(t)
+	url, stop := startServe(t, c, "--sandbox", "--store", "memory", "--addr", "127.0.0.1:0")
+	defer stop()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	client := mcp.NewClient(&mcp.Implementation{Name: "serve-test", Version: "1"}, nil)
+	cs, err := client.Connect(ctx, &mcp.StreamableClientTransport{Endpoint: url + "/mcp", MaxRetries: -1}, nil)
+	if err != nil {
+		t.Fatalf("connecting to /mcp: %v", err)
+	}
+	defer cs.Close()
+	tools, err := cs.ListTools(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, tl := range tools.Tools {
+		found = found || tl.Name == "create-todo-list"
+	}
+	if !found {
+		t.Fatalf("no create-todo-list among %d tools", len(tools.Tools))
+	}
+	res, err := cs.CallTool(ctx, &mcp.CallToolParams{Name: "create-todo-list", Arguments: map[string]any{"name": "Via MCP"}})
+	if err != nil || res.IsError {
+		t.Fatalf("CallTool: %v %+v", err, res)
+	}
+	js, _ := json.Marshal(res.StructuredContent)
+	if !strings.Contains(string(js), "Via MCP") {
+		t.Fatalf("result %s", js)
 	}
 }

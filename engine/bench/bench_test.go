@@ -1,6 +1,3 @@
-// Package bench compares running a flow through the engine with the
-// hand-written Go code that does the same work, in the same run, so that
-// the engine's overhead is measured as a ratio. See BENCHMARKS.md.
 package bench
 
 import (
@@ -17,52 +14,9 @@ import (
 	"github.com/runflow/runflow/engine"
 )
 
-// meTemplate is the one-request flow: GET /me, reading displayName and mail.
-const meTemplate = `id: bench-me
-name: Who am I
-description: Reads the signed-in user's name and mail address.
-scopes: [User.Read]
-steps:
-  - id: me
-    http:
-      method: GET
-      path: /me
-      query:
-        $select: displayName,mail
-output:
-  name: ${ json(steps.me.body, 'displayName') }
-  mail: ${ json(steps.me.body, 'mail') }
-`
-
-// meResponse is Graph's documented answer to GET /me (example F4).
-const meResponse = `{
-  "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#users/$entity",
-  "businessPhones": ["+1 425 555 0109"],
-  "displayName": "Adele Vance",
-  "givenName": "Adele",
-  "jobTitle": "Retail Manager",
-  "mail": "AdeleV@contoso.com",
-  "mobilePhone": "+1 425 555 0109",
-  "officeLocation": "18/2111",
-  "preferredLanguage": "en-US",
-  "surname": "Vance",
-  "userPrincipalName": "AdeleV@contoso.com",
-  "id": "87d349ed-44d7-43e1-9a83-5f2406dee5bd"
-}`
-
-const token = "bench-token"
-
 // newServer is a loopback Graph that answers GET /v1.0/me.
 func newServer(b *testing.B) *httptest.Server {
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method != http.MethodGet || r.URL.Path != "/v1.0/me" || r.Header.Get("Authorization") != "Bearer "+token {
-			http.Error(w, `{"error":{"code":"BadRequest","message":"unexpected request"}}`, http.StatusBadRequest)
-			return
-		}
-		w.Header().Set("Content-Type", "application/json")
-		w.Header().Set("request-id", "0d6ee1f7-5a6c-4a5b-9f7e-6a1f2b3c4d5e")
-		_, _ = io.WriteString(w, meResponse)
-	}))
+	srv := httptest.NewServer(MeHandler())
 	b.Cleanup(srv.Close)
 	return srv
 }
@@ -74,7 +28,7 @@ func handWrittenMe(ctx context.Context, hc *http.Client, baseURL string) (name, 
 	if err != nil {
 		return "", "", err
 	}
-	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Authorization", "Bearer "+Token)
 	resp, err := hc.Do(req)
 	if err != nil {
 		return "", "", err
@@ -119,11 +73,11 @@ func BenchmarkGetMe(b *testing.B) {
 	base := srv.URL + "/v1.0"
 	hc := srv.Client()
 
-	tpl, err := engine.Load("bench-me.yaml", []byte(meTemplate))
+	tpl, err := engine.Load("bench-me.yaml", []byte(MeTemplate))
 	if err != nil {
 		b.Fatal(err)
 	}
-	eng, err := engine.New(engine.Config{GraphURL: base, HTTPClient: hc, Auth: auth.Static(token)})
+	eng, err := engine.New(engine.Config{GraphURL: base, HTTPClient: hc, Auth: auth.Static(Token)})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/runflow/runflow/internal/yamlerr"
 )
 
 // Limits on what a flow test file may hold; they keep a bad or hostile file
@@ -48,7 +50,7 @@ func Parse(file string, data []byte) (*Case, error) {
 	d := &decoder{file: file}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		d.problems = append(d.problems, yamlProblem(file, err))
+		d.problems = append(d.problems, yamlProblem(file, data, err))
 		return nil, d.err()
 	}
 	if doc.Kind == 0 || len(doc.Content) == 0 {
@@ -63,36 +65,11 @@ func Parse(file string, data []byte) (*Case, error) {
 	return c, nil
 }
 
-// yamlProblem turns a YAML syntax error ("yaml: line 3: ...") into a Problem.
-func yamlProblem(file string, err error) Problem {
-	msg := strings.TrimPrefix(err.Error(), "yaml: ")
-	p := Problem{File: file, Message: "YAML syntax: " + msg}
-	var line int
-	if n, _ := fmt.Sscanf(msg, "line %d:", &line); n == 1 {
-		msg = strings.TrimSpace(strings.SplitN(msg, ":", 2)[1])
-		// yaml.v3 reports parser errors at the 0-based line of the
-		// collection being parsed (scanner errors are 1-based already).
-		if yamlParserErrors[msg] {
-			line++
-		}
-		p.Line, p.Column = line, 1
-		p.Message = "YAML syntax: " + msg
-	}
-	if strings.Contains(msg, "did not find expected ',' or '}'") || strings.Contains(msg, "did not find expected ',' or ']'") {
-		// The usual cause: text with '?', ': ', '#' or quotes inside {...} or [...].
-		p.Message += " (look for an unclosed { or [, or for unquoted text holding ?, \": \" or # inside {...} or [...]: write text: \"Send it?\")"
-	}
-	return p
-}
-
-// yamlParserErrors are the yaml.v3 messages whose line is 0-based.
-var yamlParserErrors = map[string]bool{
-	"did not find expected ',' or ']'":    true,
-	"did not find expected ',' or '}'":    true,
-	"did not find expected '-' indicator": true,
-	"did not find expected key":           true,
-	"did not find expected node content":  true,
-	"found undefined tag handle":          true,
+// yamlProblem turns a YAML syntax error into a Problem, with the hints
+// templates get (internal/yamlerr).
+func yamlProblem(file string, data []byte, err error) Problem {
+	line, col, msg := yamlerr.Describe(err, data)
+	return Problem{File: file, Line: line, Column: col, Message: "YAML syntax: " + msg}
 }
 
 var caseKeys = []string{"template", "description", "now", "zone", "user", "inputs", "options", "auth", "turns", "graph", "expect"}

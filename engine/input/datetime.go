@@ -71,6 +71,14 @@ func parseDateTime(s string, c Context) (any, error) {
 
 // readInstant places an answer on the time line, or says why it cannot.
 func readInstant(s string, c Context, examples string) (time.Time, string) {
+	// "16:30" reads as a duration too, but as an answer for a time it
+	// is the time of day: only durations with a unit count here.
+	if !c.Base.IsZero() && !strings.Contains(s, ":") {
+		if d, why := readDuration(s); why == "" {
+			t := c.Base.In(c.zone()).Add(d)
+			return t, yearsMessage(t)
+		}
+	}
 	m, msg := readMoment(s, c)
 	if msg != "" {
 		if msg == dateExamples {
@@ -86,6 +94,10 @@ func readInstant(s string, c Context, examples string) (time.Time, string) {
 		return time.Time{}, "it needs a time of day too, as in " + strconv.Quote(suggestClock(s))
 	}
 	day := dayOf(c.now())
+	base := !c.Base.IsZero() && !m.hasDay
+	if base {
+		day = dayOf(c.Base.In(c.zone()))
+	}
 	if m.hasDay {
 		day = m.day
 	}
@@ -280,7 +292,9 @@ func readRelative(text string, c Context) (m moment, msg string, ok bool) {
 	} else {
 		return moment{}, "", false
 	}
-	now := c.now()
+	// Relative answers are rounded to the minute: "in 30 minutes" is not
+	// meant to the second.
+	now := c.now().Round(time.Minute)
 	if r := calendarAmount.FindStringSubmatch(amount); r != nil {
 		n := smallNumber(r[1]) * sign
 		day := dayOf(now)
@@ -297,7 +311,7 @@ func readRelative(text string, c Context) (m moment, msg string, ok bool) {
 		if day.year < 1000 || day.year > 9999 {
 			return moment{}, "it is too far away", true
 		}
-		k := clockTime{now.Hour(), now.Minute(), now.Second(), now.Nanosecond()}
+		k := clockTime{now.Hour(), now.Minute(), 0, 0}
 		t, msg := localInstant(day, k, c.zone())
 		if msg != "" {
 			// The same clock time does not exist that day (a DST gap): keep
@@ -310,7 +324,7 @@ func readRelative(text string, c Context) (m moment, msg string, ok bool) {
 	if why != "" {
 		return moment{}, "after \"in\" give an amount of time, as in \"in 2 hours\" or \"in 3 days\"", true
 	}
-	return moment{instant: now.Add(time.Duration(sign) * d), hasInstant: true}, "", true
+	return moment{instant: now.Add(time.Duration(sign) * d).Round(time.Minute), hasInstant: true}, "", true
 }
 
 var numberWords = map[string]int{

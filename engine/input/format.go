@@ -15,7 +15,7 @@ import (
 //	String, Text, Email, Choice → the text itself
 //	Integer → decimal digits; Number → shortest decimal ("4.5", "1e+21")
 //	Boolean → "yes" or "no"
-//	Emails → addresses joined by ", "
+//	Emails, List → items joined by ", "
 //	Date → "2006-01-02"
 //	Time, DateTime → RFC 3339 with nanoseconds and offset
 //	Duration → Go notation ("1h30m0s")
@@ -189,6 +189,16 @@ func listFromJSON(t Type, items []string, c Context) (any, error) {
 			}
 		}
 		return emailList(items, c)
+	case List:
+		if len(items) > MaxListItems*2 {
+			return nil, errorf("Too many items: at most %d.", c.List.maxItems())
+		}
+		for i, s := range items {
+			if len(s) > MaxLineBytes {
+				return nil, errorf("Item %d is too long.", i+1)
+			}
+		}
+		return textList(items, c)
 	case Email, Choice, String:
 		if len(items) == 1 {
 			return Parse(t, items[0], c)
@@ -231,6 +241,8 @@ func expected(t Type) string {
 		return "an email address"
 	case Emails:
 		return "a list of email addresses"
+	case List:
+		return "a list of texts"
 	case Date:
 		return "a date"
 	case Time:

@@ -30,7 +30,7 @@ var goldenAnswers = []struct {
 	{DateTime, "tomorrow 9am"}, {DateTime, "next monday 14:30"}, {DateTime, "in 2 hours"}, {DateTime, "2026-12-01T15:00:00Z"},
 	{DateTime, "tomorrow"}, {DateTime, "2026-03-29 02:30"}, {DateTime, "2026-10-25 02:30"}, {DateTime, "whenever"},
 	{Duration, "1h30m"}, {Duration, "90 minutes"}, {Duration, "0m"}, {Duration, "30"}, {Duration, "2 fortnights"}, {Duration, "400 days"},
-	{Choice, "2"}, {Choice, "groceries"}, {Choice, "9"}, {Choice, "shopping"},
+	{Choice, "2"}, {Choice, "groceries"}, {Choice, "9"}, {Choice, "shopping"}, {Choice, "ta"}, {Choice, "groc"},
 }
 
 func TestAnswersGolden(t *testing.T) {

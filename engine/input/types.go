@@ -20,6 +20,7 @@ const (
 	Boolean  Type = "boolean"  // yes or no (bool)
 	Email    Type = "email"    // one email address (string)
 	Emails   Type = "emails"   // a list of email addresses ([]string)
+	List     Type = "list"     // a list of texts ([]string), separated like emails
 	Date     Type = "date"     // a calendar day (time.Time at the start of the day)
 	Time     Type = "time"     // a time of day, today unless a date is given (time.Time)
 	DateTime Type = "datetime" // a date and a time (time.Time)
@@ -27,7 +28,7 @@ const (
 	Choice   Type = "choice"   // one of a list of options (the option's value, a string)
 )
 
-var allTypes = []Type{String, Text, Integer, Number, Boolean, Email, Emails, Date, Time, DateTime, Duration, Choice, File, Files}
+var allTypes = []Type{String, Text, Integer, Number, Boolean, Email, Emails, List, Date, Time, DateTime, Duration, Choice, File, Files}
 
 // Types returns every input type, in the order the documentation lists them.
 // The slice is a fresh copy.
@@ -75,6 +76,14 @@ type Context struct {
 	// Required makes an empty answer an error. When false, an empty answer
 	// gives no value (see Parse).
 	Required bool
+	// List holds the item rules of a List input.
+	List ListRules
+	// Base, when set, is what a Time or DateTime answer without a day is
+	// relative to (the start of an event, for its end): a time of day
+	// alone ("4pm") is on Base's day, and a duration ("1h", "90 min") is that long after
+	// Base. Answers that name a day, and "in 2 hours", are read as
+	// without Base.
+	Base time.Time
 	// MaxFileBytes is the size limit of each file of a File or Files input
 	// (0: DefaultMaxFileBytes; at most MaxFileBytes).
 	MaxFileBytes int64
@@ -123,7 +132,7 @@ func maxBytes(t Type) int {
 	switch t {
 	case Text:
 		return MaxTextBytes
-	case Emails:
+	case Emails, List:
 		return MaxEmailsBytes
 	}
 	return MaxLineBytes
@@ -133,7 +142,7 @@ func maxBytes(t Type) int {
 //
 //	String, Text, Email, Choice → string
 //	Integer → int64, Number → float64, Boolean → bool
-//	Emails → []string (never nil)
+//	Emails, List → []string (never nil)
 //	Date, Time, DateTime → time.Time in c.Zone
 //	Duration → time.Duration
 //
@@ -157,7 +166,7 @@ func Parse(t Type, answer string, c Context) (any, error) {
 		return nil, errorf("The answer contains a NUL character.")
 	}
 	trimmed := strings.TrimSpace(answer)
-	if trimmed == "" || (t == Emails && strings.EqualFold(trimmed, "none")) {
+	if trimmed == "" || ((t == Emails || t == List) && strings.EqualFold(trimmed, "none")) {
 		return blank(t, trimmed, c)
 	}
 	switch t {
@@ -175,6 +184,8 @@ func Parse(t Type, answer string, c Context) (any, error) {
 		return parseEmail(trimmed)
 	case Emails:
 		return parseEmails(trimmed, c)
+	case List:
+		return parseList(trimmed, c)
 	case Date:
 		return parseDate(trimmed, c)
 	case Time:
@@ -198,12 +209,15 @@ func blank(t Type, trimmed string, c Context) (any, error) {
 			}
 			return nil, errorf("An answer is needed: give one or more email addresses, separated by commas.")
 		}
+		if t == List {
+			return nil, errorf("An answer is needed: give one or more items, separated by commas.")
+		}
 		return nil, errorf("An answer is needed.")
 	}
 	switch t {
 	case String, Text:
 		return "", nil
-	case Emails:
+	case Emails, List:
 		return []string{}, nil
 	}
 	if _, ok := ParseType(string(t)); !ok {

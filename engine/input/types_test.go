@@ -7,7 +7,7 @@ import (
 )
 
 func TestParseTypeAndTypes(t *testing.T) {
-	want := []string{"string", "text", "integer", "number", "boolean", "email", "emails", "date", "time", "datetime", "duration", "choice", "file", "files"}
+	want := []string{"string", "text", "integer", "number", "boolean", "email", "emails", "list", "date", "time", "datetime", "duration", "choice", "file", "files"}
 	got := Types()
 	if len(got) != len(want) {
 		t.Fatalf("Types() has %d types, want %d", len(got), len(want))
@@ -25,7 +25,7 @@ func TestParseTypeAndTypes(t *testing.T) {
 	if Types()[0] != String {
 		t.Error("Types() returns a shared slice")
 	}
-	for _, bad := range []string{"", "String", "int", "bool", "list", " string"} {
+	for _, bad := range []string{"", "String", "int", "bool", "lists", " string"} {
 		if typ, ok := ParseType(bad); ok {
 			t.Errorf("ParseType(%q) = %q, true; want false", bad, typ)
 		}
@@ -44,7 +44,7 @@ func TestBlankAnswers(t *testing.T) {
 			switch typ {
 			case String, Text:
 				want = ""
-			case Emails:
+			case Emails, List:
 				want = []string{}
 			case Files:
 				want = []FileValue{}
@@ -71,9 +71,9 @@ func TestBlankAnswers(t *testing.T) {
 
 func TestUnknownType(t *testing.T) {
 	for _, answer := range []string{"", "x"} {
-		_, err := Parse("list", answer, Context{})
-		if err == nil || !strings.Contains(err.Error(), `unknown type "list"`) {
-			t.Errorf("Parse(list, %q) error = %v, want unknown type", answer, err)
+		_, err := Parse("lists", answer, Context{})
+		if err == nil || !strings.Contains(err.Error(), `unknown type "lists"`) {
+			t.Errorf("Parse(lists, %q) error = %v, want unknown type", answer, err)
 		}
 	}
 }

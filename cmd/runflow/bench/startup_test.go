@@ -10,91 +10,50 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"io"
-	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
+
+	enginebench "github.com/runflow/runflow/engine/bench"
 )
-
-// meTemplate is the one-request flow: GET /me, reading displayName and mail
-// (the same flow as engine/bench).
-const meTemplate = `id: bench-me
-name: Who am I
-description: Reads the signed-in user's name and mail address.
-scopes: [User.Read]
-steps:
-  - id: me
-    http:
-      method: GET
-      path: /me
-      query:
-        $select: displayName,mail
-output:
-  name: ${ json(steps.me.body, 'displayName') }
-  mail: ${ json(steps.me.body, 'mail') }
-`
-
-// meResponse is Graph's documented answer to GET /me (example F4).
-const meResponse = `{
-  "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#users/$entity",
-  "businessPhones": ["+1 425 555 0109"],
-  "displayName": "Adele Vance",
-  "givenName": "Adele",
-  "jobTitle": "Retail Manager",
-  "mail": "AdeleV@contoso.com",
-  "mobilePhone": "+1 425 555 0109",
-  "officeLocation": "18/2111",
-  "preferredLanguage": "en-US",
-  "surname": "Vance",
-  "userPrincipalName": "AdeleV@contoso.com",
-  "id": "87d349ed-44d7-43e1-9a83-5f2406dee5bd"
-}`
-
-const token = "bench-token"
 
 // setup is what both programs run against: a loopback Graph, the template
 // file, and the two binaries.
 type setup struct {
-	root     string // the service root, http://127.0.0.1:port/v1.0
-	dir      string // HOME and config directory of the children
-	template string // the template file
-	runflow  string // the runflow binary
-	before   string // another runflow binary to compare with, or ""
-	plain    string // the plainget binary
+	root     string   // the service root, http://127.0.0.1:port/v1.0
+	dir      string   // HOME and config directory of the children
+	template string   // the template file
+	runflow  string   // the runflow binary
+	others   []string // other runflow binaries to compare with
+	plain    string   // the plainget binary
 }
 
 // newSetup builds both programs (runflow from this tree, unless
 // RUNFLOW_BENCH_BIN names another binary) and starts the server.
-// RUNFLOW_BENCH_BEFORE may name a runflow binary built from an older
-// commit, which the benchmark then runs in the same turns.
+// RUNFLOW_BENCH_BEFORE may name runflow binaries built from other commits
+// (a list, separated as in PATH), which the benchmark then runs in the same
+// turns, reported under their file names.
 func newSetup(tb testing.TB) *setup {
 	tb.Helper()
 	dir := tb.TempDir()
 	s := &setup{dir: dir, template: filepath.Join(dir, "me.yaml")}
-	if err := os.WriteFile(s.template, []byte(meTemplate), 0o600); err != nil {
+	if err := os.WriteFile(s.template, []byte(enginebench.MeTemplate), 0o600); err != nil {
 		tb.Fatal(err)
 	}
 	s.runflow = os.Getenv("RUNFLOW_BENCH_BIN")
 	if s.runflow == "" {
 		s.runflow = build(tb, dir, "github.com/runflow/runflow/cmd/runflow")
 	}
-	s.before = os.Getenv("RUNFLOW_BENCH_BEFORE")
+	s.others = filepath.SplitList(os.Getenv("RUNFLOW_BENCH_BEFORE"))
 	s.plain = build(tb, dir, "github.com/runflow/runflow/cmd/runflow/bench/plainget")
 
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method != http.MethodGet || r.URL.Path != "/v1.0/me" || r.Header.Get("Authorization") != "Bearer "+token ||
-			r.URL.Query().Get("$select") != "displayName,mail" {
-			http.Error(w, `{"error":{"code":"BadRequest","message":"unexpected request"}}`, http.StatusBadRequest)
-			return
-		}
-		w.Header().Set("Content-Type", "application/json")
-		_, _ = io.WriteString(w, meResponse)
-	}))
+	// The flow and the loopback Graph of the in-process benchmark.
+	srv := httptest.NewServer(enginebench.MeHandler())
 	tb.Cleanup(srv.Close)
 	s.root = srv.URL + "/v1.0"
 	return s
@@ -113,26 +72,31 @@ func build(tb testing.TB, dir, pkg string) string {
 
 // command returns the process for one of the programs: "plain", "run"
 // (runflow run of the template), "version" (runflow version), or
-// "before-run" and "before-version" (the same with RUNFLOW_BENCH_BEFORE).
+// "NAME-run" and "NAME-version": the same with the binary of
+// RUNFLOW_BENCH_BEFORE whose file name is NAME.
 func (s *setup) command(which string) *exec.Cmd {
 	var cmd *exec.Cmd
-	switch which {
-	case "plain":
+	if which == "plain" {
 		cmd = exec.Command(s.plain, s.root)
-	case "run":
-		cmd = exec.Command(s.runflow, "run", s.template, "--graph-url", s.root, "--output", "json")
-	case "version":
-		cmd = exec.Command(s.runflow, "version")
-	case "before-run":
-		cmd = exec.Command(s.before, "run", s.template, "--graph-url", s.root, "--output", "json")
-	case "before-version":
-		cmd = exec.Command(s.before, "version")
-	default:
-		panic("unknown program " + which)
+	} else {
+		bin, what := s.runflow, which
+		for _, other := range s.others {
+			if rest, ok := strings.CutPrefix(which, filepath.Base(other)+"-"); ok {
+				bin, what = other, rest
+			}
+		}
+		switch what {
+		case "run":
+			cmd = exec.Command(bin, "run", s.template, "--graph-url", s.root, "--output", "json")
+		case "version":
+			cmd = exec.Command(bin, "version")
+		default:
+			panic("unknown program " + which)
+		}
 	}
 	// A clean environment: no profile, no zone, nothing from the caller's
 	// config directory.
-	cmd.Env = []string{"HOME=" + s.dir, "XDG_CONFIG_HOME=" + s.dir, "RUNFLOW_TOKEN=" + token, "TZ=UTC", "PATH=" + os.Getenv("PATH")}
+	cmd.Env = []string{"HOME=" + s.dir, "XDG_CONFIG_HOME=" + s.dir, "RUNFLOW_TOKEN=" + enginebench.Token, "TZ=UTC", "PATH=" + os.Getenv("PATH")}
 	return cmd
 }
 
@@ -183,7 +147,7 @@ func TestBothProgramsReadTheSameFields(t *testing.T) {
 
 // BenchmarkStartup runs, in each iteration, the plain program, `runflow
 // run` and `runflow version` one after the other (and the same two of
-// RUNFLOW_BENCH_BEFORE, when set), and reports the median CPU time of each
+// each binary of RUNFLOW_BENCH_BEFORE), and reports the median CPU time of each
 // and the median of the per-iteration ratios to the plain program. Run it
 // with a fixed count of iterations, e.g.
 //
@@ -191,8 +155,8 @@ func TestBothProgramsReadTheSameFields(t *testing.T) {
 func BenchmarkStartup(b *testing.B) {
 	s := newSetup(b)
 	programs := []string{"run", "version"}
-	if s.before != "" {
-		programs = append(programs, "before-run", "before-version")
+	for _, other := range s.others {
+		programs = append(programs, filepath.Base(other)+"-run", filepath.Base(other)+"-version")
 	}
 	cpu := map[string][]float64{}
 	ratio := map[string][]float64{}

@@ -1,0 +1,127 @@
+package auth
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+)
+
+// A refresh token that rotates works once. Two processes that find the
+// same expired access token (two runs started together) would both redeem
+// it, and the loser's refresh fails. So a Store that can, serialises the
+// refreshes of one grant across processes (RefreshLocker), and the
+// provider reads the grant again once it holds the lock: if another
+// process refreshed it meanwhile, it uses that grant instead of redeeming
+// the spent refresh token.
+
+// RefreshLocker is implemented by a Store that can serialise the refreshes
+// of one grant across processes (FileStore does, with a lock file). The
+// UserProvider takes the lock around every refresh and reads the grant
+// again once it holds it.
+type RefreshLocker interface {
+	// LockRefresh waits (until ctx is done, or a timeout of the store's)
+	// for the lock of profile and subject, and returns the function that
+	// releases it.
+	LockRefresh(ctx context.Context, profile, subject string) (unlock func(), err error)
+}
+
+// Lock files and temporary files beside a FileStore's grants.
+const (
+	// lockTimeout bounds the wait for another process's refresh; a
+	// refresh takes one request to the token endpoint (30 s at most with
+	// the default HTTP client).
+	lockTimeout = 45 * time.Second
+	// staleLockAge is the age past which a lock file is taken to belong
+	// to a process that died (SIGKILL, a crash) and is removed.
+	staleLockAge = 60 * time.Second
+	// lockPoll is how often a waiting process looks at the lock file.
+	lockPoll = 20 * time.Millisecond
+	// staleTempAge is the age past which a .tmp-*.json file, a Save cut
+	// short by a crash, is removed.
+	staleTempAge = 10 * time.Minute
+)
+
+// LockRefresh implements RefreshLocker with a lock file beside the
+// grant's file (its path plus ".lock"), created exclusively. A lock file
+// older than a minute is taken to be left by a process that died, and is
+// removed. The wait ends with an error after 45 s or when ctx is done.
+func (s *FileStore) LockRefresh(ctx context.Context, profile, subject string) (func(), error) {
+	if err := s.ensureDir(); err != nil {
+		return nil, err
+	}
+	s.removeStaleTemps()
+	path := s.Path(profile, subject) + ".lock"
+	deadline := time.Now().Add(lockTimeout)
+	for {
+		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+		if err == nil {
+			_, werr := f.WriteString(strconv.Itoa(os.Getpid()) + "\n")
+			fi, serr := f.Stat()
+			cerr := f.Close()
+			if err := errors.Join(werr, serr, cerr); err != nil {
+				os.Remove(path)
+				return nil, fmt.Errorf("auth: taking the refresh lock: %w", err)
+			}
+			return func() {
+				// Remove the lock only if it is still ours (a waiter may
+				// have taken it over as stale).
+				if cur, err := os.Stat(path); err == nil && os.SameFile(cur, fi) {
+					os.Remove(path)
+				}
+			}, nil
+		}
+		if !errors.Is(err, fs.ErrExist) {
+			return nil, fmt.Errorf("auth: taking the refresh lock: %w", err)
+		}
+		if fi, err := os.Stat(path); err == nil && time.Since(fi.ModTime()) > staleLockAge {
+			os.Remove(path)
+			continue
+		}
+		if time.Now().After(deadline) {
+			return nil, fmt.Errorf("auth: another runflow has been refreshing the sign-in of profile %q for more than %v (lock file %s); try again, or delete the lock file if no runflow is running", profile, lockTimeout, path)
+		}
+		t := time.NewTimer(lockPoll)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return nil, ctx.Err()
+		case <-t.C:
+		}
+	}
+}
+
+// removeStaleTemps removes the temporary files of saves that a crash cut
+// short (a SIGKILL between creating and renaming one); a save in progress
+// in another process has a fresh one.
+func (s *FileStore) removeStaleTemps() {
+	names, _ := filepath.Glob(filepath.Join(s.dir, ".tmp-*.json"))
+	for _, name := range names {
+		if fi, err := os.Lstat(name); err == nil && fi.Mode().IsRegular() && time.Since(fi.ModTime()) > staleTempAge {
+			os.Remove(name)
+		}
+	}
+}
+
+// lockForRefresh takes the store's refresh lock when it has one, and
+// returns the grant as it is once the lock is held: another process may
+// have refreshed it while this one waited. The returned grant is st when
+// the store has no lock or holds nothing better.
+func (p *UserProvider) lockForRefresh(ctx context.Context, st *StoredToken) (*StoredToken, func(), error) {
+	l, ok := p.cfg.Store.(RefreshLocker)
+	if !ok {
+		return st, func() {}, nil
+	}
+	unlock, err := l.LockRefresh(ctx, st.Profile, st.Subject)
+	if err != nil {
+		return nil, nil, err
+	}
+	if cur, err := p.cfg.Store.Load(ctx, st.Profile, st.Subject); err == nil && cur.BoundTo(p.cfg.Profile) {
+		st = cur
+	}
+	return st, unlock, nil
+}

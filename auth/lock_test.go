@@ -1,0 +1,153 @@
+package auth_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/runflow/runflow/auth"
+)
+
+// Runs started together with an expired access token (each with its own
+// FileStore on the same directory, as separate processes have) all get a
+// token from an identity platform whose refresh tokens rotate and work
+// once: the refreshes are serialised by the lock file beside the store, and
+// whoever waited reads the grant the first one saved instead of redeeming
+// the spent refresh token.
+func TestConcurrentRefreshAcrossStores(t *testing.T) {
+	e := newEnv(t)
+	dir := t.TempDir()
+	e.store = nil
+	first := auth.NewFileStore(dir)
+	opts := e.loginOptions()
+	opts.Store = first
+	e.sb.ApproveSignIns("")
+	opts.OpenBrowser = func(u string) error { go e.visit(u); return nil }
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if _, err := auth.LoginLoopback(ctx, e.profile, opts); err != nil {
+		t.Fatal(err)
+	}
+	const runs, rounds = 4, 5
+	for round := range rounds {
+		e.clock.Advance(2 * time.Hour)
+		start := make(chan struct{})
+		var wg sync.WaitGroup
+		toks := make([]string, runs)
+		errs := make([]error, runs)
+		for i := range runs {
+			// A provider and a store of its own: nothing shared in memory.
+			p, err := auth.NewUserProvider(auth.UserConfig{Profile: e.profile, Store: auth.NewFileStore(dir), HTTPClient: e.ts.Client(), Now: e.clock.Now})
+			if err != nil {
+				t.Fatal(err)
+			}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				<-start
+				tok, err := p.Token(ctx, auth.Request{Scopes: []string{"User.Read"}})
+				errs[i] = err
+				if err == nil {
+					toks[i] = tok.AccessToken
+				}
+			}()
+		}
+		close(start)
+		wg.Wait()
+		for i := range runs {
+			if errs[i] != nil {
+				t.Fatalf("round %d, run %d: %v", round, i, errs[i])
+			}
+			if toks[i] != toks[0] {
+				t.Errorf("round %d, run %d got another access token than run 0: the grant was refreshed twice", round, i)
+			}
+		}
+		if got := e.graphGet("/me", toks[0]); got != 200 {
+			t.Errorf("round %d: GET /me with the refreshed token: %d", round, got)
+		}
+	}
+	if locks, _ := filepath.Glob(filepath.Join(dir, "*.lock")); len(locks) != 0 {
+		t.Errorf("lock files left behind: %v", locks)
+	}
+}
+
+// A lock file left by a process that died is taken over once it is old;
+// a fresh one makes the next refresh wait, until its context ends.
+func TestRefreshLockFile(t *testing.T) {
+	dir := t.TempDir()
+	s := auth.NewFileStore(dir)
+	ctx := context.Background()
+	unlock, err := s.LockRefresh(ctx, "p", "u")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lock := s.Path("p", "u") + ".lock"
+	if _, err := os.Stat(lock); err != nil {
+		t.Fatalf("no lock file beside the grant: %v", err)
+	}
+	// Held: another store waits until its context ends.
+	short, cancel := context.WithTimeout(ctx, 100*time.Millisecond)
+	defer cancel()
+	if _, err := auth.NewFileStore(dir).LockRefresh(short, "p", "u"); err == nil {
+		t.Fatal("a held lock was taken again")
+	}
+	// Another grant's lock is another file.
+	other, err := s.LockRefresh(ctx, "p", "someone-else")
+	if err != nil {
+		t.Fatal(err)
+	}
+	other()
+	unlock()
+	if _, err := os.Stat(lock); !os.IsNotExist(err) {
+		t.Fatalf("the lock file is still there after unlock: %v", err)
+	}
+	// Left by a dead process two minutes ago: taken over at once.
+	if err := os.WriteFile(lock, []byte("12345\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	old := time.Now().Add(-2 * time.Minute)
+	_ = os.Chtimes(lock, old, old)
+	short2, cancel2 := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel2()
+	unlock, err = s.LockRefresh(short2, "p", "u")
+	if err != nil {
+		t.Fatalf("a stale lock was not taken over: %v", err)
+	}
+	unlock()
+}
+
+// A save cut short by SIGKILL leaves an empty .tmp-*.json behind; the
+// next save (or refresh) removes it, but not a fresh one of a save in
+// progress elsewhere.
+func TestStaleTemporaryFilesAreRemoved(t *testing.T) {
+	dir := t.TempDir()
+	s := auth.NewFileStore(dir)
+	stale := filepath.Join(dir, ".tmp-123456.json")
+	fresh := filepath.Join(dir, ".tmp-654321.json")
+	for _, f := range []string{stale, fresh} {
+		if err := os.WriteFile(f, nil, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	old := time.Now().Add(-time.Hour)
+	_ = os.Chtimes(stale, old, old)
+	if err := s.Save(context.Background(), &auth.StoredToken{Profile: "p", Subject: "u", AccessToken: "a"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(stale); !os.IsNotExist(err) {
+		t.Errorf("the stale temporary file is still there: %v", err)
+	}
+	if _, err := os.Stat(fresh); err != nil {
+		t.Errorf("a fresh temporary file was removed: %v", err)
+	}
+	names, _ := filepath.Glob(filepath.Join(dir, "*"))
+	for _, n := range names {
+		if strings.Contains(filepath.Base(n), ".tmp-") && n != fresh {
+			t.Errorf("left behind: %s", n)
+		}
+	}
+}

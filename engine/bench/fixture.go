@@ -1,0 +1,63 @@
+// Package bench compares running a flow through the engine with the
+// hand-written Go code that does the same work, in the same run, so that
+// the engine's overhead is measured as a ratio. See BENCHMARKS.md.
+//
+// Its one-request flow and loopback Graph are exported for the whole-process
+// start-up benchmark in cmd/runflow/bench.
+package bench
+
+import (
+	"io"
+	"net/http"
+)
+
+// MeTemplate is the one-request flow: GET /me, reading displayName and mail.
+const MeTemplate = `id: bench-me
+name: Who am I
+description: Reads the signed-in user's name and mail address.
+scopes: [User.Read]
+steps:
+  - id: me
+    http:
+      method: GET
+      path: /me
+      query:
+        $select: displayName,mail
+output:
+  name: ${ json(steps.me.body, 'displayName') }
+  mail: ${ json(steps.me.body, 'mail') }
+`
+
+// MeResponse is Graph's documented answer to GET /me (example F4).
+const MeResponse = `{
+  "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#users/$entity",
+  "businessPhones": ["+1 425 555 0109"],
+  "displayName": "Adele Vance",
+  "givenName": "Adele",
+  "jobTitle": "Retail Manager",
+  "mail": "AdeleV@contoso.com",
+  "mobilePhone": "+1 425 555 0109",
+  "officeLocation": "18/2111",
+  "preferredLanguage": "en-US",
+  "surname": "Vance",
+  "userPrincipalName": "AdeleV@contoso.com",
+  "id": "87d349ed-44d7-43e1-9a83-5f2406dee5bd"
+}`
+
+// Token is the access token MeHandler accepts.
+const Token = "bench-token"
+
+// MeHandler is a loopback Graph that answers GET /v1.0/me?$select=... with
+// MeResponse when the request carries Token, and 400 otherwise.
+func MeHandler() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodGet || r.URL.Path != "/v1.0/me" || r.Header.Get("Authorization") != "Bearer "+Token ||
+			r.URL.Query().Get("$select") != "displayName,mail" {
+			http.Error(w, `{"error":{"code":"BadRequest","message":"unexpected request"}}`, http.StatusBadRequest)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("request-id", "0d6ee1f7-5a6c-4a5b-9f7e-6a1f2b3c4d5e")
+		_, _ = io.WriteString(w, MeResponse)
+	})
+}

@@ -1,0 +1,130 @@
+package graphref
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// readExtract reads a permissions extract as plain maps, independently of
+// the generator.
+func readExtract(t *testing.T, path string) map[string]map[string][]Permission {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Skipf("reference not present: %v", err)
+	}
+	var doc struct {
+		Paths map[string]map[string][]struct {
+			Permission          string `json:"permission"`
+			LeastPrivilegedFlag bool   `json:"leastPrivilegedFlag"`
+		} `json:"paths"`
+	}
+	if err := json.Unmarshal(data, &doc); err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]map[string][]Permission{}
+	for op, kinds := range doc.Paths {
+		out[op] = map[string][]Permission{}
+		for kind, perms := range kinds {
+			for _, p := range perms {
+				out[op][kind] = append(out[op][kind], Permission{p.Permission, p.LeastPrivilegedFlag})
+			}
+		}
+	}
+	return out
+}
+
+// TestPermissionsMatchTheData: the table holds exactly the extract checked
+// into this package and, when present (CI), the shared reference.
+func TestPermissionsMatchTheData(t *testing.T) {
+	for _, path := range []string{"permissions-extract.json", "../../../shared/graph-reference/permissions-extract.json"} {
+		t.Run(path, func(t *testing.T) {
+			want := readExtract(t, path)
+			got := map[string]map[string][]Permission{}
+			for _, o := range Operations() {
+				kinds := map[string][]Permission{}
+				for kind, perms := range map[string][]Permission{"DelegatedWork": o.DelegatedWork, "DelegatedPersonal": o.DelegatedPersonal, "Application": o.Application} {
+					if perms != nil {
+						kinds[kind] = perms
+					}
+				}
+				got[o.Op] = kinds
+			}
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("the table differs from %s (run go generate ./internal/graphref):\n got %v\nwant %v", path, got, want)
+			}
+		})
+	}
+}
+
+// TestPermissionsFileIsCurrent: running the generator gives the checked-in
+// permissions_gen.go byte for byte.
+func TestPermissionsFileIsCurrent(t *testing.T) {
+	if testing.Short() {
+		t.Skip("compiles the generator; skipped with -short")
+	}
+	out := filepath.Join(t.TempDir(), "permissions_gen.go")
+	cmd := exec.Command("go", "run", "genpermissions.go", "-out", out)
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go run genpermissions.go: %v\n%s", err, b)
+	}
+	generated, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	current, err := os.ReadFile("permissions_gen.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(generated, current) {
+		t.Error("permissions_gen.go is not what genpermissions.go writes: run go generate ./internal/graphref")
+	}
+}
+
+func TestLookupOperation(t *testing.T) {
+	tests := []struct {
+		op    string
+		ok    bool
+		least string // first delegated-work permission
+	}{
+		{"GET /me", true, "User.Read"},
+		{"POST /me/sendmail", true, "Mail.Send"},
+		{"GET /users/{id}/todo/lists", true, "Tasks.Read"},
+		{"POST /users/{id}/todo/lists/{id}/tasks", true, "Tasks.ReadWrite"},
+		{"GET /me/sendMail", false, ""}, // paths are as the data writes them: lower case
+		{"DELETE /me/events/{id}", false, ""},
+		{"", false, ""},
+	}
+	for _, tt := range tests {
+		o, ok := LookupOperation(tt.op)
+		if ok != tt.ok {
+			t.Errorf("LookupOperation(%q) ok = %v, want %v", tt.op, ok, tt.ok)
+			continue
+		}
+		if ok && (o.Op != tt.op || o.DelegatedWork[0].Name != tt.least || !o.DelegatedWork[0].Least) {
+			t.Errorf("LookupOperation(%q) = %+v, want %s first and least privileged", tt.op, o, tt.least)
+		}
+	}
+	if !slices.IsSortedFunc(Operations(), func(a, b Operation) int { return strings.Compare(a.Op, b.Op) }) {
+		t.Error("Operations() is not sorted by Op")
+	}
+}
+
+func TestAllPermissions(t *testing.T) {
+	o, _ := LookupOperation("GET /users/{id}/todo/lists")
+	want := []string{"Tasks.Read", "Tasks.ReadWrite", "Tasks.Read.All", "Tasks.ReadWrite.All"}
+	if got := o.All(); !slices.Equal(got, want) {
+		t.Errorf("All() = %v, want %v", got, want)
+	}
+	o, _ = LookupOperation("GET /me")
+	if got := o.All(); got[0] != "User.Read" || slices.Contains(got[1:], "User.Read") {
+		t.Errorf("All() of GET /me = %v: want User.Read first and once", got)
+	}
+}
