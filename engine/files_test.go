@@ -304,3 +304,27 @@ steps:
 		}
 	}
 }
+
+func TestMemoryFiles(t *testing.T) {
+	m := &MemoryFiles{MaxBytes: 10}
+	a, err := m.PutFile([]byte("12345"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A session saved at every turn puts the same bytes again: kept once.
+	if b, err := m.PutFile([]byte("12345")); err != nil || b != a {
+		t.Errorf("same bytes again: %q, %v; want %q", b, err, a)
+	}
+	if _, err := m.PutFile([]byte("678901")); err == nil || !strings.Contains(err.Error(), "MaxBytes") {
+		t.Errorf("over MaxBytes: %v", err)
+	}
+	if got, err := m.GetFile(a); err != nil || string(got) != "12345" {
+		t.Errorf("GetFile: %q, %v", got, err)
+	}
+	if _, err := m.GetFile("not-a-ref"); err == nil {
+		t.Error("an unknown reference was found")
+	}
+	if len(a) != 32 {
+		t.Errorf("reference %q is not 128 random bits in hex", a)
+	}
+}
