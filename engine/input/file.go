@@ -119,7 +119,7 @@ func isFileType(t Type) bool { return t == File || t == Files }
 func maxFileAnswerBytes(t Type, c Context) int {
 	n := c.maxFile()
 	if t == Files {
-		n *= MaxFiles
+		n = min(n*MaxFiles, MaxFileBytes) // the files total at most MaxFileBytes
 	}
 	return base64.StdEncoding.EncodedLen(n) + 64<<10
 }
