@@ -76,6 +76,16 @@ func readLocalFiles(paths []string, max int64) ([]input.FileValue, error) {
 	if len(paths) > input.MaxFiles {
 		return nil, fmt.Errorf("%d files: at most %d", len(paths), input.MaxFiles)
 	}
+	// All sizes are checked before any file is read: together the files
+	// may not pass the most a files input takes.
+	var total int64
+	for _, p := range paths {
+		if fi, err := os.Stat(p); err == nil {
+			if total += fi.Size(); total > input.MaxFileBytes {
+				return nil, fmt.Errorf("the files total more than %s", input.ByteSize(input.MaxFileBytes))
+			}
+		}
+	}
 	files := []input.FileValue{}
 	for _, p := range paths {
 		f, err := readLocalFile(p, max)
