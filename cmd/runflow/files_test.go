@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/base64"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -92,8 +93,17 @@ func TestFileInputErrors(t *testing.T) {
 	f, _ := os.Create(huge)
 	f.Truncate(35<<20 + 1) // sparse: the size is checked, nothing is read
 	f.Close()
+	var five []string // 5 × 35 MB, sparse: more than the 150 MB files may total
+	for i := range 5 {
+		p := filepath.Join(dir, fmt.Sprintf("part%d.bin", i))
+		f, _ := os.Create(p)
+		f.Truncate(35 << 20)
+		f.Close()
+		five = append(five, p)
+	}
 	base := []string{"run", "send-mail", "--sandbox", "--yes", "--no-input", "--set", "to=AlexW@contoso.onmicrosoft.com", "--set", "subject=Files", "--set", "body=Attached."}
 	for _, c := range []struct{ path, want string }{
+		{strings.Join(five, ","), "the files total more than 150 MB"},
 		{filepath.Join(dir, "missing.txt"), "no such file or directory"},
 		{dir, "is not a regular file"},
 		{huge, "is 35.0 MB (36700161 bytes): at most 35 MB"},
