@@ -286,12 +286,11 @@ func (s *Server) Conversation(ctx context.Context, conversation string) (Reply, 
 	if err := checkIDs(conversation, "-", ""); err != nil {
 		return Reply{}, err
 	}
-	turn, err := s.cfg.Engine.Conversation(ctx, s.cfg.Store, conversation)
+	turn, err := s.untilFree(ctx, func() (*engine.Turn, error) {
+		return s.cfg.Engine.Conversation(ctx, s.cfg.Store, conversation)
+	})
 	if err != nil {
 		return Reply{}, err
-	}
-	if turn.Kind == engine.KindBusy {
-		return Reply{Conversation: conversation, Status: StatusIdle, Messages: []string{"Working on the previous message; ask again in a moment."}}, nil
 	}
 	r := replyFor(conversation, turn)
 	if turn.Kind == engine.KindIdle {

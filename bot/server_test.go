@@ -10,6 +10,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/runflow/runflow/sandbox"
 )
 
 func TestAPIConversation(t *testing.T) {
@@ -285,5 +287,42 @@ func TestSlowClientsAreCutOff(t *testing.T) {
 	}
 	if code, _, _ := call(t, "http://"+ln.Addr().String(), "GET", "/healthz", ""); code != 200 {
 		t.Fatalf("after slow clients: %d", code)
+	}
+}
+
+// While one delivery is sending a write (held back 600 ms by the
+// sandbox), another message of the conversation and a GET wait for it, and
+// answer from its result: nothing is sent twice, nobody is told "idle".
+func TestBusyConversationWaits(t *testing.T) {
+	store := newTestRedis(t, time.Hour)
+	w := newWorld(t, store)
+	_, a := w.replica()
+	_, b := w.replica()
+	call(t, a.URL, "POST", "/v1/conversations/busy/flows", `{"template":"send-mail","user":"u","inputs":{"to":"a@contoso.com","cc":"","subject":"Slow","body":"x","html":false,"attachments":[]}}`)
+	w.sb.Faults().Add(sandbox.Fault{Method: "POST", Path: "/v1.0/me/sendMail", Delay: 600 * time.Millisecond, Count: 1})
+	var wg sync.WaitGroup
+	var first Reply
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		_, first, _ = call(t, a.URL, "POST", "/v1/conversations/busy/messages", `{"text":"yes","user":"u","id":"confirm"}`)
+	}()
+	time.Sleep(200 * time.Millisecond)
+	var dup, cur Reply
+	wg.Add(2)
+	go func() {
+		defer wg.Done()
+		_, dup, _ = call(t, b.URL, "POST", "/v1/conversations/busy/messages", `{"text":"yes","user":"u","id":"confirm"}`)
+	}()
+	go func() {
+		defer wg.Done()
+		_, cur, _ = call(t, b.URL, "GET", "/v1/conversations/busy", "")
+	}()
+	wg.Wait()
+	if first.Status != StatusDone || dup.Status != StatusDone || cur.Status != StatusDone {
+		t.Fatalf("first %s, duplicate %s, GET %s; want done for all", first.Status, dup.Status, cur.Status)
+	}
+	if n := w.writes("POST", "/sendMail"); n != 1 {
+		t.Fatalf("%d mails sent", n)
 	}
 }

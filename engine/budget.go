@@ -42,6 +42,9 @@ type evalBudget struct {
 	// steps counts the predicate runs of the evaluation, up to
 	// maxSteps (Limits.MaxEvalSteps); see step.
 	steps, maxSteps int
+	// elemsLeft is what is left of Limits.MaxMemory for the elements
+	// concat copies (sizedconcat.go).
+	elemsLeft int
 	// ctx and deadline are those of the Start, Resume or Run call the
 	// session is in (set by run, cleared when it returns), so that a long
 	// evaluation stops when the call is cancelled or runs out of time.
@@ -59,6 +62,7 @@ func (b *evalBudget) reset(lim *Limits) {
 	b.left, b.max = lim.MaxValueBytes, lim.MaxValueBytes
 	b.dataLeft, b.dataMax = lim.MaxValueDataBytes, lim.MaxValueDataBytes
 	b.steps, b.maxSteps = 0, lim.MaxEvalSteps
+	b.elemsLeft = int(min(lim.MaxMemory, uint(tooBig)))
 	b.flowTime = lim.FlowTimeout
 	b.stopped = nil
 }
@@ -173,7 +177,7 @@ var budgetedFuncs = func() map[string]bool {
 	for _, name := range budgetedNames {
 		m[name] = true
 	}
-	for _, name := range []string{"json", jsonBodyFunc, "graphDateTime", "formatTime", "odataString"} {
+	for _, name := range []string{"json", jsonBodyFunc, "graphDateTime", "formatTime", "odataString", "concat"} {
 		m[name] = true
 	}
 	return m

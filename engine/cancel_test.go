@@ -73,3 +73,40 @@ func TestCancelWordsAndFutureLoadErrors(t *testing.T) {
 		}
 	}
 }
+
+// future: a date before today, or a time before now (of the answer), is
+// asked again; today and later times are taken. A preset in the past
+// fails a run that may not ask.
+func TestFutureInputs(t *testing.T) {
+	tp := loadInline(t, `
+inputs:
+  - {name: day, type: date, prompt: "Which day?", future: true}
+  - {name: at, type: datetime, prompt: "When?", future: true}
+steps:
+  - say: ${ inputs.day } ${ inputs.at }
+`)
+	g := newFakeGraph(t)
+	e := newTestEngine(t, g, nil, tp) // the clock is fixedNow, Wed 25 Nov 2026 10:00 UTC
+	turn, err := e.Start(context.Background(), tp, StartOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ answer, input, problem string }{
+		{"yesterday", "day", "Tue 24 Nov 2026 is in the past (today is Wed 25 Nov 2026)"},
+		{"today", "at", ""},
+		{"2026-11-25 09:59", "at", "Wed 25 Nov 2026 09:59 is in the past (it is now Wed 25 Nov 2026 10:00, UTC)"},
+		{"10:00", "at", "is in the past"},
+	} {
+		if turn, err = e.Resume(context.Background(), turn.State, c.answer); err != nil {
+			t.Fatal(err)
+		}
+		if turn.Kind != KindQuestion || turn.Question.Input != c.input || !strings.Contains(turn.Question.Error, c.problem) || (c.problem == "") != (turn.Question.Error == "") {
+			t.Fatalf("%q: %+v", c.answer, turn.Question)
+		}
+	}
+	if turn, err = e.Resume(context.Background(), turn.State, "in 2 hours"); err != nil || turn.Kind != KindDone {
+		t.Fatalf("a future time: %v %+v", err, turn)
+	}
+	run := runInline(t, g, tp, StartOptions{Inputs: map[string]any{"day": "yesterday", "at": "tomorrow 9am"}}, Limits{})
+	wantFailure(t, run, "in the past")
+}

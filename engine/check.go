@@ -441,6 +441,7 @@ func (c *checker) expr(e *expression, sc *scope, extra map[string]types.Type, as
 			}
 		}
 	})
+	c.t.noteBodyReads(tree)
 	bodyOffs, bodyMsgs := bodyFieldReads(tree)
 	choiceOffs, choiceMsgs := c.choiceCalls(tree)
 	bodyOffs, bodyMsgs = append(bodyOffs, choiceOffs...), append(bodyMsgs, choiceMsgs...)

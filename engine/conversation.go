@@ -5,7 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
+
+	"github.com/tidwall/gjson"
 
 	"github.com/runflow/runflow/graph"
 )
@@ -60,7 +63,9 @@ type convRecord struct {
 	// sent; replaced when its outcome is recorded.
 	Claim *claimRecord `json:"claim,omitempty"`
 	// Last is the conversation's current turn (what Conversation returns).
-	Last *storedTurn `json:"last,omitempty"`
+	// It and the turns of Recent stay raw JSON (a storedTurn) until one is
+	// replayed: a message decodes and encodes none but its own.
+	Last json.RawMessage `json:"last,omitempty"`
 	// Recent are the latest message ids handled, oldest first.
 	Recent []recentMessage `json:"recent,omitempty"`
 }
@@ -79,8 +84,8 @@ type claimRecord struct {
 }
 
 type recentMessage struct {
-	ID   string      `json:"id"`
-	Turn *storedTurn `json:"turn"`
+	ID   string          `json:"id"`
+	Turn json.RawMessage `json:"turn"`
 }
 
 // StartFlow starts t in the conversation key of store, in answer to the
@@ -166,11 +171,7 @@ func (e *Engine) Conversation(ctx context.Context, store SessionStore, key strin
 	if err := checkConversation(store, key, ""); err != nil {
 		return nil, err
 	}
-	rec, err := store.Load(ctx, key)
-	if err != nil {
-		return nil, fmt.Errorf("engine: loading the conversation: %w", err)
-	}
-	cr, err := decodeConvRecord(rec)
+	rec, cr, err := loadConversation(ctx, store, key)
 	if err != nil {
 		return nil, err
 	}
@@ -184,11 +185,7 @@ type prepareFunc func(rec SessionRecord, cr *convRecord) (*session, func(*sessio
 // handle is what StartFlow and HandleMessage share: load, replay a known
 // message, respect or end a claim, run with the claim hook, swap.
 func (e *Engine) handle(ctx context.Context, store SessionStore, key, msgID string, starting bool, prepare prepareFunc) (*Turn, error) {
-	rec, err := store.Load(ctx, key)
-	if err != nil {
-		return nil, fmt.Errorf("engine: loading the conversation: %w", err)
-	}
-	cr, err := decodeConvRecord(rec)
+	rec, cr, err := loadConversation(ctx, store, key)
 	if err != nil {
 		return nil, err
 	}
@@ -214,7 +211,7 @@ func (e *Engine) handle(ctx context.Context, store SessionStore, key, msgID stri
 			Message: msgID, Session: s.sessionID(), Template: s.t.id, Step: st.key, Pos: s.stepPos(st),
 			Method: method, Path: path, Until: e.now().Add(e.lim.FlowTimeout + claimGrace).UnixMilli(),
 		}}
-		data, err := json.Marshal(next)
+		data, err := next.encode()
 		if err != nil {
 			return fmt.Errorf("claiming the turn before the write: %v", err)
 		}
@@ -235,9 +232,12 @@ func (e *Engine) handle(ctx context.Context, store SessionStore, key, msgID stri
 		return e.reread(ctx, store, key, msgID)
 	}
 	turn.Session, turn.Seq = s.sessionID(), s.seq
-	next := &convRecord{V: convRecordVersion, State: turn.State, Last: storeTurn(turn)}
-	next.Recent = addRecent(cr.Recent, msgID, next.Last)
-	data, err := json.Marshal(next)
+	last, err := json.Marshal(storeTurn(turn))
+	if err != nil {
+		return nil, fmt.Errorf("engine: saving the conversation: %v", err)
+	}
+	next := &convRecord{V: convRecordVersion, State: turn.State, Last: last, Recent: addRecent(cr.Recent, msgID, last)}
+	data, err := next.encode()
 	if err != nil {
 		return nil, fmt.Errorf("engine: saving the conversation: %v", err)
 	}
@@ -266,9 +266,12 @@ func (e *Engine) handle(ctx context.Context, store SessionStore, key, msgID stri
 func (e *Engine) endAbandoned(ctx context.Context, store SessionStore, key, msgID string, rec SessionRecord, cr *convRecord) (*Turn, error) {
 	turn := abandonedTurn(cr.Claim)
 	turn.Seq = rec.Seq + 1
-	next := &convRecord{V: convRecordVersion, Last: storeTurn(turn)}
-	next.Recent = addRecent(cr.Recent, msgID, next.Last)
-	data, err := json.Marshal(next)
+	last, err := json.Marshal(storeTurn(turn))
+	if err != nil {
+		return nil, fmt.Errorf("engine: saving the conversation: %v", err)
+	}
+	next := &convRecord{V: convRecordVersion, Last: last, Recent: addRecent(cr.Recent, msgID, last)}
+	data, err := next.encode()
 	if err != nil {
 		return nil, fmt.Errorf("engine: saving the conversation: %v", err)
 	}
@@ -293,11 +296,7 @@ func abandonedNote(c *claimRecord) string {
 
 // reread answers a delivery that lost the race from the record as it is.
 func (e *Engine) reread(ctx context.Context, store SessionStore, key, msgID string) (*Turn, error) {
-	rec, err := store.Load(ctx, key)
-	if err != nil {
-		return nil, fmt.Errorf("engine: loading the conversation: %w", err)
-	}
-	cr, err := decodeConvRecord(rec)
+	rec, cr, err := loadConversation(ctx, store, key)
 	if err != nil {
 		return nil, err
 	}
@@ -317,12 +316,10 @@ func (e *Engine) currentTurn(rec SessionRecord, cr *convRecord) *Turn {
 		t.Seq = rec.Seq
 		return t
 	}
-	if cr.Last == nil {
+	if len(cr.Last) == 0 {
 		return &Turn{Kind: KindIdle, Seq: rec.Seq}
 	}
-	t := cr.Last.turn()
-	t.Replay = true
-	return t
+	return replayed(cr.Last)
 }
 
 // replay returns the turn already given to message id, or nil.
@@ -331,16 +328,26 @@ func (cr *convRecord) replay(id string) *Turn {
 		return nil
 	}
 	for i := len(cr.Recent) - 1; i >= 0; i-- {
-		if r := cr.Recent[i]; r.ID == id && r.Turn != nil {
-			t := r.Turn.turn()
-			t.Replay = true
-			return t
+		if r := cr.Recent[i]; r.ID == id && len(r.Turn) > 0 {
+			return replayed(r.Turn)
 		}
 	}
 	return nil
 }
 
-func addRecent(recent []recentMessage, id string, t *storedTurn) []recentMessage {
+// replayed decodes a remembered turn; one that does not decode (a record
+// written by a newer engine) is a failed turn saying so.
+func replayed(raw json.RawMessage) *Turn {
+	var st storedTurn
+	if err := json.Unmarshal(raw, &st); err != nil {
+		return &Turn{Kind: KindFailed, Status: StatusFailed, Replay: true, Err: &FlowError{Err: badState("the remembered turn cannot be read (%v)", err)}}
+	}
+	t := st.turn()
+	t.Replay = true
+	return t
+}
+
+func addRecent(recent []recentMessage, id string, t json.RawMessage) []recentMessage {
 	if id == "" {
 		return recent
 	}
@@ -352,12 +359,22 @@ func addRecent(recent []recentMessage, id string, t *storedTurn) []recentMessage
 	return append(out, recentMessage{ID: id, Turn: t})
 }
 
+// loadConversation loads and decodes the record of key.
+func loadConversation(ctx context.Context, store SessionStore, key string) (SessionRecord, *convRecord, error) {
+	rec, err := store.Load(ctx, key)
+	if err != nil {
+		return rec, nil, fmt.Errorf("engine: loading the conversation: %w", err)
+	}
+	cr, err := decodeConvRecord(rec)
+	return rec, cr, err
+}
+
 func decodeConvRecord(rec SessionRecord) (*convRecord, error) {
 	cr := &convRecord{}
 	if rec.Seq == 0 {
 		return cr, nil
 	}
-	if err := json.Unmarshal(rec.Data, cr); err != nil {
+	if err := cr.decode(rec.Data); err != nil {
 		return nil, badState("the conversation record is not the engine's (%v)", err)
 	}
 	if cr.V != convRecordVersion {
@@ -367,6 +384,104 @@ func decodeConvRecord(rec SessionRecord) (*convRecord, error) {
 		return nil, badState("the conversation record remembers %d messages, more than %d", len(cr.Recent), maxRecentMessages)
 	}
 	return cr, nil
+}
+
+// encode writes the record by hand: its state and turns are JSON already,
+// and encoding/json would check and copy each of them again.
+func (cr *convRecord) encode() ([]byte, error) {
+	n := len(cr.State) + len(cr.Last) + 64
+	for _, r := range cr.Recent {
+		n += len(r.ID) + len(r.Turn) + 20
+	}
+	b := make([]byte, 0, n)
+	b = append(b, `{"v":`...)
+	b = strconv.AppendInt(b, int64(cr.V), 10)
+	if len(cr.State) > 0 {
+		b = append(b, `,"state":`...)
+		b = append(b, cr.State...)
+	}
+	if cr.Claim != nil {
+		claim, err := json.Marshal(cr.Claim)
+		if err != nil {
+			return nil, err
+		}
+		b = append(b, `,"claim":`...)
+		b = append(b, claim...)
+	}
+	if len(cr.Last) > 0 {
+		b = append(b, `,"last":`...)
+		b = append(b, cr.Last...)
+	}
+	if len(cr.Recent) > 0 {
+		b = append(b, `,"recent":[`...)
+		for i, r := range cr.Recent {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = append(b, `{"id":`...)
+			b = appendJSONString(b, r.ID)
+			b = append(b, `,"turn":`...)
+			b = append(b, r.Turn...)
+			b = append(b, '}')
+		}
+		b = append(b, ']')
+	}
+	return append(b, '}'), nil
+}
+
+// decode reads a record; its state and turns stay raw.
+func (cr *convRecord) decode(data []byte) error {
+	text := string(data)
+	if !gjson.Valid(text) {
+		return errors.New("not JSON")
+	}
+	root := gjson.Parse(text)
+	if !root.IsObject() {
+		return errors.New("not a JSON object")
+	}
+	var err error
+	root.ForEach(func(k, v gjson.Result) bool {
+		switch k.Str {
+		case "v":
+			var n int64
+			n, err = jsonInt("v", v)
+			cr.V = int(n)
+		case "state":
+			cr.State = rawObject(v)
+		case "claim":
+			if v.IsObject() {
+				cr.Claim = &claimRecord{}
+				err = json.Unmarshal([]byte(v.Raw), cr.Claim)
+			}
+		case "last":
+			cr.Last = rawObject(v)
+		case "recent":
+			if !v.IsArray() {
+				err = errors.New("recent: not a list")
+				break
+			}
+			v.ForEach(func(_, m gjson.Result) bool {
+				if len(cr.Recent) > maxRecentMessages {
+					return false
+				}
+				r := recentMessage{ID: m.Get("id").Str, Turn: rawObject(m.Get("turn"))}
+				cr.Recent = append(cr.Recent, r)
+				return true
+			})
+		default:
+			err = fmt.Errorf("unknown field %q", k.Str)
+		}
+		return err == nil
+	})
+	return err
+}
+
+// rawObject is v's JSON when it is an object, else nothing.
+func rawObject(v gjson.Result) json.RawMessage {
+	if !v.IsObject() {
+		return nil
+	}
+	return json.RawMessage(v.Raw)
 }
 
 func checkConversation(store SessionStore, key, msgID string) error {

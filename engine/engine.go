@@ -105,6 +105,8 @@ type Engine struct {
 	// stepLimit and flowLimit are the causes of the http step contexts
 	// that reach Limits.StepTimeout or Limits.FlowTimeout (made once).
 	stepLimit, flowLimit *LimitError
+	// macs sign and check states (Config.StateKey).
+	macs *macs
 	// cancelWords is Config.CancelWords, normalised.
 	cancelWords map[string]bool
 
@@ -143,6 +145,9 @@ func New(cfg Config) (*Engine, error) {
 		e.zone = time.UTC
 	}
 	e.zoneName = e.zone.String()
+	if len(cfg.StateKey) > 0 {
+		e.macs = newMACs(cfg.StateKey)
+	}
 	if cfg.CancelWords == nil {
 		e.cancelWords = cancelSet(DefaultCancelWords)
 	} else {

@@ -1,8 +1,9 @@
 package engine_test
 
 // The snippets of docs/embedding.md, kept true by running them: a chat bot
-// that starts a flow when a user names it, stores each paused session
-// between messages, sends a sign-in link and takes the magic code back.
+// that starts a flow when a user names it, keeps its conversations in a
+// SessionStore, sends a sign-in link and takes the magic code back, lets
+// the user cancel, and answers a redelivered message once.
 
 import (
 	"context"
@@ -23,79 +24,61 @@ import (
 	"github.com/runflow/runflow/templates"
 )
 
-// sessionStore keeps each user's paused session per conversation. A real
-// bot keeps it in a database or files (examples/chatbot has both); the
-// state is plain JSON with no token in it.
-type sessionStore struct {
-	mu sync.Mutex
-	m  map[[2]string][]byte
-}
-
-func (s *sessionStore) get(conv, user string) ([]byte, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	state, ok := s.m[[2]string{conv, user}]
-	return state, ok
-}
-
-func (s *sessionStore) put(conv, user string, state []byte) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.m == nil {
-		s.m = map[[2]string][]byte{}
-	}
-	s.m[[2]string{conv, user}] = state
-}
-
-func (s *sessionStore) drop(conv, user string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	delete(s.m, [2]string{conv, user})
-}
-
-// bot is the whole host: one Engine for every conversation.
+// bot is the whole host: one Engine for every conversation, and a
+// SessionStore where the conversations live between messages (a
+// MemorySessionStore here; several replicas share a Redis or database
+// store, see engine/storetest).
 type bot struct {
-	eng      *engine.Engine
-	sessions *sessionStore
+	eng   *engine.Engine
+	store engine.SessionStore
 }
 
-// onMessage handles one message of user in conv and returns the answer.
-func (b *bot) onMessage(ctx context.Context, conv, user, text string) string {
-	var turn *engine.Turn
-	var err error
-	if state, paused := b.sessions.get(conv, user); paused {
-		turn, err = b.eng.Resume(ctx, state, text)
-	} else if t, ok := findTemplate(b.eng, text); ok {
-		turn, err = b.eng.Start(ctx, t, engine.StartOptions{Subject: user, Conversation: conv})
-	} else {
-		return "Type the name of a flow, e.g. create-todo-list."
+// onMessage handles one message (its platform id and text) of user in
+// conv and returns the answer.
+func (b *bot) onMessage(ctx context.Context, conv, user, id, text string) string {
+	// One conversation per member of a chat: in a group, each answers
+	// their own flow, with their own sign-in.
+	key := conv + "/" + user
+	msg := engine.Message{ID: id, Text: text}
+	turn, err := b.eng.HandleMessage(ctx, b.store, key, msg)
+	if err == nil && turn.Kind == engine.KindIdle {
+		t, ok := findTemplate(b.eng, text)
+		if !ok {
+			return "Type the name of a flow, e.g. create-todo-list."
+		}
+		turn, err = b.eng.StartFlow(ctx, b.store, key, t, engine.StartOptions{Subject: user, Conversation: conv}, id)
 	}
 	if err != nil {
-		// Resume: a state that cannot go on (the template changed, or it
-		// is damaged). Start: misuse. Either way, begin again.
-		b.sessions.drop(conv, user)
+		// The conversation's flow cannot go on here (its template is not
+		// loaded in this version, or the record is damaged), or the store
+		// failed. Begin again.
+		_ = b.store.Delete(ctx, key)
 		if errors.Is(err, engine.ErrTemplateChanged) {
 			return "That flow was updated meanwhile; please start it again."
 		}
 		return "That flow cannot go on: " + err.Error()
 	}
 	said := strings.Join(turn.Messages, "\n")
+	if said != "" {
+		said += "\n"
+	}
 	switch turn.Kind {
 	case engine.KindQuestion:
-		b.sessions.put(conv, user, turn.State)
 		return said + showQuestion(turn.Question)
 	case engine.KindSignIn:
-		b.sessions.put(conv, user, turn.State)
 		if turn.SignIn.URL == "" { // the same sign-in still waits: a mistyped code
 			return "Not yet: " + turn.SignIn.Reason
 		}
-		return "Please sign in: " + turn.SignIn.URL + "\nthen type the code the page shows."
+		return said + "Please sign in: " + turn.SignIn.URL + "\nthen type the code the page shows."
 	case engine.KindDone:
-		b.sessions.drop(conv, user)
-		return said
+		if turn.Status == engine.StatusCancelled {
+			return said + "Cancelled; nothing more was sent."
+		}
+		return strings.TrimSuffix(said, "\n")
+	case engine.KindBusy:
+		return "Still working on your previous message."
 	default: // engine.KindFailed
-		b.sessions.drop(conv, user)
-		return "Sorry: " + describeFailure(turn.Err)
+		return said + "Sorry: " + describeFailure(turn.Err)
 	}
 }
 
@@ -219,16 +202,19 @@ func Example_bot() {
 		GraphURL:   srv.URL + "/v1.0",
 		HTTPClient: srv.Client(),
 		Auth:       &codeSignIn{}, // a bot uses auth.NewBotSignIn
-		Templates:  builtins,      // so that Resume finds them
+		Templates:  builtins,      // the versions conversations may be on
 	})
 	if err != nil {
 		panic(err)
 	}
-	b := &bot{eng: eng, sessions: &sessionStore{}}
+	b := &bot{eng: eng, store: new(engine.MemorySessionStore)}
 	ctx := context.Background()
-	for _, text := range []string{"hello", "create-todo-list", "", "Groceries", "000000", "123456", "create-todo-list", "Forbidden"} {
-		fmt.Printf("> %q\n%s\n", text, b.onMessage(ctx, "conv-1", "user-1", text))
+	for i, text := range []string{"hello", "create-todo-list", "", "Groceries", "000000", "123456", "create-todo-list", "Forbidden", "create-todo-list", "never mind"} {
+		fmt.Printf("> %q\n%s\n", text, b.onMessage(ctx, "conv-1", "user-1", fmt.Sprint("msg-", i), text))
 	}
+	// The chat platform delivers the last answer again: same id, same
+	// answer, nothing sent twice.
+	fmt.Println(b.onMessage(ctx, "conv-1", "user-1", "msg-9", "never mind"))
 	// Output:
 	// > "hello"
 	// Type the name of a flow, e.g. create-todo-list.
@@ -248,6 +234,11 @@ func Example_bot() {
 	// What should the list be called?
 	// > "Forbidden"
 	// Sorry: Graph answered 403 ErrorAccessDenied: Access is denied. Check credentials and try again. (step create)
+	// > "create-todo-list"
+	// What should the list be called?
+	// > "never mind"
+	// Cancelled; nothing more was sent.
+	// Cancelled; nothing more was sent.
 }
 
 // Example_botOwnTemplates loads a bot's own templates next to the
@@ -293,9 +284,9 @@ steps:
 	}
 
 	eng, _ := engine.New(engine.Config{GraphURL: "https://graph.microsoft.com/v1.0", Auth: auth.Static("unused"), Templates: []*engine.Template{hello}})
-	b := &bot{eng: eng, sessions: &sessionStore{}}
-	fmt.Println(b.onMessage(context.Background(), "c", "u", "hello"))
-	fmt.Println(b.onMessage(context.Background(), "c", "u", "Ada"))
+	b := &bot{eng: eng, store: new(engine.MemorySessionStore)}
+	fmt.Println(b.onMessage(context.Background(), "c", "u", "", "hello"))
+	fmt.Println(b.onMessage(context.Background(), "c", "u", "", "Ada"))
 	// Output:
 	// flows/broken.yaml:11:27: unknown input "hwo"; did you mean "who"?
 	// Who are you?

@@ -124,3 +124,42 @@ func ExampleEngine_Run() {
 	// done AAMkADIy
 	// dry-run POST {"displayName":"Trip"}
 }
+
+// A conversation kept in a SessionStore: the engine loads it, resumes it
+// and saves it with a compare-and-swap, so a message delivered twice is
+// answered twice but acted on once.
+func ExampleEngine_HandleMessage() {
+	srv := fakeGraph()
+	defer srv.Close()
+	t, _ := engine.Load("create-todo-list.yaml", []byte(exampleTemplate))
+	e, _ := engine.New(engine.Config{GraphURL: srv.URL + "/v1.0", HTTPClient: srv.Client(), Auth: auth.Static("token"),
+		StateKey: []byte("0123456789abcdef0123456789abcdef")}) // states are signed
+	store := new(engine.MemorySessionStore) // Redis, bbolt... for several processes
+	ctx := context.Background()
+
+	turn, _ := e.StartFlow(ctx, store, "teams:19:abc/user-1", t, engine.StartOptions{Subject: "user-1"}, "msg-1")
+	fmt.Println(turn.Seq, turn.Kind, turn.Question.Text)
+
+	answer := engine.Message{ID: "msg-2", Text: "Groceries"}
+	turn, _ = e.HandleMessage(ctx, store, "teams:19:abc/user-1", answer)
+	fmt.Println(turn.Seq, turn.Kind, turn.Status, turn.Messages, turn.Replay)
+
+	// The platform delivers msg-2 again: the same turn, nothing sent.
+	turn, _ = e.HandleMessage(ctx, store, "teams:19:abc/user-1", answer)
+	fmt.Println(turn.Seq, turn.Kind, turn.Status, turn.Messages, turn.Replay)
+
+	// Another message: no flow is running.
+	turn, _ = e.HandleMessage(ctx, store, "teams:19:abc/user-1", engine.Message{ID: "msg-3", Text: "hello?"})
+	fmt.Println(turn.Seq, turn.Kind)
+
+	// A cancel word leaves a flow; nothing is sent.
+	e.StartFlow(ctx, store, "teams:19:abc/user-1", t, engine.StartOptions{Subject: "user-1"}, "msg-4")
+	turn, _ = e.HandleMessage(ctx, store, "teams:19:abc/user-1", engine.Message{ID: "msg-5", Text: "Never mind"})
+	fmt.Println(turn.Seq, turn.Kind, turn.Status)
+	// Output:
+	// 1 question What should the list be called?
+	// 3 done completed [Created the list "Groceries".] false
+	// 3 done completed [Created the list "Groceries".] true
+	// 3 idle
+	// 5 done cancelled
+}

@@ -86,12 +86,16 @@ func (m *MemoryFiles) GetFile(ref string) ([]byte, error) {
 }
 
 // encodeFile is a file's saved form: {"$f": {name, content_type, size,
-// sha256, data}}; data (base64) is swapped for a ref when a store is set.
+// sha256, data}}, or with ref instead of data when its bytes are in the
+// engine's FileStore.
 func encodeFile(f input.FileValue) map[string]any {
-	return map[string]any{"$f": map[string]any{
-		"name": f.Name, "content_type": f.ContentType, "size": float64(f.Size), "sha256": f.SHA256,
-		"data": base64.StdEncoding.EncodeToString(input.Content(f)),
-	}}
+	m := map[string]any{"name": f.Name, "content_type": f.ContentType, "size": float64(f.Size), "sha256": f.SHA256}
+	if ref := input.Ref(f); ref != "" {
+		m["ref"] = ref
+	} else {
+		m["data"] = base64.StdEncoding.EncodeToString(input.Content(f))
+	}
+	return map[string]any{"$f": m}
 }
 
 func encodeFiles(fs []input.FileValue) map[string]any {
@@ -102,7 +106,9 @@ func encodeFiles(fs []input.FileValue) map[string]any {
 	return map[string]any{"$F": out}
 }
 
-// decodeFileTag reads what encodeFile wrote ("$f") or a list of them ("$F").
+// decodeFileTag reads what encodeFile wrote ("$f") or a list of them
+// ("$F"). A stored file comes back without its bytes, to be fetched by
+// loadFiles.
 func decodeFileTag(tag string, raw any) (any, error) {
 	if tag == "$F" {
 		list, ok := raw.([]any)
@@ -134,8 +140,12 @@ func decodeFileTag(tag string, raw any) (any, error) {
 	if size < 0 || size > input.MaxFileBytes || size != float64(int(size)) {
 		return nil, fmt.Errorf("file %q: bad size", name)
 	}
-	if _, isRef := m["ref"]; isRef {
-		return nil, fmt.Errorf("file %q is kept in a file store, and this engine has none (Config.Files)", name)
+	meta := input.FileValue{Name: name, ContentType: ct, Size: int(size), SHA256: sum}
+	if ref, isRef := m["ref"].(string); isRef {
+		if ref == "" || len(ref) > 256 {
+			return nil, fmt.Errorf("file %q: bad reference", name)
+		}
+		return input.WithRef(meta, ref, false), nil
 	}
 	s, _ := m["data"].(string)
 	if base64.StdEncoding.DecodedLen(len(s)) > input.MaxFileBytes+3 {
@@ -145,90 +155,112 @@ func decodeFileTag(tag string, raw any) (any, error) {
 	if err != nil {
 		return nil, fmt.Errorf("file %q: bad data", name)
 	}
-	return input.WithContent(input.FileValue{Name: name, ContentType: ct, Size: int(size), SHA256: sum}, data)
+	return input.WithContent(meta, data)
 }
 
-// fileRefs applies fn to the inner map of every saved file ("$f") in v,
-// a saved (encoded) value.
-func fileRefs(v any, depth int, fn func(m map[string]any) error) error {
+// mapFiles applies fn to every file in v (a session value: an input, a
+// preset, a variable, a loop item), in place where v is a container, and
+// returns v with the files fn returned.
+func mapFiles(v any, depth int, fn func(input.FileValue) (input.FileValue, error)) (any, error) {
 	if depth > maxCodecDepth {
-		return errors.New("values nested too deeply")
+		return nil, errors.New("values nested too deeply")
 	}
 	switch x := v.(type) {
-	case []any:
-		for _, it := range x {
-			if err := fileRefs(it, depth+1, fn); err != nil {
-				return err
+	case input.FileValue:
+		return fn(x)
+	case []input.FileValue:
+		for i, f := range x {
+			g, err := fn(f)
+			if err != nil {
+				return nil, err
 			}
+			x[i] = g
+		}
+	case []any:
+		for i, it := range x {
+			w, err := mapFiles(it, depth+1, fn)
+			if err != nil {
+				return nil, err
+			}
+			x[i] = w
 		}
 	case map[string]any:
-		if f, ok := x["$f"].(map[string]any); ok && len(x) == 1 {
-			return fn(f)
-		}
-		for _, it := range x {
-			if err := fileRefs(it, depth+1, fn); err != nil {
-				return err
+		for k, it := range x {
+			w, err := mapFiles(it, depth+1, fn)
+			if err != nil {
+				return nil, err
 			}
+			x[k] = w
+		}
+	}
+	return v, nil
+}
+
+// sessionFiles applies fn to the files of a session's inputs, presets,
+// variables and loop items.
+func sessionFiles(maps []map[string]any, items [][]any, fn func(input.FileValue) (input.FileValue, error)) error {
+	for _, m := range maps {
+		if _, err := mapFiles(m, 0, fn); err != nil {
+			return err
+		}
+	}
+	for _, it := range items {
+		if _, err := mapFiles(it, 0, fn); err != nil {
+			return err
 		}
 	}
 	return nil
 }
 
-// storeFiles moves the bytes of the files in a state being saved into
-// the engine's FileStore (if any), leaving references.
-func (e *Engine) storeFiles(st *savedState) error {
-	if e.cfg.Files == nil {
+// storeFiles puts the bytes of the session's files into the engine's
+// FileStore (once per file: a file keeps its reference), so that the
+// state saves references (no store: the bytes are saved).
+func (s *session) storeFiles() error {
+	store := s.e.cfg.Files
+	if store == nil {
 		return nil
 	}
-	return forStateValues(st, func(m map[string]any) error {
-		s, ok := m["data"].(string)
-		if !ok {
-			return nil
+	var items [][]any
+	for _, f := range s.stack {
+		items = append(items, f.items)
+	}
+	return sessionFiles([]map[string]any{s.inputs, s.presets, s.vars}, items, func(f input.FileValue) (input.FileValue, error) {
+		if input.Ref(f) != "" {
+			return f, nil
 		}
-		data, err := base64.StdEncoding.DecodeString(s)
+		ref, err := store.PutFile(input.Content(f))
 		if err != nil {
-			return err
+			return f, fmt.Errorf("keeping file %q: %w", f.Name, err)
 		}
-		ref, err := e.cfg.Files.PutFile(data)
-		if err != nil {
-			return fmt.Errorf("keeping file %v: %w", m["name"], err)
-		}
-		delete(m, "data")
-		m["ref"] = ref
-		return nil
+		return input.WithRef(f, ref, true), nil
 	})
 }
 
-// loadFiles fetches the bytes of the stored files of a state being
-// restored; decodeFileTag then checks them against their SHA-256.
-func (e *Engine) loadFiles(st *savedState) error {
-	return forStateValues(st, func(m map[string]any) error {
-		ref, ok := m["ref"].(string)
-		if !ok || e.cfg.Files == nil {
-			return nil
+// loadFiles fetches the bytes of a restored session's stored files and
+// checks them against their SHA-256.
+func (e *Engine) loadFiles(s *session, cursor []parsedFrame) error {
+	var items [][]any
+	for _, f := range cursor {
+		items = append(items, f.Items)
+	}
+	return sessionFiles([]map[string]any{s.inputs, s.presets, s.vars}, items, func(f input.FileValue) (input.FileValue, error) {
+		ref := input.Ref(f)
+		if ref == "" || input.Content(f) != nil {
+			return f, nil
+		}
+		if e.cfg.Files == nil {
+			return f, fmt.Errorf("file %q is kept in a file store, and this engine has none (Config.Files)", f.Name)
 		}
 		data, err := e.cfg.Files.GetFile(ref)
 		if err != nil {
-			return fmt.Errorf("file %v: %w", m["name"], err)
+			return f, fmt.Errorf("file %q: %w", f.Name, err)
 		}
-		delete(m, "ref")
-		m["data"] = base64.StdEncoding.EncodeToString(data)
-		return nil
+		g, err := input.WithContent(f, data)
+		if err != nil {
+			return f, err
+		}
+		return input.WithRef(g, ref, true), nil
 	})
-}
-
-func forStateValues(st *savedState, fn func(m map[string]any) error) error {
-	for _, m := range []map[string]any{st.Inputs, st.Presets, st.Vars} {
-		if err := fileRefs(m, 0, fn); err != nil {
-			return err
-		}
-	}
-	for _, f := range st.Cursor {
-		if err := fileRefs(f.Items, 0, fn); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // withFileBytes replaces the files in a value about to be sent as a JSON

@@ -26,8 +26,8 @@ var funcOptions = []expr.Option{
 	expr.Function("inZone", fnInZone, new(func(time.Time, string) time.Time)),
 	expr.Function("atTime", fnAtTime, new(func(time.Time, string, string) time.Time)),
 	expr.Function("formatDuration", fnFormatDuration, new(func(time.Duration) string)),
-	// The session's clock is `now`, fixed at start; a second clock read
-	// during the run would make a resumed session behave differently.
+	// The session's clock is `now`, read once per Start or Resume; a
+	// second clock read within one call would let its expressions disagree.
 	expr.DisableBuiltin("now"),
 	// + of lists is concat (it runs before the budget's + patch).
 	expr.Patch(listPatch{}),

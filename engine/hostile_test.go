@@ -177,7 +177,7 @@ func TestSessionMemoryIsBounded(t *testing.T) {
 	})
 	t.Run("step results", func(t *testing.T) {
 		g := newFakeGraph(t)
-		big := `{"value":"` + strings.Repeat("x", 3<<20) + `"}`
+		big := `{"value":"` + strings.Repeat("x", 600<<10) + `"}`
 		g.handle("GET /v1.0/me", 200, big)
 		var steps strings.Builder
 		for i := range 5 {
@@ -185,14 +185,14 @@ func TestSessionMemoryIsBounded(t *testing.T) {
 		}
 		steps.WriteString("  - say: '${ len(steps.s0.body) + len(steps.s1.body) + len(steps.s2.body) + len(steps.s3.body) + len(steps.s4.body) }'\n")
 		tp := loadInlineScopes(t, "[User.Read]", "steps:\n"+steps.String())
-		wantLimit(t, runInline(t, g, tp, StartOptions{}, lim), "MaxSessionBytes")
+		wantLimit(t, runInline(t, g, tp, StartOptions{}, Limits{MaxSessionBytes: 2 << 20}), "MaxSessionBytes")
 	})
 	t.Run("replaced values", func(t *testing.T) {
-		lim := Limits{MaxSessionBytes: 4 << 20, MaxValueBytes: 4 << 20, MaxMemory: 50_000_000}
-		tp := loadInlineWithLimits(t, "steps:\n  - foreach: '${ map(1..200, #) }'\n    as: n\n    steps:\n      - set:\n          v: '${ repeat(string(n), 1000000) }'\n          w: '${ repeat(\"y\", 1000000) }'\n", lim)
+		lim := Limits{MaxSessionBytes: 1 << 20, MaxMemory: 50_000_000}
+		tp := loadInlineWithLimits(t, "steps:\n  - foreach: '${ map(1..50, #) }'\n    as: n\n    steps:\n      - set:\n          v: '${ repeat(string(n), 200000) }'\n          w: '${ repeat(\"y\", 200000) }'\n", lim)
 		turn := runInline(t, newFakeGraph(t), tp, StartOptions{}, lim)
 		if turn.Kind != KindDone {
-			t.Fatalf("%v %v: want the flow to complete (it holds 2 MB at a time)", turn.Kind, turn.Err)
+			t.Fatalf("%v %v: want the flow to complete (it holds under 600 KB at a time)", turn.Kind, turn.Err)
 		}
 	})
 	t.Run("counted after resume", func(t *testing.T) {
@@ -223,4 +223,34 @@ func countErrors(ps []Problem) int {
 		}
 	}
 	return n
+}
+
+// concat counts the elements of its result before it builds it: fifty
+// ranges of a million numbers (5 GB built before expr's own memory check)
+// are refused under MaxMemory at once; under the budget it behaves as
+// expr's concat.
+func TestConcatIsSizedFirst(t *testing.T) {
+	args := strings.TrimSuffix(strings.Repeat("r, ", 50), ", ")
+	for _, c := range []struct{ name, expr, want string }{
+		{"fifty ranges", "let r = 1..999999; len(concat(" + args + "))", ""},
+		{"in a loop", "let r = 1..999; len(reduce(1..2000, concat(#acc, r), []))", ""},
+		{"small", `concat([1, 2], [3], ["a"])`, "[1,2,3,\"a\"]"},
+		{"nested", `concat(concat([1], [2]), [3])`, "[1,2,3]"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			tp := loadInline(t, "steps:\n  - say: '${ toJSON("+c.expr+") }'\n")
+			var turn *Turn
+			alloc := allocatedBy(func() { turn = runInline(t, newFakeGraph(t), tp, StartOptions{}, Limits{}) })
+			if c.want == "" {
+				wantLimit(t, turn, "MaxMemory")
+				if alloc > 200<<20 {
+					t.Errorf("allocated %d MB before refusing, want under 200", alloc>>20)
+				}
+				return
+			}
+			if turn.Kind != KindDone || len(turn.Messages) != 1 || strings.Join(strings.Fields(turn.Messages[0]), "") != c.want {
+				t.Fatalf("%v %v %q, want %s", turn.Kind, turn.Err, turn.Messages, c.want)
+			}
+		})
+	}
 }

@@ -184,14 +184,16 @@ func joinInts(list []int) string {
 type stepResult struct {
 	Status    int               `json:"status" expr:"status"`
 	Headers   map[string]string `json:"headers,omitempty" expr:"headers"`
-	Body      string            `json:"body" expr:"body"`
-	Items     string            `json:"items" expr:"items"`
-	Count     int               `json:"count" expr:"count"`
+	Body      string            `json:"body,omitempty" expr:"body"`
+	Items     string            `json:"items,omitempty" expr:"items"`
+	Count     int               `json:"count,omitempty" expr:"count"`
 	Truncated bool              `json:"truncated,omitempty" expr:"truncated"`
 
 	// bodyValid caches whether Body is valid JSON: 0 unknown, 1 yes, 2
 	// no (jsonbody.go). A result belongs to one session at a time.
 	bodyValid int8
+	// kept is set once Body holds only what a state keeps (keep.go).
+	kept bool
 }
 
 // stepFields are the fields of steps.<id>, for messages.

@@ -30,6 +30,7 @@ func exprFuncs(maxValueBytes int) []expr.Option {
 		opts = append(opts, budgetedBuiltin(name, maxValueBytes, sized[name]))
 	}
 	opts = append(opts, concatOptions...)
+	opts = append(opts, concatOption())
 	return opts
 }
 

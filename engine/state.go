@@ -1,11 +1,9 @@
 package engine
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
-	"sort"
+	"math"
 	"time"
 
 	"github.com/runflow/runflow/auth"
@@ -17,8 +15,10 @@ import (
 // zone only when the conversation has one, and the turn number is.
 const stateVersion = 2
 
-// savedState is a paused session. It holds no token and no secret: the
-// auth provider keeps those, found again by Subject.
+// savedState is the format of a paused session, written and read by
+// statecodec.go (this struct documents it, and the codec's test reads the
+// state back through it with encoding/json). It holds no token and no
+// secret: the auth provider keeps those, found again by Subject.
 type savedState struct {
 	V            int                    `json:"v"`
 	Template     string                 `json:"template"`
@@ -51,97 +51,23 @@ type savedFrame struct {
 	N     int    `json:"n,omitempty"`
 }
 
-// save encodes the session; only the step results that expressions read
-// are kept.
+// save encodes the session (statecodec.go); only the step results that
+// expressions read are kept, and of their bodies only what they read.
 func (s *session) save() ([]byte, error) {
-	st := savedState{
-		V: stateVersion, Template: s.t.id, Hash: s.t.hash, Session: s.sessionID(), Seq: s.seq,
-		Zone:    s.opts.Zone,
-		Subject: s.opts.Subject, Conversation: s.opts.Conversation,
-		NoInput: s.opts.NoInput, AutoConfirm: s.opts.AutoConfirm, DryRun: s.opts.DryRun,
-		Wait: s.wait, Attempt: s.attempt,
-	}
-	if s.user != "me" {
-		st.User = s.user
-	}
-	for _, f := range s.stack {
-		sf := savedFrame{Block: f.blk.key, Index: f.idx, N: f.n}
-		for _, it := range f.items {
-			e, err := encodeValue(it)
-			if err != nil {
-				return nil, fmt.Errorf("saving the session: foreach item: %v", err)
-			}
-			sf.Items = append(sf.Items, e)
-		}
-		st.Cursor = append(st.Cursor, sf)
-	}
-	var err error
-	if st.Inputs, err = encodeMap(s.inputs); err != nil {
-		return nil, fmt.Errorf("saving the session: inputs: %v", err)
-	}
-	if st.Vars, err = encodeMap(s.vars); err != nil {
-		return nil, fmt.Errorf("saving the session: vars: %v", err)
-	}
-	if len(s.presets) > 0 {
-		if st.Presets, err = encodeMap(s.presets); err != nil {
-			return nil, fmt.Errorf("saving the session: preset inputs: %v", err)
-		}
-	}
-	for id, r := range s.steps {
-		if !s.t.keepSteps[id] {
-			continue
-		}
-		if st.Steps == nil {
-			st.Steps = map[string]*stepResult{}
-		}
-		st.Steps[id] = r.(*stepResult)
-	}
-	if err := s.e.storeFiles(&st); err != nil {
+	if err := s.storeFiles(); err != nil { // files.go
 		return nil, fmt.Errorf("saving the session: %v", err)
 	}
-	data, err := json.Marshal(st)
+	data, err := s.appendState(make([]byte, 0, 1024)) // room for the usual state and its signature
 	if err != nil {
-		return nil, fmt.Errorf("saving the session: %v", err)
+		return nil, err
 	}
 	if key := s.e.cfg.StateKey; len(key) > 0 {
-		data = signState(key, data)
+		data = s.e.signState(data)
 	}
 	if len(data) > s.e.lim.MaxStateBytes {
 		return nil, &LimitError{Setting: "MaxStateBytes", Message: fmt.Sprintf("the session state is %d bytes, more than the limit of %d: the flow keeps too much data between questions", len(data), s.e.lim.MaxStateBytes)}
 	}
 	return data, nil
-}
-
-func encodeMap(m map[string]any) (map[string]any, error) {
-	if len(m) == 0 {
-		return nil, nil
-	}
-	out := make(map[string]any, len(m))
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		e, err := encodeValue(m[k])
-		if err != nil {
-			return nil, fmt.Errorf("%s: %v", k, err)
-		}
-		out[k] = e
-	}
-	return out, nil
-}
-
-func decodeMap(m map[string]any) (map[string]any, error) {
-	out := make(map[string]any, len(m))
-	for k, v := range m {
-		d, err := decodeValue(v, 0)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %v", k, err)
-		}
-		out[k] = d
-	}
-	return out, nil
 }
 
 func badState(format string, args ...any) error {
@@ -159,18 +85,13 @@ func (e *Engine) restore(data []byte) (*session, error) {
 	}
 	if key := e.cfg.StateKey; len(key) > 0 {
 		var err error
-		if data, err = verifyState(key, data); err != nil {
+		if data, err = e.verifyState(data); err != nil {
 			return nil, err
 		}
 	}
-	var st savedState
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&st); err != nil {
+	st, err := parseState(data, len(e.cfg.StateKey) > 0)
+	if err != nil {
 		return nil, badState("it is not a runflow session state (%v)", err)
-	}
-	if dec.More() {
-		return nil, badState("trailing data after the state")
 	}
 	if st.V != stateVersion {
 		return nil, badState("state version %d is not supported (this engine reads version %d)", st.V, stateVersion)
@@ -181,7 +102,7 @@ func (e *Engine) restore(data []byte) (*session, error) {
 	}
 	s := &session{e: e, t: t, id: st.Session, seq: st.Seq, user: "me",
 		opts: StartOptions{Subject: st.Subject, Conversation: st.Conversation, NoInput: st.NoInput, AutoConfirm: st.AutoConfirm, DryRun: st.DryRun, User: st.User},
-		wait: st.Wait, attempt: st.Attempt}
+		wait: st.Wait, attempt: int(st.Attempt)}
 	if st.User != "" {
 		s.user = st.User
 	}
@@ -200,11 +121,10 @@ func (e *Engine) restore(data []byte) (*session, error) {
 		}
 		s.opts.Zone = st.Zone
 	}
-	if err := e.loadFiles(&st); err != nil {
+	s.inputs = st.Inputs
+	s.presets, s.vars = st.Presets, st.Vars
+	if err := e.loadFiles(s, st.Cursor); err != nil { // files.go
 		return nil, badState("files: %v", err)
-	}
-	if s.inputs, err = decodeMap(st.Inputs); err != nil {
-		return nil, badState("inputs: %v", err)
 	}
 	for name, v := range s.inputs {
 		in, ok := t.inputByName[name]
@@ -215,18 +135,16 @@ func (e *Engine) restore(data []byte) (*session, error) {
 			return nil, badState("input %q holds %T, not a %s", name, v, in.typ)
 		}
 	}
-	if s.presets, err = decodeMap(st.Presets); err != nil {
-		return nil, badState("preset inputs: %v", err)
-	}
+	s.presets = st.Presets
 	for name := range s.presets {
 		if _, ok := t.inputByName[name]; !ok {
 			return nil, badState("unknown preset input %q", name)
 		}
 	}
-	if s.vars, err = decodeMap(st.Vars); err != nil {
-		return nil, badState("vars: %v", err)
+	s.vars = st.Vars
+	if len(st.Steps) > 0 {
+		s.steps = make(map[string]any, len(st.Steps))
 	}
-	s.steps = map[string]any{}
 	for id, r := range st.Steps {
 		if !t.keepSteps[id] || r == nil {
 			return nil, badState("unexpected result of step %q", id)
@@ -245,20 +163,19 @@ func (e *Engine) restore(data []byte) (*session, error) {
 		if !ok {
 			return nil, badState("the cursor names an unknown block %q", sf.Block)
 		}
-		if sf.Index < 0 || sf.Index > len(blk.steps) {
+		if sf.Index < 0 || sf.Index > int64(len(blk.steps)) {
 			return nil, badState("the cursor index %d is outside block %q", sf.Index, sf.Block)
 		}
-		f := frame{blk: blk, idx: sf.Index, n: sf.N}
+		if sf.N < 0 || sf.N > math.MaxInt32 {
+			return nil, badState("the foreach index %d is out of range", sf.N)
+		}
+		f := frame{blk: blk, idx: int(sf.Index), n: int(sf.N)}
 		if len(sf.Items) > 0 {
 			owner := t.loopOwner(sf.Block)
 			if owner == nil {
 				return nil, badState("block %q is not a foreach body", sf.Block)
 			}
-			items, err := decodeValue(sf.Items, 0)
-			if err != nil {
-				return nil, badState("foreach items: %v", err)
-			}
-			f.loop, f.items = owner, items.([]any)
+			f.loop, f.items = owner, sf.Items
 			if f.n < 0 || f.n >= len(f.items) {
 				return nil, badState("the foreach index %d is outside its %d items", f.n, len(f.items))
 			}

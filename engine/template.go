@@ -28,11 +28,16 @@ type Template struct {
 	stepByKey   map[string]*step
 	outputs     []*outputDef
 	keepSteps   map[string]bool // step ids whose results expressions read
-	needHeaders bool            // some expression may read steps.<id>.headers
-	needItems   bool            // some expression may read items, count or truncated
-	usesSession bool            // some expression reads session (or $env)
-	usesNow     bool            // some expression reads now (or $env)
-	warnings    []Problem
+	// bodyPaths, wholeBody and keepWholeBodies say what a state keeps of
+	// step bodies (keep.go).
+	bodyPaths       map[string][]string
+	wholeBody       map[string]bool
+	keepWholeBodies bool
+	needHeaders     bool // some expression may read steps.<id>.headers
+	needItems       bool // some expression may read items, count or truncated
+	usesSession     bool // some expression reads session (or $env)
+	usesNow         bool // some expression reads now (or $env)
+	warnings        []Problem
 	// cancelWords replace Config.CancelWords when the template declares
 	// cancel_words (normalised; empty: none).
 	cancelWords map[string]bool

@@ -40,6 +40,7 @@ engine TestStringGrowthIsBounded expressions
 reliability TestLimitExpressionText expressions
 engine TestEvaluationIsBounded expressions
 engine TestSessionMemoryIsBounded expressions
+engine TestConcatIsSizedFirst expressions
 reliability TestHostileValuesInPathsQueriesAndHeaders values
 reliability TestAnswersCannotChangeTheJSONBody values
 engine TestPathSegmentsAreEscaped values
@@ -87,6 +88,7 @@ reliability TestForwardedSignInLinkAttachesNothing signin
 auth TestGrantsAreBoundToTheProfileIdentity signin
 auth TestSecretFilesOutsideTheProfileDirectoryAreRefused signin
 auth TestConcurrentRefreshAcrossStores signin
+auth TestConcurrentRefreshAcrossProcesses signin
 auth TestRefreshLockFile signin
 '
 tests=$(printf '%s\n' "$map" | awk 'NF==3 {print $2}' | sort -u | paste -sd'|' -)

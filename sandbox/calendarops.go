@@ -2,11 +2,12 @@ package sandbox
 
 import (
 	"math"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/runflow/runflow/internal/lazyregexp"
 )
 
 // Calendar actions: responding to and cancelling meetings, free/busy
@@ -338,7 +339,7 @@ var findMeetingTimesType = newObjType("findMeetingTimes", map[string]*field{
 	"returnSuggestionReasons":   anyValue(),
 })
 
-var isoDuration = regexp.MustCompile(`^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$`)
+var isoDuration = lazyregexp.New(`^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$`)
 
 // parseISODuration reads an Edm.Duration such as PT1H30M.
 func parseISODuration(s string) (time.Duration, bool) {
@@ -388,8 +389,14 @@ func numberish(v any, def float64) (float64, bool) {
 // say for tentative and oof: the sandbox takes 50 and 0).
 var attendance = map[string]float64{"free": 100, "tentative": 50, "busy": 0, "oof": 0, "workingElsewhere": 100, "unknown": 49}
 
-// maxSuggestionSlots bounds the candidate slots one call looks at.
-const maxSuggestionSlots = 2000
+// Bounds on one findMeetingTimes call (Graph documents none; the sandbox's
+// own, so a request cannot make it work without end): candidate slots
+// looked at, attendees, time slots.
+const (
+	maxSuggestionSlots  = 2000
+	maxMeetingAttendees = 100
+	maxTimeSlots        = 50
+)
 
 // findMeetingTimes answers POST /me/findMeetingTimes: candidate slots of
 // meetingDuration (default 30 minutes) on the half hour inside the time
@@ -449,6 +456,12 @@ func findMeetingTimes(c *call) (result, *graphError) {
 	type person struct {
 		addr string
 		m    *Mailbox
+	}
+	if len(getArray(body, "attendees")) > maxMeetingAttendees {
+		return result{}, validationFailed("attendees", "findMeetingTimes takes at most 100 attendees in the sandbox")
+	}
+	if len(getArray(tc, "timeSlots")) > maxTimeSlots {
+		return result{}, validationFailed("timeConstraint.timeSlots", "findMeetingTimes takes at most 50 time slots in the sandbox")
 	}
 	var people []person
 	for i, a := range getArray(body, "attendees") {

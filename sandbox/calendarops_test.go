@@ -198,5 +198,7 @@ func TestFindMeetingTimes(t *testing.T) {
 		})
 	}
 	do(t, ts, tok, "POST", "/v1.0/me/findMeetingTimes", `{"meetingDuration":"an hour"}`).wantError(t, 400, "RequestBodyRead", "")
+	many := strings.Repeat(lee+",", maxMeetingAttendees) + lee
+	do(t, ts, tok, "POST", "/v1.0/me/findMeetingTimes", `{"attendees":[`+many+`]}`).wantError(t, 400, "ErrorPropertyValidationFailure", "")
 	do(t, ts, s.Token("Calendars.ReadWrite"), "POST", "/v1.0/me/findMeetingTimes", `{}`).wantError(t, 403, "ErrorAccessDenied", "")
 }

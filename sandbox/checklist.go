@@ -1,8 +1,9 @@
 package sandbox
 
 import (
-	"regexp"
 	"strings"
+
+	"github.com/runflow/runflow/internal/lazyregexp"
 )
 
 // To Do checklist items (todotask-list-checklistitems.md,
@@ -13,7 +14,7 @@ import (
 // steps; Graph documents no limit).
 const maxChecklistItems = 100
 
-var guidPattern = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+var guidPattern = lazyregexp.New(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
 
 var checklistKind = &entityKind{
 	typeName: "checklistItem",

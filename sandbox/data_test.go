@@ -129,6 +129,9 @@ func TestDemoData(t *testing.T) {
 	z, _ := resolveZone(DemoTimeZone)
 	monday := time.Date(2026, 3, 2, 0, 0, 0, 0, z.loc)
 	for _, e := range m.Events {
+		if e["isOrganizer"] == false {
+			continue // the invitation is for the next weekday (TestDemoTenant)
+		}
 		st, _, err := parseDateTimeTimeZone(getObject(e, "start"))
 		if err != nil || st.Before(monday) || !st.Before(monday.AddDate(0, 0, 7)) {
 			t.Errorf("event %q starts %v, outside the week of %v", e["subject"], st, monday)

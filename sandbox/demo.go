@@ -146,13 +146,18 @@ func DemoData(now time.Time) *Data {
 		c := addDemoEvent(mb, key, e, monday)
 		c["iCalUId"] = of["iCalUId"]
 	}
+	// The invitation is for the next weekday, so it is always ahead.
+	inviteDay := today.AddDate(0, 0, 1)
+	for inviteDay.Weekday() == time.Saturday || inviteDay.Weekday() == time.Sunday {
+		inviteDay = inviteDay.AddDate(0, 0, 1)
+	}
 	invite(alex, "alex:standup", m.Events[0], "accepted")
 	invite(alex, "alex:teams", m.Events[2], "accepted")
 	addDemoEvent(alex, "alex:marketing", Object{"subject": "Marketing sync", "start": at(monday.AddDate(0, 0, 1), 10, 0), "end": at(monday.AddDate(0, 0, 1), 11, 0)}, monday)
 	addDemoEvent(alex, "alex:campaign", Object{"subject": "Campaign review", "start": at(monday.AddDate(0, 0, 2), 13, 0), "end": at(monday.AddDate(0, 0, 2), 14, 30)}, monday)
 	layout := addDemoEvent(meg, "megan:layout", Object{
 		"subject": "Store layout review", "body": Object{"contentType": "html", "content": "Walk through the new floor plan before it goes to the stores."},
-		"start": at(monday.AddDate(0, 0, 2), 10, 0), "end": at(monday.AddDate(0, 0, 2), 10, 30), "location": Object{"displayName": "Conf Room 2"},
+		"start": at(inviteDay, 10, 0), "end": at(inviteDay, 10, 30), "location": Object{"displayName": "Conf Room 2"},
 		"attendees": []any{attendee(demoUser), attendee(colleague)},
 	}, monday)
 	invite(m, "layout", layout, "none")

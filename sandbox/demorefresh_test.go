@@ -76,6 +76,10 @@ func TestDemoTenant(t *testing.T) {
 			if getString(getObject(e, "responseStatus"), "response") != "none" || d.mailbox(org) == nil {
 				t.Errorf("invitation %q: response %v, organizer %s", e["subject"], e["responseStatus"], org)
 			}
+			// Always ahead: the next weekday (testNow is a Wednesday).
+			if st, _, _ := parseDateTimeTimeZone(getObject(e, "start")); st.Format("2006-01-02") != "2026-11-26" {
+				t.Errorf("invitation on %v, want the next weekday, Thursday 26 November", st)
+			}
 		}
 	}
 	if invited != 1 {

@@ -2,6 +2,7 @@ package sandbox
 
 import (
 	"encoding/json"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -60,6 +61,8 @@ type docSetup struct {
 	compare string
 	allowed map[string]string
 	check   func(t *testing.T, s *Server, got map[string]any)
+	// after runs once the answer was checked (e.g. that a DELETE took).
+	after func(t *testing.T, s *Server, ts *httptest.Server)
 }
 
 var docSetups = map[string]docSetup{
@@ -86,6 +89,14 @@ var docSetups = map[string]docSetup{
 				t.Errorf("no suggestions: %v", got)
 			}
 		}},
+	"event-delete": {prepare: func(s *Server) map[string]string {
+		return map[string]string{"id": seededID("event:dentist")}
+	}, after: gone("/v1.0/me/events/" + seededID("event:dentist"))},
+	"todotask-delete": {prepare: taskPlaceholders, after: gone("/v1.0/me/todo/lists/" + seededID("list:tasks") + "/tasks/" + seededID("task:tasks:0"))},
+	"todotasklist-delete": {prepare: func(s *Server) map[string]string {
+		return map[string]string{"list": seededID("list:groceries")}
+	}, after: gone("/v1.0/me/todo/lists/" + seededID("list:groceries"))},
+	"checklistitem-delete": {prepare: checklistPlaceholders},
 	"todotask-update": {prepare: taskPlaceholders, allowed: map[string]string{
 		"bodyLastModifiedDateTime": whySubset, "hasAttachments": whySubset, "linkedResources": whySubset,
 	}},
@@ -111,6 +122,13 @@ var docSetups = map[string]docSetup{
 }
 
 const whyCustomZone = "the docs example uses a custom time zone; the sandbox mailbox a standard one ({name})"
+
+// gone checks that path answers 404 after a DELETE.
+func gone(path string) func(t *testing.T, s *Server, ts *httptest.Server) {
+	return func(t *testing.T, s *Server, ts *httptest.Server) {
+		do(t, ts, s.Token(allScopes...), "GET", path, "").wantError(t, 404, "ErrorItemNotFound", "")
+	}
+}
 
 func invitation(s *Server) map[string]string {
 	return map[string]string{"id": seededID("event:layout")}
@@ -175,6 +193,9 @@ func TestDocExamples(t *testing.T) {
 					hdr = append(hdr, k, v)
 				}
 				a := do(t, ts, tok, ex.Request.Method, "/v1.0"+path, body, hdr...).wantStatus(t, ex.Response.Status)
+				if setup.after != nil {
+					defer setup.after(t, s, ts)
+				}
 				if ex.Response.Body == nil {
 					if len(a.raw) != 0 {
 						t.Errorf("documented without a body, sandbox sent %s", a.raw)

@@ -21,8 +21,8 @@ func ExampleLoad() {
 	}
 	// Output:
 	// agenda [MailboxSettings.Read Calendars.ReadBasic]
+	// complete-task [Tasks.ReadWrite]
 	// create-event [MailboxSettings.Read Calendars.ReadWrite]
-	// create-task [Tasks.ReadWrite]
 }
 
 // Run a built-in template against the sandbox, with its input given up

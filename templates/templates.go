@@ -3,7 +3,8 @@
 //
 // The seed's five actions are list-events, list-todo-lists,
 // create-todo-list, create-event and send-mail; list-tasks, create-task,
-// list-messages, whoami, agenda and next-meeting go beyond them. Each file
+// list-messages, whoami, agenda and next-meeting go beyond them, and so do
+// find-time, respond-event and complete-task. Each file
 // is named after its id and is tested by the flow tests in
 // testdata/flows/<id>/.
 package templates

@@ -12,8 +12,8 @@ import (
 
 // The built-in set the CLI, the README and the smoke test promise.
 var wantIDs = []string{
-	"agenda", "create-event", "create-task", "create-todo-list", "list-events",
-	"list-messages", "list-tasks", "list-todo-lists", "next-meeting", "reply-mail", "send-mail", "whoami",
+	"agenda", "complete-task", "create-event", "create-task", "create-todo-list", "find-time", "list-events",
+	"list-messages", "list-tasks", "list-todo-lists", "next-meeting", "reply-mail", "respond-event", "send-mail", "whoami",
 }
 
 func TestBuiltinsLoadCleanly(t *testing.T) {
@@ -60,6 +60,10 @@ func TestBuiltinScopes(t *testing.T) {
 		"reply-mail":       {"Mail.Read", "Mail.Send"},
 		"send-mail":        {"Mail.ReadWrite", "Mail.Send"},
 		"whoami":           {"User.Read"},
+		// issue 14: free/busy needs the user's own address (User.Read).
+		"find-time":     {"Calendars.ReadBasic", "MailboxSettings.Read", "User.Read"},
+		"respond-event": {"Calendars.ReadWrite", "MailboxSettings.Read"},
+		"complete-task": {"Tasks.ReadWrite"},
 	}
 	for id, scopes := range want {
 		tpl, err := Get(id)

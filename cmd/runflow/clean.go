@@ -80,10 +80,18 @@ func (c *cleanWriter) Write(p []byte) (int, error) {
 // writeRaw writes s as it is, past the cleaning: only for the control
 // sequences the CLI makes itself (erasing the progress line).
 func writeRaw(w io.Writer, s string) {
+	io.WriteString(uncleaned(w), s)
+}
+
+// uncleaned returns the writer under a cleanWriter, for a protocol stream
+// that a program reads rather than a terminal and whose bytes must arrive
+// as sent: runflow mcp's JSON-RPC messages (JSON escapes the C0 controls
+// itself).
+func uncleaned(w io.Writer) io.Writer {
 	if c, ok := w.(*cleanWriter); ok {
-		w = c.w
+		return c.w
 	}
-	io.WriteString(w, s)
+	return w
 }
 
 // withCleanOutput returns a copy of e whose stdout and stderr clean what

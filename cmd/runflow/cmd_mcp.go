@@ -103,7 +103,7 @@ func runMCP(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	runErr := srv.Run(ctx, &mcp.IOTransport{Reader: io.NopCloser(e.stdin), Writer: nopWriteCloser{e.stdout}})
+	runErr := srv.Run(ctx, &mcp.IOTransport{Reader: io.NopCloser(e.stdin), Writer: nopWriteCloser{uncleaned(e.stdout)}})
 	if ctx.Err() != nil || errors.Is(runErr, io.EOF) || errors.Is(runErr, mcp.ErrConnectionClosed) {
 		runErr = nil // the client left or the process was stopped
 	}

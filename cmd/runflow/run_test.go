@@ -13,6 +13,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/runflow/runflow/templates"
 )
 
 // fakeGraph is a loopback Graph that serves canned answers by "METHOD
@@ -217,6 +219,25 @@ func TestGraphErrorJSON(t *testing.T) {
 	}
 }
 
+// A cancel word at a question ends the run with exit 4 and nothing sent;
+// quoted, it is the answer.
+func TestCancelWordAtAPrompt(t *testing.T) {
+	c := newCLI(t)
+	c.tty = true
+	o := c.run("Stop\n", "run", "create-todo-list", "--sandbox").wantCode(t, 4)
+	if !strings.Contains(o.stderr, "cancelled") {
+		t.Errorf("stderr = %q", o.stderr)
+	}
+	o = c.run("\"stop\"\n", "run", "create-todo-list", "--sandbox").wantCode(t, 0)
+	if !strings.Contains(o.stdout, `Created the list "stop".`) {
+		t.Errorf("stdout = %q", o.stdout)
+	}
+	o = c.run("", "run", "list-todo-lists", "--sandbox").wantCode(t, 0)
+	if n := strings.Count(o.stdout, "stop"); n != 1 {
+		t.Errorf("%d lists named stop, want 1:\n%s", n, o.stdout)
+	}
+}
+
 // On a terminal, missing inputs are asked with the template's question;
 // a bad answer is re-asked with the reason; the sandbox keeps the result
 // for the next run.
@@ -347,11 +368,14 @@ func TestEveryBuiltinAgainstSandbox(t *testing.T) {
 		"list-tasks":       {"list=Tasks"},
 		"create-task":      {"list=Tasks", "title=Smoke test", "due=friday", "importance=high"},
 		"reply-mail":       {"from=MeganB@contoso.onmicrosoft.com", "comment=Thanks, noted."},
+		"find-time":        {"with=AlexW@contoso.onmicrosoft.com", "day=tomorrow", "length=30m"},
+		"respond-event":    {"event=1", "response=tentative", "comment=Smoke test"},
+		"complete-task":    {"list=Groceries", "task=1"},
 	}
 	c := newCLI(t)
 	o := c.run("", "list", "--output", "json").wantCode(t, 0)
 	var list []struct{ ID string }
-	if err := json.Unmarshal([]byte(o.stdout), &list); err != nil || len(list) != 12 {
+	if err := json.Unmarshal([]byte(o.stdout), &list); err != nil || len(list) != len(templates.IDs()) {
 		t.Fatalf("list --output json: %v, %d templates", err, len(list))
 	}
 	for _, tpl := range list {

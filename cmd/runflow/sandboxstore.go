@@ -1,9 +1,11 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"net/http"
 	"os"
@@ -185,6 +187,15 @@ func (st *sandboxStore) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		st.s.ServeHTTP(w, r)
 		return
 	}
+	// The body is read before the lock is taken, so a slow client cannot
+	// hold every other runflow's writes up (bounded like the sandbox's own
+	// read: one byte over its 4 MB limit lets it answer 413).
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxSandboxBody+1))
+	if err != nil {
+		http.Error(w, "reading the request body: "+err.Error(), http.StatusBadRequest)
+		return
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
 	readErr, saveErr := st.update(func() { st.s.ServeHTTP(w, r) })
 	if readErr != nil {
 		writeStoreError(w, readErr)
@@ -201,6 +212,9 @@ func (st *sandboxStore) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 }
+
+// maxSandboxBody is the sandbox's request size limit (Graph's 4 MB).
+const maxSandboxBody = 4 << 20
 
 // writeStoreError answers in Graph's error shape when the data file cannot
 // be read, before anything was served.

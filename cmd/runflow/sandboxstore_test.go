@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -15,7 +16,7 @@ import (
 	"github.com/runflow/runflow/sandbox"
 )
 
-// startServe runs `sandbox serve` on a free loopback port until the test
+// startSandboxServe runs `sandbox serve` on a free loopback port until the test
 // ends and returns what its serve file says.
 func startSandboxServe(t *testing.T, c *cli) serveInfo {
 	t.Helper()
@@ -206,5 +207,46 @@ func TestSandboxDemoDatesFollowToday(t *testing.T) {
 				t.Errorf("seeded %s, want %s", d.Seeded, wantSeeded)
 			}
 		})
+	}
+}
+
+// A served write whose body has not fully arrived does not hold the data
+// file's lock: a `run --sandbox` write goes through meanwhile.
+func TestSandboxSlowBodyDoesNotHoldTheLock(t *testing.T) {
+	c := newCLI(t)
+	c.run("", "sandbox", "reset").wantCode(t, 0)
+	info := startSandboxServe(t, c)
+	tok := strings.TrimSpace(c.run("", "sandbox", "token").wantCode(t, 0).stdout)
+	pr, pw := io.Pipe()
+	req, _ := http.NewRequest("POST", info.URL+"/v1.0/me/todo/lists", pr)
+	req.Header.Set("Authorization", "Bearer "+tok)
+	req.Header.Set("Content-Type", "application/json")
+	slow := make(chan int, 1)
+	go func() {
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			slow <- 0
+			return
+		}
+		resp.Body.Close()
+		slow <- resp.StatusCode
+	}()
+	pw.Write([]byte(`{"displayName":`)) // and nothing more for now
+	done := make(chan outcome, 1)
+	go func() { done <- c.run("", "run", "create-todo-list", "--sandbox", "--set", "name=Meanwhile") }()
+	select {
+	case o := <-done:
+		o.wantCode(t, 0)
+	case <-time.After(20 * time.Second):
+		t.Fatal("run --sandbox waited for a served request's body: the lock is held while reading it")
+	}
+	pw.Write([]byte(`"Slow"}`))
+	pw.Close()
+	if code := <-slow; code != 201 {
+		t.Errorf("the slow write answered %d", code)
+	}
+	names := listNames(t, c)
+	if !names["Meanwhile"] || !names["Slow"] {
+		t.Errorf("lists in the file: %v", names)
 	}
 }

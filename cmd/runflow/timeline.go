@@ -55,7 +55,7 @@ func dayTimeline(res result, loc *time.Location) string {
 			events, haveEvents = evs, true
 		}
 	}
-	if !haveDay || !haveEvents {
+	if !haveDay || !haveEvents || day.IsZero() {
 		return ""
 	}
 	if loc == nil {

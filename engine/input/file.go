@@ -51,6 +51,24 @@ type FileValue struct {
 	SHA256 string `expr:"sha256" json:"sha256"`
 
 	data []byte
+	// ref names the bytes in a host's file store while a session is saved
+	// (engine.FileStore); data is nil until they are fetched.
+	ref string
+}
+
+// Ref returns where f's bytes are kept in a file store ("" when f holds
+// them).
+func Ref(f FileValue) string { return f.ref }
+
+// WithRef returns f noting that its bytes are kept in a file store under
+// ref; keep, when false, drops the bytes (a saved file waiting to be
+// fetched).
+func WithRef(f FileValue, ref string, keep bool) FileValue {
+	f.ref = ref
+	if !keep {
+		f.data = nil
+	}
+	return f
 }
 
 // NewFile makes a file value of data. An empty contentType is taken from
@@ -83,7 +101,7 @@ func WithContent(f FileValue, data []byte) (FileValue, error) {
 	if len(data) != f.Size || hex.EncodeToString(sum[:]) != f.SHA256 {
 		return FileValue{}, fmt.Errorf("input: the bytes of file %q are not the ones given (size or SHA-256 differs)", f.Name)
 	}
-	f.data = data
+	f.data, f.ref = data, ""
 	return f, nil
 }
 
