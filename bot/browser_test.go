@@ -56,9 +56,10 @@ func TestChatPageInBrowser(t *testing.T) {
 	}
 	err = chromedp.Do(ctx,
 		// Keyboard only: the first flow button has the focus; Tab to
-		// create-task (ids in order: agenda, create-event, create-task)
-		// and press Enter.
+		// create-task (ids in order: agenda, complete-task, create-event,
+		// create-task) and press Enter.
 		chromedp.WaitVisible(last(`//button[@data-value="create-task"]`)),
+		chromedp.KeyEvent(kb.Tab),
 		chromedp.KeyEvent(kb.Tab),
 		chromedp.KeyEvent(kb.Tab),
 		chromedp.KeyEvent(kb.Enter),

@@ -2,6 +2,8 @@ package bot
 
 import (
 	"context"
+	"crypto/sha256"
+	"crypto/subtle"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -46,13 +48,20 @@ type Config struct {
 	SignIn *auth.BotSignIn
 	// Metrics collects the counts for /metrics (nil: a new one).
 	Metrics *Metrics
-	// Extra are further handlers by pattern, e.g. "/mcp/".
+	// Extra are further handlers by pattern, e.g. "/mcp", guarded by
+	// APIKey like the API.
 	Extra map[string]http.Handler
 	// BusyWait bounds the wait for another delivery's write (default
 	// DefaultBusyWait).
 	BusyWait time.Duration
 	// Timeouts of HTTPServer; zero fields take DefaultTimeouts.
 	Timeouts Timeouts
+	// APIKey, when set, must come with every request of the API (/v1/...)
+	// as "Authorization: Bearer KEY". The API trusts the user ids it is
+	// sent, so whoever reaches it can speak as any user: without a key,
+	// keep it on loopback or behind a proxy that authenticates. The chat
+	// page asks for the key.
+	APIKey []byte
 	// Log receives one line per turn (conversation, session, template,
 	// status); never a message's text, a code or a token.
 	Log *slog.Logger
@@ -97,23 +106,41 @@ func New(cfg Config) (*Server, error) {
 	sort.Strings(s.ids)
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /{$}", servePage)
-	mux.HandleFunc("POST /v1/conversations/{conversation}/flows", s.postFlow)
-	mux.HandleFunc("POST /v1/conversations/{conversation}/messages", s.postMessage)
-	mux.HandleFunc("GET /v1/conversations/{conversation}", s.getConversation)
-	mux.HandleFunc("GET /v1/templates", s.getTemplates)
+	mux.HandleFunc("POST /v1/conversations/{conversation}/flows", s.guard(s.postFlow))
+	mux.HandleFunc("POST /v1/conversations/{conversation}/messages", s.guard(s.postMessage))
+	mux.HandleFunc("GET /v1/conversations/{conversation}", s.guard(s.getConversation))
+	mux.HandleFunc("GET /v1/templates", s.guard(s.getTemplates))
 	mux.HandleFunc("GET /healthz", s.healthz)
 	mux.HandleFunc("GET /metrics", s.metrics)
 	if cfg.SignIn != nil {
 		mux.Handle(cfg.SignIn.CallbackPath(), cfg.SignIn.CallbackHandler())
 	}
 	for pattern, h := range cfg.Extra {
-		mux.Handle(pattern, h)
+		mux.Handle(pattern, s.guard(h.ServeHTTP)) // they act as users too
 	}
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "not_found", fmt.Sprintf("no %s %s here; see docs/serve.md for the API", r.Method, r.URL.Path))
 	})
 	s.mux = mux
 	return s, nil
+}
+
+// guard checks Config.APIKey before h.
+func (s *Server) guard(h http.HandlerFunc) http.HandlerFunc {
+	if len(s.cfg.APIKey) == 0 {
+		return h
+	}
+	want := sha256.Sum256(s.cfg.APIKey)
+	return func(w http.ResponseWriter, r *http.Request) {
+		got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		sum := sha256.Sum256([]byte(got))
+		if !ok || subtle.ConstantTimeCompare(sum[:], want[:]) != 1 {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="runflow"`)
+			writeError(w, http.StatusUnauthorized, "unauthorized", "missing or wrong API key (Authorization: Bearer KEY)")
+			return
+		}
+		h(w, r)
+	}
 }
 
 // Handler returns the HTTP handler of the whole API.

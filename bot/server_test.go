@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -324,5 +325,47 @@ func TestBusyConversationWaits(t *testing.T) {
 	}
 	if n := w.writes("POST", "/sendMail"); n != 1 {
 		t.Fatalf("%d mails sent", n)
+	}
+}
+
+func TestAPIKey(t *testing.T) {
+	w := newWorld(t, NewMemoryStore())
+	s, _ := w.replica()
+	s.cfg.APIKey = []byte("a-long-enough-api-key-for-the-bot-0123456789")
+	srv, err := New(s.cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(srv.Handler())
+	defer ts.Close()
+	for _, auth := range []string{"", "Bearer wrong", "a-long-enough-api-key-for-the-bot-0123456789"} {
+		req, _ := http.NewRequest("GET", ts.URL+"/v1/conversations/c", nil)
+		if auth != "" {
+			req.Header.Set("Authorization", auth)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusUnauthorized {
+			t.Errorf("Authorization %q: %d, want 401", auth, resp.StatusCode)
+		}
+	}
+	req, _ := http.NewRequest("GET", ts.URL+"/v1/conversations/c", nil)
+	req.Header.Set("Authorization", "Bearer a-long-enough-api-key-for-the-bot-0123456789")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("with the key: %d", resp.StatusCode)
+	}
+	// The page and the health check need no key.
+	for _, path := range []string{"/", "/healthz"} {
+		if resp, err := http.Get(ts.URL + path); err != nil || resp.StatusCode != 200 {
+			t.Errorf("GET %s without a key: %v %v", path, resp, err)
+		}
 	}
 }

@@ -72,41 +72,49 @@ const MinStateKeyBytes = 32
 
 // ReadStateKey reads the key that signs states and sign-in links and seals
 // grants, from spec "env:VAR" (the variable's value) or "file:PATH" (a
-// file only its owner can read). getenv is os.Getenv in a real process.
+// file only its owner can read), of at least MinStateKeyBytes. getenv is
+// os.Getenv in a real process.
 func ReadStateKey(spec string, getenv func(string) string) ([]byte, error) {
+	return ReadSecret("--state-key", spec, getenv)
+}
+
+// ReadSecret reads a secret of at least MinStateKeyBytes from spec
+// "env:VAR" or "file:PATH" (a file only its owner can read); flag names
+// the setting in errors.
+func ReadSecret(flag, spec string, getenv func(string) string) ([]byte, error) {
 	switch {
 	case strings.HasPrefix(spec, "env:"):
 		name := strings.TrimPrefix(spec, "env:")
 		v := getenv(name)
 		if v == "" {
-			return nil, fmt.Errorf("--state-key env:%s: the variable is empty or unset", name)
+			return nil, fmt.Errorf("%s env:%s: the variable is empty or unset", flag, name)
 		}
 		if len(v) < MinStateKeyBytes {
-			return nil, fmt.Errorf("--state-key env:%s: %d bytes, at least %d random bytes are needed (e.g. openssl rand -hex 32)", name, len(v), MinStateKeyBytes)
+			return nil, fmt.Errorf("%s env:%s: %d bytes, at least %d random bytes are needed (e.g. openssl rand -hex 32)", flag, name, len(v), MinStateKeyBytes)
 		}
 		return []byte(v), nil
 	case strings.HasPrefix(spec, "file:"):
 		path := strings.TrimPrefix(spec, "file:")
 		fi, err := os.Stat(path)
 		if err != nil {
-			return nil, fmt.Errorf("--state-key: %w", err)
+			return nil, fmt.Errorf("%s: %w", flag, err)
 		}
 		if fi.Mode().Perm()&0o077 != 0 {
-			return nil, fmt.Errorf("--state-key file:%s: other users can read it (mode %v); chmod 600 it", path, fi.Mode().Perm())
+			return nil, fmt.Errorf("%s file:%s: other users can read it (mode %v); chmod 600 it", flag, path, fi.Mode().Perm())
 		}
 		if fi.Size() > 4096 {
-			return nil, fmt.Errorf("--state-key file:%s: larger than 4096 bytes, not a key file", path)
+			return nil, fmt.Errorf("%s file:%s: larger than 4096 bytes, not a key file", flag, path)
 		}
 		key, err := os.ReadFile(path)
 		if err != nil {
-			return nil, fmt.Errorf("--state-key: %v", err)
+			return nil, fmt.Errorf("%s: %v", flag, err)
 		}
 		if len(key) < MinStateKeyBytes {
-			return nil, fmt.Errorf("--state-key file:%s: %d bytes, at least %d random bytes are needed (e.g. head -c 32 /dev/urandom > FILE)", path, len(key), MinStateKeyBytes)
+			return nil, fmt.Errorf("%s file:%s: %d bytes, at least %d random bytes are needed (e.g. head -c 32 /dev/urandom > FILE)", flag, path, len(key), MinStateKeyBytes)
 		}
 		return key, nil
 	}
-	return nil, fmt.Errorf("--state-key %q: want env:VAR or file:PATH", spec)
+	return nil, fmt.Errorf("%s %q: want env:VAR or file:PATH", flag, spec)
 }
 
 // KeyFile returns the key kept in path, creating it (32 random bytes,

@@ -110,7 +110,7 @@ func (c *checker) run() {
 		if in.askStep != nil {
 			continue
 		}
-		s := &step{key: "input:" + in.name, kind: "ask", pos: in.pos, ask: in, synthetic: true}
+		s := &step{key: "input:" + in.name, kind: stepAsk, pos: in.pos, ask: in, synthetic: true}
 		main.steps = append(main.steps, s)
 	}
 	if t.userSteps != nil {
@@ -185,7 +185,7 @@ func (c *checker) block(b *block, in *scope) *scope {
 func (c *checker) step(s *step, sc *scope) *scope {
 	t := c.t
 	switch s.kind {
-	case "http":
+	case stepHTTP:
 		if s.http != nil {
 			h := s.http
 			c.httpSteps = append(c.httpSteps, s)
@@ -216,7 +216,7 @@ func (c *checker) step(s *step, sc *scope) *scope {
 			}
 		}
 		return after
-	case "set":
+	case stepSet:
 		out := sc.clone()
 		for _, v := range s.set {
 			c.value(v.val, out, nil)
@@ -224,7 +224,7 @@ func (c *checker) step(s *step, sc *scope) *scope {
 			out.vars[v.name] = true
 		}
 		return out
-	case "if":
+	case stepIf:
 		c.expr(s.cond, sc, nil, true)
 		thenOut := c.block(s.then, sc)
 		elseOut := sc
@@ -232,7 +232,7 @@ func (c *checker) step(s *step, sc *scope) *scope {
 			elseOut = c.block(s.els, sc)
 		}
 		return meet(thenOut, elseOut)
-	case "switch":
+	case stepSwitch:
 		c.expr(s.subject, sc, nil, false)
 		var out *scope
 		for _, cs := range s.cases {
@@ -251,7 +251,7 @@ func (c *checker) step(s *step, sc *scope) *scope {
 			return def
 		}
 		return meet(out, def)
-	case "foreach":
+	case stepForeach:
 		c.expr(s.items, sc, nil, false)
 		if s.max > 0 && s.max > DefaultLimits().MaxForeach {
 			c.ps.errorf(s.maxPos, "foreach max %d is more than the engine allows (%d)", s.max, DefaultLimits().MaxForeach)
@@ -267,7 +267,7 @@ func (c *checker) step(s *step, sc *scope) *scope {
 		}
 		c.block(s.body, inner)
 		return sc.clone()
-	case "ask":
+	case stepAsk:
 		if s.ask == nil {
 			return sc
 		}
@@ -279,15 +279,15 @@ func (c *checker) step(s *step, sc *scope) *scope {
 		out := sc.clone()
 		out.inputs[s.ask.name] = true
 		return out
-	case "confirm", "say":
+	case stepConfirm, stepSay:
 		c.value(s.text, sc, nil)
 		return sc
-	case "fail":
+	case stepFail:
 		c.value(s.text, sc, nil)
 		out := sc.clone()
 		out.terminated = true
 		return out
-	case "end":
+	case stepEnd:
 		c.ends = append(c.ends, sc.clone())
 		out := sc.clone()
 		out.terminated = true
@@ -513,7 +513,7 @@ func (c *checker) refProblem(r nameRef, sc *scope) string {
 		if !ok {
 			return fmt.Sprintf("unknown step %q%s", r.name, didYouMean(r.name, t.stepIDs()))
 		}
-		if s.kind != "http" {
+		if s.kind != stepHTTP {
 			return fmt.Sprintf("steps.%s: only http steps have results, and step %s is a %s step", r.name, r.name, s.kind)
 		}
 		if !sc.steps[r.name] {

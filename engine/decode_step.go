@@ -65,9 +65,9 @@ func (d *decoder) decodeStep(n *yaml.Node, t *Template) *step {
 		d.ps.errorf(s.pos, "step has several kind keys (%s); give exactly one", strings.Join(kinds, ", "))
 		return nil
 	}
-	s.kind = kinds[0]
-	known := append([]string{s.kind}, stepExtraKeys[s.kind]...)
-	kvs, _ := d.mapping(n, s.kind+" step", known)
+	s.kind, _ = stepKindOf(kinds[0])
+	known := append([]string{kinds[0]}, stepExtraKeys[kinds[0]]...)
+	kvs, _ := d.mapping(n, kinds[0]+" step", known)
 	fields := map[string]keyValue{}
 	for _, kv := range kvs {
 		fields[kv.key] = kv
@@ -84,15 +84,15 @@ func (d *decoder) decodeStep(n *yaml.Node, t *Template) *step {
 			}
 		}
 	}
-	body := fields[s.kind].value
-	what := s.kind + " step"
+	body := fields[kinds[0]].value
+	what := kinds[0] + " step"
 	switch s.kind {
-	case "http":
+	case stepHTTP:
 		s.http = d.decodeHTTP(body)
 		if kv, ok := fields["on_error"]; ok {
 			s.onError = d.decodeOnError(kv.value, t)
 		}
-	case "set":
+	case stepSet:
 		kvs, ok := d.mapping(body, "set", nil)
 		if ok && len(kvs) == 0 {
 			d.ps.errorf(posOf(d.resolve(body)), "set needs at least one variable")
@@ -104,7 +104,7 @@ func (d *decoder) decodeStep(n *yaml.Node, t *Template) *step {
 			}
 			s.set = append(s.set, setVar{name: kv.key, pos: kv.kpos, val: d.decodeValue(kv.value, "set "+kv.key)})
 		}
-	case "if":
+	case stepIf:
 		s.cond = d.decodeExprNode(body, "if")
 		if kv, ok := fields["then"]; ok {
 			s.then = d.decodeSteps(kv.value, "then", t)
@@ -115,7 +115,7 @@ func (d *decoder) decodeStep(n *yaml.Node, t *Template) *step {
 		if kv, ok := fields["else"]; ok {
 			s.els = d.decodeSteps(kv.value, "else", t)
 		}
-	case "switch":
+	case stepSwitch:
 		s.subject = d.decodeExprNode(body, "switch")
 		if kv, ok := fields["cases"]; ok {
 			s.cases = d.decodeCases(kv.value, t)
@@ -125,7 +125,7 @@ func (d *decoder) decodeStep(n *yaml.Node, t *Template) *step {
 		if kv, ok := fields["default"]; ok {
 			s.defaultBlk = d.decodeSteps(kv.value, "default", t)
 		}
-	case "foreach":
+	case stepForeach:
 		s.items = d.decodeExprNode(body, "foreach")
 		if kv, ok := fields["as"]; ok {
 			if as, ok := d.str(kv.value, "foreach as"); ok {
@@ -149,13 +149,13 @@ func (d *decoder) decodeStep(n *yaml.Node, t *Template) *step {
 			d.ps.errorf(s.pos, "foreach step: missing required key \"steps\"")
 			s.body = &block{}
 		}
-	case "ask":
+	case stepAsk:
 		if name, ok := d.str(body, "ask"); ok {
 			t.pendingAsks = append(t.pendingAsks, pendingAsk{step: s, name: name, pos: posOf(d.resolve(body))})
 		}
-	case "confirm", "say", "fail":
+	case stepConfirm, stepSay, stepFail:
 		s.text = d.decodeTextNode(body, what)
-	case "end":
+	case stepEnd:
 		r := d.resolve(body)
 		isEmptyMap := r.Kind == yaml.MappingNode && len(r.Content) == 0
 		isNull := r.Kind == yaml.ScalarNode && r.Tag == "!!null"

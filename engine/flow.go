@@ -74,20 +74,20 @@ func flowOf(b *block) []FlowStep {
 }
 
 func (s *step) flowStep() FlowStep {
-	f := FlowStep{Key: s.key, ID: s.id, Kind: s.kind, Summary: s.summary(), Line: s.pos.Line}
+	f := FlowStep{Key: s.key, ID: s.id, Kind: s.kind.String(), Summary: s.summary(), Line: s.pos.Line}
 	switch s.kind {
-	case "http":
+	case stepHTTP:
 		if s.http != nil {
 			f.Method, f.Path, f.Paging = s.http.method, pathSource(s.http.path), s.http.paging != nil
 		}
 		for _, r := range s.onError {
 			f.Branches = append(f.Branches, FlowBranch{Kind: "on_error", Label: "on error " + r.label(), Continue: r.cont, Steps: flowOf(r.body)})
 		}
-	case "set":
+	case stepSet:
 		for _, v := range s.set {
 			f.Vars = append(f.Vars, v.name)
 		}
-	case "if":
+	case stepIf:
 		if s.cond != nil {
 			f.Condition = s.cond.src
 		}
@@ -95,7 +95,7 @@ func (s *step) flowStep() FlowStep {
 		if s.els != nil {
 			f.Branches = append(f.Branches, FlowBranch{Kind: "else", Label: "else", Steps: flowOf(s.els)})
 		}
-	case "switch":
+	case stepSwitch:
 		if s.subject != nil {
 			f.Condition = s.subject.src
 		}
@@ -105,17 +105,17 @@ func (s *step) flowStep() FlowStep {
 		if s.defaultBlk != nil {
 			f.Branches = append(f.Branches, FlowBranch{Kind: "default", Label: "default", Steps: flowOf(s.defaultBlk)})
 		}
-	case "foreach":
+	case stepForeach:
 		if s.items != nil {
 			f.Condition = s.items.src
 		}
 		f.As = s.as
 		f.Branches = append(f.Branches, FlowBranch{Kind: "each", Label: "each " + s.as, Steps: flowOf(s.body)})
-	case "ask":
+	case stepAsk:
 		if s.ask != nil {
 			f.Input = s.ask.name
 		}
-	case "confirm", "say", "fail":
+	case stepConfirm, stepSay, stepFail:
 		f.Text = valueSource(s.text)
 	}
 	return f

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"net/url"
+	"slices"
 
 	"github.com/runflow/runflow/engine/input"
 )
@@ -38,6 +39,40 @@ var (
 		"fail":    {"id"},
 	}
 )
+
+// stepKind is what a step does: the one kind key of its mapping. The
+// decoder turns the key into a stepKind once; everything after it switches
+// on the constant, so a new kind is a new constant here and a case where
+// each switch must handle it.
+type stepKind uint8
+
+// The step kinds, in the order of stepKinds.
+const (
+	stepHTTP stepKind = iota + 1
+	stepSet
+	stepIf
+	stepSwitch
+	stepForeach
+	stepAsk
+	stepConfirm
+	stepSay
+	stepEnd
+	stepFail
+)
+
+// stepKindOf returns the kind whose key is key.
+func stepKindOf(key string) (stepKind, bool) {
+	i := slices.Index(stepKinds, key)
+	return stepKind(i + 1), i >= 0
+}
+
+// String returns the kind's key, as templates write it.
+func (k stepKind) String() string {
+	if k == 0 || int(k) > len(stepKinds) {
+		return "unknown"
+	}
+	return stepKinds[k-1]
+}
 
 // inputTypes are the input types the language knows.
 var inputTypes = []string{"string", "text", "integer", "number", "boolean", "email", "emails", "list", "date", "time", "datetime", "duration", "choice", "file", "files"}
@@ -92,7 +127,7 @@ type block struct {
 type step struct {
 	key  string // stable id: the author's id, or "#n" in document order
 	id   string // the author's id, "" when none
-	kind string
+	kind stepKind
 	pos  Pos
 	// synthetic marks the implicit ask steps of start inputs.
 	synthetic bool

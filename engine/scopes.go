@@ -4,17 +4,20 @@ import (
 	"sort"
 	"strings"
 	"sync"
+
+	"github.com/runflow/runflow/internal/graphref"
 )
 
-// permissions is permissionTable and documentedPermissions keyed by
+// permissions is the permissions data (internal/graphref's table, generated
+// from permissions-extract.json) and documentedPermissions keyed by
 // normalized operation, with the entries of /me/... and /users/{id}/...
 // merged (they are the same operations for a delegated token). It is built
 // on first use.
 var permissions = sync.OnceValue(func() map[string][]string {
 	out := map[string][]string{}
 	all := map[string][]string{}
-	for op, perms := range permissionTable {
-		all[op] = perms
+	for _, o := range graphref.Operations() {
+		all[o.Op] = o.All()
 	}
 	for op, perms := range documentedPermissions {
 		all[op] = append(all[op], perms...)

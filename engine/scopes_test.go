@@ -1,56 +1,11 @@
 package engine
 
 import (
-	"encoding/json"
-	"os"
-	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/runflow/runflow/internal/graphref"
 )
-
-// derivePermissionTable builds permissionTable from the permissions extract:
-// every permission of every kind, in file order, without repeats.
-func derivePermissionTable(t *testing.T, path string) map[string][]string {
-	t.Helper()
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Skipf("reference not present: %v", err)
-	}
-	var doc struct {
-		Paths map[string]map[string][]struct {
-			Permission string `json:"permission"`
-		} `json:"paths"`
-	}
-	if err := json.Unmarshal(data, &doc); err != nil {
-		t.Fatal(err)
-	}
-	out := map[string][]string{}
-	for op, kinds := range doc.Paths {
-		var perms []string
-		for _, kind := range []string{"DelegatedWork", "DelegatedPersonal", "Application"} {
-			for _, p := range kinds[kind] {
-				if !contains(perms, p.Permission) {
-					perms = append(perms, p.Permission)
-				}
-			}
-		}
-		out[op] = perms
-	}
-	return out
-}
-
-// TestPermissionTableMatchesReference keeps the embedded table in step with
-// the copy in testdata and, when present (CI), with the shared reference.
-func TestPermissionTableMatchesReference(t *testing.T) {
-	for _, path := range []string{"testdata/permissions-extract.json", "../../shared/graph-reference/permissions-extract.json"} {
-		t.Run(path, func(t *testing.T) {
-			want := derivePermissionTable(t, path)
-			if !reflect.DeepEqual(permissionTable, want) {
-				t.Errorf("permissionTable differs from %s:\n got %v\nwant %v", path, permissionTable, want)
-			}
-		})
-	}
-}
 
 func TestPermissionsFor(t *testing.T) {
 	cases := []struct {
@@ -127,5 +82,16 @@ func TestScopesOtherUserProfile(t *testing.T) {
 				t.Errorf("error %v, want one containing %q", err, tc.wantErr)
 			}
 		})
+	}
+}
+
+// TestDocumentedPermissionsAreNotInTheData: the hand-kept operations only
+// add what the generated table (internal/graphref) does not know, so that
+// each operation has one source.
+func TestDocumentedPermissionsAreNotInTheData(t *testing.T) {
+	for op := range documentedPermissions {
+		if _, ok := graphref.LookupOperation(op); ok {
+			t.Errorf("%s is in the permissions data; drop it from documentedPermissions", op)
+		}
 	}
 }

@@ -223,9 +223,9 @@ func (s *session) enter(blk *block) {
 // exec runs one step.
 func (s *session) exec(ctx context.Context, st *step) action {
 	switch st.kind {
-	case "http":
+	case stepHTTP:
 		return s.execHTTP(ctx, st)
-	case "set":
+	case stepSet:
 		for _, v := range st.set {
 			val, err := s.evalValue(v.val)
 			if err != nil {
@@ -238,7 +238,7 @@ func (s *session) exec(ctx context.Context, st *step) action {
 			}
 		}
 		s.advance()
-	case "if":
+	case stepIf:
 		ok, err := s.evalBool(st.cond)
 		if err != nil {
 			return s.fail(st, err)
@@ -248,7 +248,7 @@ func (s *session) exec(ctx context.Context, st *step) action {
 		} else {
 			s.enter(st.els)
 		}
-	case "switch":
+	case stepSwitch:
 		v, err := s.eval(st.subject)
 		if err != nil {
 			return s.fail(st, err)
@@ -262,26 +262,26 @@ func (s *session) exec(ctx context.Context, st *step) action {
 			}
 		}
 		s.enter(target)
-	case "foreach":
+	case stepForeach:
 		return s.execForeach(st)
-	case "ask":
+	case stepAsk:
 		return s.execAsk(st)
-	case "confirm":
+	case stepConfirm:
 		return s.execConfirm(st)
-	case "say":
+	case stepSay:
 		text, err := s.evalText(st.text)
 		if err != nil {
 			return s.fail(st, err)
 		}
 		s.turn.Messages = append(s.turn.Messages, text)
 		s.advance()
-	case "end":
+	case stepEnd:
 		s.stack = nil
 		if s.complete().Kind == KindFailed {
 			return actPause
 		}
 		return actPause
-	case "fail":
+	case stepFail:
 		text, err := s.evalText(st.text)
 		if err != nil {
 			return s.fail(st, err)

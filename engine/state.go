@@ -192,11 +192,11 @@ func (e *Engine) restore(data []byte) (*session, error) {
 	switch {
 	case cur == nil:
 		return nil, badState("the cursor is not at a step")
-	case s.wait == "input" && cur.kind != "ask":
+	case s.wait == "input" && cur.kind != stepAsk:
 		return nil, badState("the session waits for an input at a %s step", cur.kind)
-	case s.wait == "confirm" && cur.kind != "confirm":
+	case s.wait == "confirm" && cur.kind != stepConfirm:
 		return nil, badState("the session waits for a confirmation at a %s step", cur.kind)
-	case s.wait == "signin" && cur.kind != "http":
+	case s.wait == "signin" && cur.kind != stepHTTP:
 		return nil, badState("the session waits for a sign-in at a %s step", cur.kind)
 	case s.wait != "input" && s.wait != "confirm" && s.wait != "signin":
 		return nil, badState("the session is not waiting for anything (wait %q)", s.wait)
@@ -211,7 +211,7 @@ func (e *Engine) restore(data []byte) (*session, error) {
 // loopOwner returns the foreach step whose body has key blk.
 func (t *Template) loopOwner(key string) *step {
 	for _, s := range t.stepByKey {
-		if s.kind == "foreach" && s.body != nil && s.body.key == key {
+		if s.kind == stepForeach && s.body != nil && s.body.key == key {
 			return s
 		}
 	}

@@ -167,7 +167,7 @@ func (t *Template) Steps() []StepInfo {
 			if s.synthetic {
 				continue
 			}
-			out = append(out, StepInfo{ID: s.key, Kind: s.kind, Summary: s.summary(), Depth: depth})
+			out = append(out, StepInfo{ID: s.key, Kind: s.kind.String(), Summary: s.summary(), Depth: depth})
 			for _, child := range s.children() {
 				walk(child, depth+1)
 			}
@@ -179,34 +179,34 @@ func (t *Template) Steps() []StepInfo {
 
 func (s *step) summary() string {
 	switch s.kind {
-	case "http":
+	case stepHTTP:
 		if s.http != nil {
 			return s.http.summary
 		}
-	case "set":
+	case stepSet:
 		names := make([]string, len(s.set))
 		for i, v := range s.set {
 			names[i] = v.name
 		}
 		sort.Strings(names)
 		return joinComma(names)
-	case "if":
+	case stepIf:
 		if s.cond != nil {
 			return s.cond.src
 		}
-	case "switch":
+	case stepSwitch:
 		if s.subject != nil {
 			return s.subject.src
 		}
-	case "foreach":
+	case stepForeach:
 		if s.items != nil {
 			return s.as + " in " + s.items.src
 		}
-	case "ask":
+	case stepAsk:
 		if s.ask != nil {
 			return s.ask.name
 		}
-	case "confirm", "say", "fail":
+	case stepConfirm, stepSay, stepFail:
 		return valueSource(s.text)
 	}
 	return ""

@@ -90,6 +90,7 @@ auth TestSecretFilesOutsideTheProfileDirectoryAreRefused signin
 auth TestConcurrentRefreshAcrossStores signin
 auth TestConcurrentRefreshAcrossProcesses signin
 auth TestRefreshLockFile signin
+cmd/runflow TestCLIProfileWithAnotherIdentityGetsNoToken signin
 '
 tests=$(printf '%s\n' "$map" | awk 'NF==3 {print $2}' | sort -u | paste -sd'|' -)
 storms='TestFaultStormWritesLandAtMostOnce|TestFaultStormEveryWriteLandsOnceOrIsReported'

@@ -8,6 +8,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/runflow/runflow/internal/ctxsleep"
 )
 
 // maxRequestBytes is Graph's request size limit (4 MB).
@@ -89,19 +91,10 @@ func dropConnection(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusBadGateway)
 }
 
-// sleepCtx waits d unless ctx ends first; it reports whether d elapsed.
+// sleepCtx waits d unless ctx ends first; it reports whether d elapsed
+// (no wait at all counts as elapsed, whatever ctx).
 func sleepCtx(ctx context.Context, d time.Duration) bool {
-	if d <= 0 {
-		return true
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-ctx.Done():
-		return false
-	}
+	return d <= 0 || ctxsleep.Sleep(ctx, d) == nil
 }
 
 // errorResponse renders a Graph error into a response.

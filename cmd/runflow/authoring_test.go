@@ -41,6 +41,7 @@ func TestAuthoringGolden(t *testing.T) {
 		{name: "run-fail-step-json", args: []string{"run", fail, "--sandbox", "--set", "name=Adele Vance", "--output", "json"}},
 		{name: "run-create-event-end-relative", args: []string{"run", "create-event", "--sandbox", "--set", "subject=Review", "--set", "start=2026-06-19 15:00", "--set", "end=4pm", "--dry-run"}},
 		{name: "run-list-tasks-bad-number", args: []string{"run", "list-tasks", "--sandbox", "--set", "list=99"}},
+		{name: "run-list-tasks-bad-number-json", args: []string{"run", "list-tasks", "--sandbox", "--set", "list=99", "--output", "json"}},
 		{name: "run-list-tasks-prefix", args: []string{"run", "list-tasks", "--sandbox", "--set", "list=groc"}},
 		{name: "run-agenda-one-event", args: []string{"run", "agenda", "--sandbox", "--set", "day=2026-06-22"}},
 		{name: "run-create-event-in-30-minutes", args: []string{"run", "create-event", "--sandbox", "--set", "subject=Call", "--set", "start=in 30 minutes", "--dry-run", "--output", "json"}},

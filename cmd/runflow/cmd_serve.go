@@ -48,9 +48,9 @@ func mcpStateKey(key []byte) []byte {
 }
 
 type serveOptions struct {
-	addr, store, prefix, templates, stateKey, publicURL string
-	sessionTTL, turnTimeout                             time.Duration
-	backend                                             backendFlags
+	addr, store, prefix, templates, stateKey, publicURL, apiKey string
+	sessionTTL, turnTimeout                                     time.Duration
+	backend                                                     backendFlags
 }
 
 func runServe(ctx context.Context, e *env, args []string) error {
@@ -64,6 +64,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	fs.DurationVar(&o.turnTimeout, "turn-timeout", 2*time.Minute, "bound one turn (its Graph calls included) to `DURATION`; a replica that dies while sending a write leaves it unresolved for this long plus a minute")
 	fs.StringVar(&o.templates, "templates", "", "also offer the *.yaml templates of `DIR` (a file with a built-in's id replaces it)")
 	fs.StringVar(&o.stateKey, "state-key", "", "the secret signing states and sign-in links: env:`VAR` or file:PATH (required with Redis: the same on every replica)")
+	fs.StringVar(&o.apiKey, "api-key", "", "require `env:VAR` or file:PATH's secret as \"Authorization: Bearer KEY\" on the API (needed to listen beyond loopback)")
 	fs.StringVar(&o.publicURL, "public-url", "", "`URL` where users reach this server, for the sign-in callback (default http://ADDR)")
 	fs.BoolVar(&o.backend.sandbox, "sandbox", false, "answer from the built-in Graph sandbox (data kept in the config directory)")
 	fs.StringVar(&o.backend.graphURL, "graph-url", "", "Graph service root `URL` with its version (default $RUNFLOW_GRAPH_URL)")
@@ -104,6 +105,14 @@ func execServe(ctx context.Context, e *env, o *serveOptions) error {
 	key, err := serveKey(e, o)
 	if err != nil {
 		return err
+	}
+	var apiKey []byte
+	if o.apiKey != "" {
+		if apiKey, err = bot.ReadSecret("--api-key", o.apiKey, e.getenv); err != nil {
+			return usageErrorf("%v", err)
+		}
+	} else if host, _, err := net.SplitHostPort(o.addr); err == nil && !isLoopback(host) {
+		return usageErrorf("--addr %s listens beyond loopback, and the API trusts the user ids it is sent: give --api-key env:VAR (a secret the chat platform sends as \"Authorization: Bearer KEY\"), or listen on loopback behind a proxy that authenticates", o.addr)
 	}
 	tpls, err := bot.LoadTemplates(o.templates, log)
 	if err != nil {
@@ -172,7 +181,7 @@ func execServe(ctx context.Context, e *env, o *serveOptions) error {
 		}
 		extra = map[string]http.Handler{mcpPath: mcpSrv.Handler()}
 	}
-	srv, err := bot.New(bot.Config{Engine: eng, Templates: tpls, Store: store, SignIn: signIn, Metrics: metrics, Log: log, Extra: extra})
+	srv, err := bot.New(bot.Config{Engine: eng, Templates: tpls, Store: store, SignIn: signIn, Metrics: metrics, Log: log, Extra: extra, APIKey: apiKey})
 	if err != nil {
 		return err
 	}

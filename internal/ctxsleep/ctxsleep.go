@@ -1,6 +1,6 @@
 // Package ctxsleep is the one sleep that ends early when its context does:
-// the wait between Graph retries (graph) and between device-code polls
-// (auth).
+// the wait between Graph retries (graph), between device-code polls (auth)
+// and of the sandbox's injected delays.
 package ctxsleep
 
 import (

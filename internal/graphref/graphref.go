@@ -1,8 +1,10 @@
 // Package graphref holds facts about Microsoft Graph that the engine, the
 // CLI and the sandbox all need, in one place: the date-time layout of
-// dateTimeTimeZone, and the Windows time zone ids Graph uses with their
-// IANA zones. It is a leaf: it imports nothing of runflow, so the sandbox
-// can use it without importing the engine.
+// dateTimeTimeZone, the Windows time zone ids Graph uses with their IANA
+// zones, and the permissions each operation needs (permissions_gen.go,
+// generated from Microsoft's permissions data). It is a leaf: it imports
+// nothing of runflow, so the sandbox can use it without importing the
+// engine.
 //
 // Its tables are data, not code run at start: lookups are built on first
 // use, so a program that never reads a zone does not pay for them.

@@ -117,6 +117,31 @@ func TestLookupOperation(t *testing.T) {
 	}
 }
 
+// TestAllIsTheUnionOfTheData: All gives, for every operation of the data,
+// every permission of delegated work, delegated personal and application,
+// in the data's order, once (the engine's view of the table).
+func TestAllIsTheUnionOfTheData(t *testing.T) {
+	data := readExtract(t, "permissions-extract.json")
+	for op, kinds := range data {
+		var want []string
+		for _, kind := range []string{"DelegatedWork", "DelegatedPersonal", "Application"} {
+			for _, p := range kinds[kind] {
+				if !slices.Contains(want, p.Name) {
+					want = append(want, p.Name)
+				}
+			}
+		}
+		o, ok := LookupOperation(op)
+		if !ok {
+			t.Errorf("%s: not in the table", op)
+			continue
+		}
+		if got := o.All(); !slices.Equal(got, want) {
+			t.Errorf("%s: All() = %v, want %v", op, got, want)
+		}
+	}
+}
+
 func TestAllPermissions(t *testing.T) {
 	o, _ := LookupOperation("GET /users/{id}/todo/lists")
 	want := []string{"Tasks.Read", "Tasks.ReadWrite", "Tasks.Read.All", "Tasks.ReadWrite.All"}

@@ -10,6 +10,7 @@
 package yamlerr
 
 import (
+	"bytes"
 	"strconv"
 	"strings"
 )
@@ -79,15 +80,15 @@ func Describe(err error, src []byte) (line, col int, msg string) {
 func lineOf(src []byte, n int) string {
 	start := 0
 	for i := 1; i < n; i++ {
-		j := strings.IndexByte(string(src[start:]), '\n')
+		j := bytes.IndexByte(src[start:], '\n')
 		if j < 0 {
 			return ""
 		}
 		start += j + 1
 	}
-	end := start + strings.IndexByte(string(src[start:]), '\n')
-	if end < start {
-		end = len(src)
+	end := len(src)
+	if j := bytes.IndexByte(src[start:], '\n'); j >= 0 {
+		end = start + j
 	}
 	if end-start > maxLineScan {
 		end = start + maxLineScan

@@ -1,6 +1,8 @@
 package yamlerr
 
 import (
+	"strconv"
+	"strings"
 	"testing"
 
 	"go.yaml.in/yaml/v3"
@@ -34,5 +36,28 @@ func TestDescribe(t *testing.T) {
 		if line != tc.line || col != tc.col || msg != tc.msg {
 			t.Errorf("%s (%v):\n got %d:%d: %s\nwant %d:%d: %s", tc.name, err, line, col, msg, tc.line, tc.col, tc.msg)
 		}
+	}
+}
+
+// The faulty line of a large file is found without copying the file per
+// line, and a line past the end gives column 1.
+func TestDescribeLargeFile(t *testing.T) {
+	var b strings.Builder
+	for i := 0; i < 50000; i++ {
+		b.WriteString("k" + strconv.Itoa(i) + ": v\n")
+	}
+	b.WriteString("bad: Name: x\n")
+	src := []byte(b.String())
+	var n yaml.Node
+	err := yaml.Unmarshal(src, &n)
+	if err == nil {
+		t.Fatal("no error")
+	}
+	line, col, _ := Describe(err, src)
+	if line != 50001 || col != 10 {
+		t.Errorf("got %d:%d, want 50001:10", line, col)
+	}
+	if got := lineOf(src, 60000); got != "" {
+		t.Errorf("line past the end = %q", got)
 	}
 }
