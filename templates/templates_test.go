@@ -26,7 +26,8 @@ var builtinScopes = map[string][]string{
 	"list-tasks":       {"Tasks.Read"},
 	"list-todo-lists":  {"Tasks.Read"},
 	"next-meeting":     {"Calendars.ReadBasic", "MailboxSettings.Read"},
-	"send-mail":        {"Mail.Send"},
+	"reply-mail":       {"Mail.Read", "Mail.Send"},
+	"send-mail":        {"Mail.ReadWrite", "Mail.Send"},
 	"whoami":           {"User.Read"},
 	// issue 14: free/busy needs the user's own address (User.Read).
 	"find-time":     {"Calendars.ReadBasic", "MailboxSettings.Read", "User.Read"},
