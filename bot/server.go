@@ -355,7 +355,10 @@ func (s *Server) untilFree(ctx context.Context, do func() (*engine.Turn, error))
 func (s *Server) finish(conversation, template string, turn *engine.Turn, begin time.Time) Reply {
 	r := replyFor(conversation, turn)
 	if template == "" {
-		template = "unknown"
+		template = turn.Template
+	}
+	if template == "" {
+		template = "unknown" // a turn replayed from a record that did not keep it
 	}
 	if !turn.Replay {
 		s.cfg.Metrics.ObserveTurn(template, r.Status, time.Since(begin))

@@ -201,7 +201,7 @@ func TestHealthAndMetrics(t *testing.T) {
 	text := string(raw)
 	for _, want := range []string{
 		`runflow_turns_total{template="create-todo-list",status="question"} 1`,
-		`runflow_turns_total{template="unknown",status="done"} 1`,
+		`runflow_turns_total{template="create-todo-list",status="done"} 1`,
 		`runflow_turn_duration_seconds_bucket{le="+Inf"} 2`,
 		`runflow_turn_duration_seconds_count 2`,
 		`runflow_graph_requests_total{status="201"} 1`,
@@ -211,6 +211,9 @@ func TestHealthAndMetrics(t *testing.T) {
 		if !strings.Contains(text, want) {
 			t.Errorf("/metrics lacks %q:\n%s", want, text)
 		}
+	}
+	if strings.Contains(text, `template="unknown"`) {
+		t.Errorf("a message turn is labelled template=\"unknown\":\n%s", text)
 	}
 	if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/plain; version=0.0.4") {
 		t.Errorf("Content-Type %q", ct)

@@ -194,7 +194,7 @@ func (e *Engine) handle(ctx context.Context, store SessionStore, key, msgID stri
 	}
 	if c := cr.Claim; c != nil {
 		if e.now().UnixMilli() < c.Until {
-			return &Turn{Kind: KindBusy, Session: c.Session, Seq: rec.Seq}, nil
+			return &Turn{Kind: KindBusy, Session: c.Session, Seq: rec.Seq, Template: c.Template}, nil
 		}
 		if !starting {
 			return e.endAbandoned(ctx, store, key, msgID, rec, cr)
@@ -231,7 +231,7 @@ func (e *Engine) handle(ctx context.Context, store SessionStore, key, msgID stri
 	if s.lost {
 		return e.reread(ctx, store, key, msgID)
 	}
-	turn.Session, turn.Seq = s.sessionID(), s.seq
+	turn.Session, turn.Seq, turn.Template = s.sessionID(), s.seq, s.t.id
 	last, err := json.Marshal(storeTurn(turn))
 	if err != nil {
 		return nil, fmt.Errorf("engine: saving the conversation: %v", err)
@@ -286,7 +286,7 @@ func (e *Engine) endAbandoned(ctx context.Context, store SessionStore, key, msgI
 }
 
 func abandonedTurn(c *claimRecord) *Turn {
-	return &Turn{Kind: KindFailed, Status: StatusFailed, Session: c.Session, Err: &FlowError{Step: c.Step, Pos: c.Pos,
+	return &Turn{Kind: KindFailed, Status: StatusFailed, Session: c.Session, Template: c.Template, Err: &FlowError{Step: c.Step, Pos: c.Pos,
 		Err: &graph.MaybeSentError{Method: c.Method, URL: c.Path, Attempts: 1, Cause: ErrAbandonedWrite}}}
 }
 
@@ -310,7 +310,7 @@ func (e *Engine) reread(ctx context.Context, store SessionStore, key, msgID stri
 func (e *Engine) currentTurn(rec SessionRecord, cr *convRecord) *Turn {
 	if c := cr.Claim; c != nil {
 		if e.now().UnixMilli() < c.Until {
-			return &Turn{Kind: KindBusy, Session: c.Session, Seq: rec.Seq}
+			return &Turn{Kind: KindBusy, Session: c.Session, Seq: rec.Seq, Template: c.Template}
 		}
 		t := abandonedTurn(c)
 		t.Seq = rec.Seq

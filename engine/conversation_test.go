@@ -104,6 +104,16 @@ func TestConversationLifecycle(t *testing.T) {
 	if cur, _ := e.Conversation(ctx, store, "never"); cur.Kind != KindIdle || cur.Seq != 0 {
 		t.Errorf("Conversation of an unknown key: %+v", cur)
 	}
+	// Every turn of the flow, replays included, names its template; an
+	// idle conversation has none.
+	for name, turn := range map[string]*Turn{"start": first, "Conversation": cur, "answer": done, "replay": again} {
+		if turn.Template != "create-todo-list" {
+			t.Errorf("%s: Template %q, want create-todo-list", name, turn.Template)
+		}
+	}
+	if idle.Template != "" {
+		t.Errorf("idle: Template %q, want none", idle.Template)
+	}
 	// A new flow in the same conversation goes on counting.
 	tp := mustLoad(t, "../templates/create-todo-list.yaml")
 	next, err := e.StartFlow(ctx, store, "c1", tp, StartOptions{}, "m3")
@@ -223,7 +233,7 @@ func TestAbandonedWriteIsNeverResent(t *testing.T) {
 	other := convEngine(t, g, clock, mustLoad(t, "../templates/create-todo-list.yaml"))
 	for _, msg := range []Message{{ID: "m1", Text: "Groceries"}, {ID: "m2", Text: "Groceries"}} {
 		busy, err := other.HandleMessage(ctx, store, "c1", msg)
-		if err != nil || busy.Kind != KindBusy {
+		if err != nil || busy.Kind != KindBusy || busy.Template != "create-todo-list" {
 			t.Fatalf("%s while the claim is fresh: %+v, %v", msg.ID, busy, err)
 		}
 	}
@@ -235,7 +245,7 @@ func TestAbandonedWriteIsNeverResent(t *testing.T) {
 		t.Fatalf("Conversation after the claim expired: %+v", cur)
 	}
 	turn, err := other.HandleMessage(ctx, store, "c1", Message{ID: "m1", Text: "Groceries"})
-	if err != nil || turn.Kind != KindFailed {
+	if err != nil || turn.Kind != KindFailed || turn.Template != "create-todo-list" {
 		t.Fatalf("after the claim expired: %+v, %v", turn, err)
 	}
 	var maybe *graph.MaybeSentError
@@ -332,5 +342,26 @@ func TestConversationBadInput(t *testing.T) {
 		if err == nil {
 			t.Errorf("%s: no error", name)
 		}
+	}
+}
+
+// Start, Resume and Run name the template of the turn they return, also
+// for a flow that ends before it runs.
+func TestTurnTemplateOfStartAndResume(t *testing.T) {
+	g, _ := listsGraphSlow(t, 0)
+	e := convEngine(t, g, nil)
+	ctx := context.Background()
+	tp := mustLoad(t, "../templates/create-todo-list.yaml")
+	q, err := e.Start(ctx, tp, StartOptions{})
+	if err != nil || q.Kind != KindQuestion || q.Template != "create-todo-list" {
+		t.Fatalf("Start: %+v, %v", q, err)
+	}
+	done, err := e.Resume(ctx, q.State, "Groceries")
+	if err != nil || done.Kind != KindDone || done.Template != "create-todo-list" {
+		t.Fatalf("Resume: %+v, %v", done, err)
+	}
+	early, err := e.Run(ctx, tp, StartOptions{})
+	if err != nil || early.Kind != KindFailed || early.Template != "create-todo-list" {
+		t.Fatalf("Run without its input: %+v, %v", early, err)
 	}
 }
