@@ -39,9 +39,6 @@ const (
 	maxStoredTurnBytes = 16 << 10
 	// convRecordVersion is the version of SessionRecord.Data's format.
 	convRecordVersion = 1
-	// claimGrace is added to Limits.FlowTimeout before a claim counts as
-	// abandoned, for clocks of different machines that disagree a little.
-	claimGrace = time.Minute
 )
 
 // ErrAbandonedWrite is the cause of a flow ended because the engine that
@@ -132,9 +129,10 @@ func (e *Engine) StartFlow(ctx context.Context, store SessionStore, key string, 
 //
 // With no flow running the Turn is KindIdle and nothing is stored. An
 // engine that stopped while sending a write leaves its claim in the store:
-// once the claim is older than Limits.FlowTimeout (plus a minute), the next
-// message ends that flow as failed with a *graph.MaybeSentError wrapping
-// ErrAbandonedWrite, and the write is never sent again.
+// once the claim is older than Limits.FlowTimeout plus Limits.ClaimGrace
+// (a minute unless set), the next message ends that flow as failed with a
+// *graph.MaybeSentError wrapping ErrAbandonedWrite, and the write is never
+// sent again.
 //
 // The error is for the store's errors and for a conversation whose flow
 // cannot be resumed here (as Resume's: ErrTemplateChanged,
@@ -209,7 +207,7 @@ func (e *Engine) handle(ctx context.Context, store SessionStore, key, msgID stri
 	s.claim = func(ctx context.Context, st *step, method, path string) error {
 		next := &convRecord{V: convRecordVersion, Last: cr.Last, Recent: cr.Recent, Claim: &claimRecord{
 			Message: msgID, Session: s.sessionID(), Template: s.t.id, Step: st.key, Pos: s.stepPos(st),
-			Method: method, Path: path, Until: e.now().Add(e.lim.FlowTimeout + claimGrace).UnixMilli(),
+			Method: method, Path: path, Until: e.now().Add(e.lim.FlowTimeout + e.lim.ClaimGrace).UnixMilli(),
 		}}
 		data, err := next.encode()
 		if err != nil {

@@ -117,6 +117,9 @@ func New(cfg Config) (*Engine, error) {
 		return nil, err
 	}
 	cfg.StateKey = bytes.Clone(cfg.StateKey)
+	if g := cfg.Limits.ClaimGrace; g > 0 && g < MinClaimGrace {
+		return nil, fmt.Errorf("engine: Limits.ClaimGrace %v is below %v (MinClaimGrace): a turn recorded right at FlowTimeout would find its claim ended by another engine", g, MinClaimGrace)
+	}
 	client, err := graph.New(graph.Config{
 		BaseURL:      cfg.GraphURL,
 		HTTPClient:   cfg.HTTPClient,
