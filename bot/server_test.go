@@ -86,7 +86,7 @@ func TestAPIChoicesAndConfirm(t *testing.T) {
 	if r.Question == nil || r.Question.Input != "title" {
 		t.Fatalf("after the choice: %+v", r)
 	}
-	r = post("/v1/conversations/m/flows", `{"template":"send-mail","user":"u","inputs":{"to":"a@contoso.com","cc":"","subject":"Hi","body":"Hello","html":false}}`)
+	r = post("/v1/conversations/m/flows", `{"template":"send-mail","user":"u","inputs":{"to":"a@contoso.com","cc":"","subject":"Hi","body":"Hello","html":false,"attachments":[]}}`)
 	if r.Status != StatusQuestion || r.Question.Type != "confirm" || len(r.Question.Choices) != 2 || r.Question.Choices[0].Value != "yes" {
 		t.Fatalf("confirm: %+v", r.Question)
 	}
@@ -98,7 +98,7 @@ func TestAPIChoicesAndConfirm(t *testing.T) {
 	// nothing sent.
 	for _, tc := range []struct{ flow, word string }{
 		{`{"template":"create-todo-list","user":"u"}`, "cancel"},
-		{`{"template":"send-mail","user":"u","inputs":{"to":"a@contoso.com","cc":"","subject":"Hi","body":"Hello","html":false}}`, "Stop"},
+		{`{"template":"send-mail","user":"u","inputs":{"to":"a@contoso.com","cc":"","subject":"Hi","body":"Hello","html":false,"attachments":[]}}`, "Stop"},
 	} {
 		post("/v1/conversations/w/flows", tc.flow)
 		if r := post("/v1/conversations/w/messages", jsonBody(MessageRequest{Text: tc.word, User: "u"})); r.Status != StatusCancelled {
@@ -305,7 +305,7 @@ func TestBusyConversationWaits(t *testing.T) {
 	w := newWorld(t, store)
 	_, a := w.replica()
 	_, b := w.replica()
-	call(t, a.URL, "POST", "/v1/conversations/busy/flows", `{"template":"send-mail","user":"u","inputs":{"to":"a@contoso.com","cc":"","subject":"Slow","body":"x","html":false}}`)
+	call(t, a.URL, "POST", "/v1/conversations/busy/flows", `{"template":"send-mail","user":"u","inputs":{"to":"a@contoso.com","cc":"","subject":"Slow","body":"x","html":false,"attachments":[]}}`)
 	w.sb.Faults().Add(sandbox.Fault{Method: "POST", Path: "/v1.0/me/sendMail", Delay: 600 * time.Millisecond, Count: 1})
 	var wg sync.WaitGroup
 	var first Reply

@@ -77,6 +77,7 @@ func (s *session) ask(st *step, problem string) action {
 	in := st.ask
 	s.attempt++
 	q := &Question{Input: in.name, Type: in.typ, Attempt: s.attempt, MaxAttempts: s.maxAttempts(in), Error: problem, Required: in.required, StepID: st.key}
+	q.MaxSize, q.Accept = in.fileLimits()
 	var err error
 	if q.Text, err = s.evalText(in.prompt); err != nil {
 		return s.fail(st, err)
@@ -124,6 +125,7 @@ func (s *session) inputContext(in *inputDef) (input.Context, error) {
 			ctx.Zone = loc
 		}
 	}
+	ctx.MaxFileBytes, ctx.Accept = in.maxSize, in.accept
 	if in.relativeTo != nil {
 		v, err := s.eval(in.relativeTo)
 		if err != nil {
@@ -273,6 +275,8 @@ func isBlank(v any) bool {
 		return x == ""
 	case []string:
 		return len(x) == 0
+	case []input.FileValue:
+		return len(x) == 0
 	}
 	return false
 }
@@ -292,6 +296,10 @@ func zeroValue(typ string) any {
 		return time.Time{}
 	case "duration":
 		return time.Duration(0)
+	case "file":
+		return input.FileValue{}
+	case "files":
+		return []input.FileValue{}
 	}
 	return ""
 }

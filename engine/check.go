@@ -197,6 +197,10 @@ func (c *checker) step(s *step, sc *scope) *scope {
 				c.value(hd.val, sc, nil)
 			}
 			c.value(h.body, sc, nil)
+			if h.upload != nil {
+				c.value(h.upload.url, sc, nil)
+				c.value(h.upload.file, sc, nil)
+			}
 			if h.paging != nil {
 				c.value(h.paging.maxPages, sc, nil)
 				c.value(h.paging.maxItems, sc, nil)

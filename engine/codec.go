@@ -2,6 +2,8 @@ package engine
 
 import (
 	"fmt"
+
+	"github.com/runflow/runflow/engine/input"
 	"math"
 	"reflect"
 	"strconv"
@@ -16,6 +18,7 @@ import (
 //	{"$i": "42"}     int            {"$I": "42"}    int64
 //	{"$t": "RFC3339Nano"} time.Time {"$d": "1h0m0s"} time.Duration
 //	{"$s": [...]}    []string       {"$m": {...}}   map[string]any
+//	{"$f": {...}}    input.FileValue {"$F": [...]}   []input.FileValue
 
 // maxCodecDepth bounds nesting when decoding a state.
 const maxCodecDepth = 64
@@ -43,6 +46,10 @@ func encodeValue(v any) (any, error) {
 		return map[string]any{"$d": x.String()}, nil
 	case []string:
 		return map[string]any{"$s": append([]string{}, x...)}, nil
+	case input.FileValue: // files.go
+		return encodeFile(x), nil
+	case []input.FileValue:
+		return encodeFiles(x), nil
 	case []any:
 		out := make([]any, len(x))
 		for i, it := range x {
@@ -181,6 +188,8 @@ func decodeTagged(tag string, raw any, depth int) (any, error) {
 			out[i] = str
 		}
 		return out, nil
+	case "$f", "$F": // files.go
+		return decodeFileTag(tag, raw)
 	case "$m":
 		m, ok := raw.(map[string]any)
 		if !ok {

@@ -94,6 +94,8 @@ func (d *decoder) decodeInput(n *yaml.Node) *inputDef {
 			in.relativeTo = d.decodeExprNode(kv.value, what+" relative_to")
 		case "future":
 			in.future, _ = d.boolean(kv.value, what+" future")
+		case "max_size", "accept":
+			d.decodeFileOption(kv.key, kv.value, in, what) // decode_file.go
 		}
 	}
 	for _, k := range []string{"max_items", "min_item_length", "max_item_length"} {
@@ -127,6 +129,7 @@ func (d *decoder) decodeInput(n *yaml.Node) *inputDef {
 	if v, ok := have["future"]; ok && in.typ != "" && in.typ != "date" && in.typ != "time" && in.typ != "datetime" {
 		d.ps.errorf(posOf(d.resolve(v)), "%s: future is only for date, time and datetime inputs", what)
 	}
+	d.checkFileInput(in, have, what) // decode_file.go
 	if in.name == "" {
 		return nil
 	}

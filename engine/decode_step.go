@@ -287,7 +287,9 @@ func (d *decoder) decodeHTTP(n *yaml.Node) *httpSpec {
 	} else {
 		d.ps.errorf(posOf(n), "http: missing required key \"method\"")
 	}
-	if kv, ok := fields["path"]; ok {
+	if kv, ok := fields["upload"]; ok {
+		d.decodeUpload(kv, fields, h) // upload.go
+	} else if kv, ok := fields["path"]; ok {
 		h.pathPos = posOf(d.resolve(kv.value))
 		h.path = d.decodeTextNode(kv.value, "http path")
 		d.checkPath(h)
@@ -390,6 +392,9 @@ func validHeaderName(s string) bool {
 
 // pathSource returns the path as written, with each ${ } shown as {…}.
 func pathSource(v *value) string {
+	if v == nil {
+		return "" // an upload has no path
+	}
 	switch v.kind {
 	case valLiteral:
 		s, _ := v.lit.(string)

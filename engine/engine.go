@@ -64,6 +64,9 @@ type Config struct {
 	// changing it invalidates the paused sessions. Without a key the state
 	// must be stored where users cannot edit it.
 	StateKey []byte
+	// Files keeps the bytes of file inputs out of saved states (files.go);
+	// nil keeps them in the state, bounded by Limits.MaxStateBytes.
+	Files FileStore
 }
 
 // GraphOptions are the settings of the Graph client an Engine uses (see
@@ -85,6 +88,9 @@ type GraphOptions struct {
 	MaxConcurrentPerMailbox int
 	// UserAgent replaces the default "runflow/<version>".
 	UserAgent string
+	// UploadChunkBytes is the range size of http steps with upload
+	// (graph.DefaultUploadChunkBytes, 4 MiB, when 0).
+	UploadChunkBytes int
 }
 
 // Engine runs templates. It is safe for concurrent use: one Engine serves

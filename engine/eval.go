@@ -187,6 +187,7 @@ func (s *session) writeJSON(buf *bytes.Buffer, v *value) error {
 	if err != nil {
 		return err
 	}
+	x, _ = withFileBytes(x) // files.go: a file in a body is its bytes, base64
 	b, err := json.Marshal(jsonable(x))
 	if err != nil {
 		return fmt.Errorf("the value at %d:%d cannot be sent as JSON: %v", v.pos.Line, v.pos.Col, err)

@@ -49,6 +49,8 @@ func inputValueType(typ string) types.Type {
 		return typeDuration
 	case "string", "text", "email", "choice":
 		return types.String
+	case "file", "files":
+		return fileValueType(typ) // decode_file.go
 	}
 	return types.Any
 }

@@ -21,6 +21,9 @@ import (
 // @odata.nextLink when paging), record the result, handle errors.
 func (s *session) execHTTP(ctx context.Context, st *step) action {
 	h := st.http
+	if h.upload != nil {
+		return s.execUpload(ctx, st) // upload.go
+	}
 	req, err := s.buildRequest(st)
 	if err != nil {
 		return s.fail(st, err)
@@ -28,21 +31,8 @@ func (s *session) execHTTP(ctx context.Context, st *step) action {
 	if s.opts.DryRun && h.method != http.MethodGet {
 		return s.planned(st, req)
 	}
-	if s.claim != nil && h.method != http.MethodGet {
-		// Claim the turn before the write leaves: only one delivery of
-		// this turn may send it.
-		claim := s.claim
-		s.claim = nil
-		if err := claim(ctx, st, req.Method, req.Path); err != nil {
-			if errors.Is(err, errTurnLost) {
-				s.lost = true
-				return actPause
-			}
-			return s.fail(st, err)
-		}
-	}
-	if s.wait == "signin" {
-		s.wait = ""
+	if act, stop := s.claimWrite(ctx, st, req.Method, req.Path); stop {
+		return act
 	}
 	sctx, cancel, limit := s.stepContext(ctx)
 	defer cancel()
@@ -56,30 +46,65 @@ func (s *session) execHTTP(ctx context.Context, st *step) action {
 		}
 	}
 	if err != nil {
-		if context.Cause(sctx) == limit {
-			// Name the timeout, unless the client's error already does
-			// (it reports the context's cause).
-			var named *LimitError
-			if !errors.As(err, &named) {
-				err = &LimitError{Setting: limit.Setting, Message: limit.Message, Err: err}
+		return s.sendFailed(sctx, st, limit, err)
+	}
+	return s.stepAnswered(st, result)
+}
+
+// claimWrite claims the turn before a write leaves (only one delivery of
+// this turn may send it) and leaves a sign-in wait behind; stop says the
+// step must end with act.
+func (s *session) claimWrite(ctx context.Context, st *step, method, path string) (act action, stop bool) {
+	if s.claim != nil && method != http.MethodGet {
+		claim := s.claim
+		s.claim = nil
+		if err := claim(ctx, st, method, path); err != nil {
+			if errors.Is(err, errTurnLost) {
+				s.lost = true
+				return actPause, true
 			}
+			return s.fail(st, err), true
 		}
-		if sr, ok := auth.IsSignInRequired(err); ok {
-			return s.signIn(sr)
+	}
+	if s.wait == "signin" {
+		s.wait = ""
+	}
+	return actNext, false
+}
+
+// sendFailed handles a request that got no usable answer: a timeout of the
+// step, a sign-in to do, a write that may have been sent, a Graph error
+// (for on_error) or another failure.
+func (s *session) sendFailed(sctx context.Context, st *step, limit *LimitError, err error) action {
+	if context.Cause(sctx) == limit {
+		// Name the timeout, unless the client's error already does
+		// (it reports the context's cause).
+		var named *LimitError
+		if !errors.As(err, &named) {
+			err = &LimitError{Setting: limit.Setting, Message: limit.Message, Err: err}
 		}
-		// A write whose outcome is unknown is not a Graph answer to branch
-		// on: on_error rules do not see it, and the flow's error keeps
-		// saying that the write may have been sent.
-		var maybe *graph.MaybeSentError
-		if errors.As(err, &maybe) {
-			return s.fail(st, err)
-		}
-		var gerr *graph.Error
-		if errors.As(err, &gerr) {
-			return s.httpError(st, gerr)
-		}
+	}
+	if sr, ok := auth.IsSignInRequired(err); ok {
+		return s.signIn(sr)
+	}
+	// A write whose outcome is unknown is not a Graph answer to branch
+	// on: on_error rules do not see it, and the flow's error keeps
+	// saying that the write may have been sent.
+	var maybe *graph.MaybeSentError
+	if errors.As(err, &maybe) {
 		return s.fail(st, err)
 	}
+	var gerr *graph.Error
+	if errors.As(err, &gerr) {
+		return s.httpError(st, gerr)
+	}
+	return s.fail(st, err)
+}
+
+// stepAnswered checks the status of an answer against the step's success
+// list, records the result and goes on.
+func (s *session) stepAnswered(st *step, result *stepResult) action {
+	h := st.http
 	if !statusOK(h.success, result.Status) {
 		gerr := &graph.Error{Status: result.Status, Message: fmt.Sprintf("unexpected status %d (the step expects %s)", result.Status, joinInts(h.success)),
 			Response: &graph.Response{Status: result.Status, Body: []byte(result.Body)}}

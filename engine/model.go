@@ -14,12 +14,13 @@ import (
 // that engine/template.schema.json lists exactly these.
 var (
 	topKeys         = []string{"id", "name", "description", "version", "scopes", "cancel_words", "inputs", "steps", "output"}
-	inputKeys       = []string{"name", "type", "prompt", "hint", "required", "default", "zone", "validate", "max_attempts", "choices", "choices_from", "future", "max_items", "min_item_length", "max_item_length", "relative_to"}
+	inputKeys       = []string{"name", "type", "prompt", "hint", "required", "default", "zone", "validate", "max_attempts", "choices", "choices_from", "future", "max_items", "min_item_length", "max_item_length", "relative_to", "max_size", "accept"}
 	ruleKeys        = []string{"check", "message"}
 	choiceKeys      = []string{"value", "label"}
 	choicesFromKeys = []string{"items", "value", "label"}
 	stepKinds       = []string{"http", "set", "if", "switch", "foreach", "ask", "confirm", "say", "end", "fail"}
-	httpKeys        = []string{"method", "path", "query", "headers", "body", "success", "paging"}
+	httpKeys        = []string{"method", "path", "query", "headers", "body", "success", "paging", "upload"}
+	uploadKeys      = []string{"url", "file"}
 	pagingKeys      = []string{"max_pages", "max_items"}
 	onErrorKeys     = []string{"status", "code", "steps", "continue"}
 	caseKeys        = []string{"value", "steps"}
@@ -74,7 +75,7 @@ func (k stepKind) String() string {
 }
 
 // inputTypes are the input types the language knows.
-var inputTypes = []string{"string", "text", "integer", "number", "boolean", "email", "emails", "list", "date", "time", "datetime", "duration", "choice"}
+var inputTypes = []string{"string", "text", "integer", "number", "boolean", "email", "emails", "list", "date", "time", "datetime", "duration", "choice", "file", "files"}
 
 type inputDef struct {
 	name        string
@@ -96,6 +97,8 @@ type inputDef struct {
 	// day or a duration in an answer is read against, e.g. the start of
 	// an event for its end.
 	relativeTo *expression
+	maxSize    int64    // file, files: bytes per file (0: input.DefaultMaxFileBytes)
+	accept     []string // file, files: accepted media types
 	defaultSrc string
 }
 
@@ -178,6 +181,7 @@ type httpSpec struct {
 	summary      string
 	pattern      string // method + path with {id} for interpolations, for the scopes check
 	absolute     bool
+	upload       *uploadSpec // PUT of a file to an upload session (upload.go); no path
 }
 
 type pagingSpec struct {

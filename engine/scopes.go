@@ -22,6 +22,9 @@ var permissions = sync.OnceValue(func() map[string][]string {
 	for op, perms := range documentedPermissions {
 		all[op] = append(all[op], perms...)
 	}
+	for op, perms := range mailOperationPermissions { // scopes_mail.go
+		all[op] = append(all[op], perms...)
+	}
 	ops := make([]string, 0, len(all))
 	for op := range all {
 		ops = append(ops, op)
@@ -93,6 +96,9 @@ func (c *checker) checkScopes() {
 	allKnown := true
 	for _, s := range c.httpSteps {
 		h := s.http
+		if h != nil && h.upload != nil {
+			continue // a pre-authenticated upload URL needs no scope
+		}
 		if h == nil || h.pattern == "" || h.method == "" {
 			allKnown = false
 			continue

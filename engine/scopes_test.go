@@ -33,7 +33,13 @@ func TestPermissionsFor(t *testing.T) {
 		{"GET /me/todo/lists/{id}/tasks/{id}/checklistItems", "Tasks.Read"},
 		{"DELETE /me/todo/lists/{id}/tasks/{id}/checklistItems/{id}", "Tasks.ReadWrite"},
 		{"GET /groups", ""},
-		{"POST /me/messages", ""},
+		// Mail operations the extract lacks, from their docs pages
+		// (scopes_mail.go).
+		{"POST /me/messages", "Mail.ReadWrite"},
+		{"POST /users/{id}/messages/{id}/reply", "Mail.Send"},
+		{"GET /me/messages/{id}/attachments", "Mail.Read"},
+		{"POST /me/messages/{id}/attachments/createUploadSession", "Mail.ReadWrite"},
+		{"POST /me/messages/{id}/unknownAction", ""},
 	}
 	for _, c := range cases {
 		perms, ok := permissionsFor(c.op)

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/expr-lang/expr/vm"
+
+	"github.com/runflow/runflow/engine/input"
 )
 
 // frame is one level of the cursor: a block and the index of the next step
@@ -331,6 +333,12 @@ func asList(v any) ([]any, error) {
 		out := make([]any, len(x))
 		for i, s := range x {
 			out[i] = s
+		}
+		return out, nil
+	case []input.FileValue: // a files input
+		out := make([]any, len(x))
+		for i, f := range x {
+			out[i] = f
 		}
 		return out, nil
 	}

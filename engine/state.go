@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/runflow/runflow/auth"
+	"github.com/runflow/runflow/engine/input"
 )
 
 // stateVersion is the version of the saved state format.
@@ -53,6 +54,9 @@ type savedFrame struct {
 // save encodes the session (statecodec.go); only the step results that
 // expressions read are kept, and of their bodies only what they read.
 func (s *session) save() ([]byte, error) {
+	if err := s.storeFiles(); err != nil { // files.go
+		return nil, fmt.Errorf("saving the session: %v", err)
+	}
 	data, err := s.appendState(make([]byte, 0, 1024)) // room for the usual state and its signature
 	if err != nil {
 		return nil, err
@@ -118,6 +122,10 @@ func (e *Engine) restore(data []byte) (*session, error) {
 		s.opts.Zone = st.Zone
 	}
 	s.inputs = st.Inputs
+	s.presets, s.vars = st.Presets, st.Vars
+	if err := e.loadFiles(s, st.Cursor); err != nil { // files.go
+		return nil, badState("files: %v", err)
+	}
 	for name, v := range s.inputs {
 		in, ok := t.inputByName[name]
 		if !ok {
@@ -227,6 +235,10 @@ func valueFitsInput(typ string, v any) bool {
 		return typ == "date" || typ == "time" || typ == "datetime"
 	case time.Duration:
 		return typ == "duration"
+	case input.FileValue:
+		return typ == "file"
+	case []input.FileValue:
+		return typ == "files"
 	}
 	return false
 }

@@ -636,6 +636,12 @@ func gjsonValue(v gjson.Result, depth int) (any, error) {
 		return nil, fmt.Errorf("a tagged value has %d keys", n)
 	}
 	switch tag {
+	case "$f", "$F": // files.go
+		var x any
+		if err := json.Unmarshal([]byte(raw.Raw), &x); err != nil {
+			return nil, fmt.Errorf("malformed file")
+		}
+		return decodeFileTag(tag, x)
 	case "$s":
 		if !raw.IsArray() {
 			break

@@ -94,6 +94,9 @@ type InputInfo struct {
 	// AskStep is the key of the ask step that asks the input; "" means it
 	// is asked at the start.
 	AskStep string
+	// MaxSize and Accept bound a file or files input (see Question).
+	MaxSize int64
+	Accept  []string
 }
 
 // Inputs describes the template's inputs in declaration order. Prompt and
@@ -110,6 +113,7 @@ func (t *Template) Inputs() []InputInfo {
 		if in.askStep != nil {
 			info.AskStep = in.askStep.key
 		}
+		info.MaxSize, info.Accept = in.fileLimits()
 		out = append(out, info)
 	}
 	return out

@@ -7,13 +7,15 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/runflow/runflow/engine/input"
 )
 
 // textOf is the text form of a value, used where a value is interpolated
 // into text (messages, paths, query parameters, headers): strings as they
 // are, numbers in the shortest form, times in RFC 3339, durations in Go's
-// notation, lists of strings joined with ", ", other lists and maps as
-// JSON, nil as "".
+// notation, lists of strings joined with ", ", files by their names,
+// other lists and maps as JSON, nil as "".
 func textOf(v any) string {
 	switch x := v.(type) {
 	case nil:
@@ -37,6 +39,8 @@ func textOf(v any) string {
 		return x.String()
 	case []string:
 		return strings.Join(x, ", ")
+	case input.FileValue, []input.FileValue: // files.go: the names
+		return input.Format(input.Files, x)
 	case []any:
 		allStrings := true
 		parts := make([]string, len(x))
@@ -63,6 +67,14 @@ func textOf(v any) string {
 // lists are converted deeply.
 func jsonable(v any) any {
 	switch x := v.(type) {
+	case input.FileValue: // files.go: a file's description, not its bytes
+		return fileMeta(x)
+	case []input.FileValue:
+		out := make([]any, len(x))
+		for i, f := range x {
+			out[i] = fileMeta(f)
+		}
+		return out
 	case time.Duration:
 		return isoDuration(x)
 	case time.Time:

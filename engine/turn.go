@@ -128,6 +128,11 @@ type Question struct {
 	// StepID is the key of the step asking (the ask or confirm step; for
 	// inputs asked at the start, "input:<name>").
 	StepID string
+	// MaxSize (bytes per file) and Accept (media types; empty: any) bound
+	// the answer of a file or files question: check them before reading
+	// a file.
+	MaxSize int64
+	Accept  []string
 }
 
 // SignIn asks the user to sign in; the flow then resumes at the same step.

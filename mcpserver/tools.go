@@ -79,6 +79,22 @@ func typeSchema(typ input.Type, choices []input.Option, form bool) map[string]an
 			return map[string]any{"type": "string"}
 		}
 		return map[string]any{"type": "array", "items": map[string]any{"type": "string", "format": "email"}}
+	case input.File, input.Files:
+		// A file is given as its bytes, the way a host answers a file
+		// question (engine/input/file.go). A form holds primitives only: there
+		// it is the answer's JSON text, {"name": ..., "base64": ...}.
+		if form {
+			return map[string]any{"type": "string"}
+		}
+		file := map[string]any{"type": "object", "required": []any{"name", "base64"}, "properties": map[string]any{
+			"name":         map[string]any{"type": "string"},
+			"content_type": map[string]any{"type": "string"},
+			"base64":       map[string]any{"type": "string", "contentEncoding": "base64"},
+		}}
+		if typ == input.File {
+			return file
+		}
+		return map[string]any{"type": "array", "items": file, "maxItems": input.MaxFiles}
 	case input.Date:
 		return map[string]any{"type": "string", "format": "date"}
 	case input.DateTime:

@@ -162,8 +162,10 @@ func ReadData(r io.Reader) (*Data, error) {
 	return &d, nil
 }
 
-// maxDataBytes bounds a saved data file (a mailbox of a few thousand items).
-const maxDataBytes = 64 << 20
+// maxDataBytes bounds a saved data file: a mailbox of a few thousand
+// items, and file attachments, kept base64 in their messages (a 35 MB
+// attachment sent to a sandbox colleague is two copies of about 47 MB).
+const maxDataBytes = 256 << 20
 
 // SaveFile writes the data to path atomically (a temporary file renamed
 // over it), creating the directory if needed, readable only by the owner.

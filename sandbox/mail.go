@@ -72,8 +72,10 @@ var messageKind = &entityKind{
 		v := cloneObject(o)
 		v["body"] = viewBody(v["body"], c.bodyType)
 		v["@odata.etag"] = etagOf(getString(o, "changeKey"))
-		// internetMessageHeaders come back only when selected, as in Graph.
+		// internetMessageHeaders come back only when selected, as in Graph;
+		// attachments only from .../attachments.
 		delete(v, "internetMessageHeaders")
+		delete(v, "attachments")
 		if sel, _ := c.queryParam("$select"); strings.Contains(strings.ToLower(sel), "internetmessageheaders") {
 			v["internetMessageHeaders"] = o["internetMessageHeaders"]
 		}
@@ -171,6 +173,9 @@ func sendMail(c *call) (result, *graphError) {
 	if msg == nil {
 		return result{}, newError(400, "ErrorInvalidParameter", "The value of the parameter 'Message' is empty.")
 	}
+	if n := attachmentBytes(getArray(msg, "attachments")); n > MaxInlineAttachmentBytes {
+		return result{}, errInlineTooLarge(n)
+	}
 	stored, gerr := c.buildSentMessage(msg)
 	if gerr != nil {
 		return result{}, gerr
@@ -191,6 +196,13 @@ func sendMIME(c *call) (result, *graphError) {
 // buildSentMessage checks recipients and attachments and builds the Sent
 // Items copy.
 func (c *call) buildSentMessage(msg Object) (Object, *graphError) {
+	return c.buildMessage(msg, true)
+}
+
+// buildMessage checks a message's recipients, headers and attachments and
+// builds the stored message (in Sent Items; drafts move it). sending
+// requires at least one recipient.
+func (c *call) buildMessage(msg Object, sending bool) (Object, *graphError) {
 	recipients := 0
 	norm := map[string][]any{}
 	for _, k := range []string{"toRecipients", "ccRecipients", "bccRecipients", "replyTo"} {
@@ -212,7 +224,7 @@ func (c *call) buildSentMessage(msg Object) (Object, *graphError) {
 		}
 		norm[k] = out
 	}
-	if recipients == 0 {
+	if recipients == 0 && sending {
 		return nil, newError(400, "ErrorInvalidRecipients", "At least one recipient isn't valid., A message can't be sent because it contains no recipients.")
 	}
 	if recipients > maxRecipients {
@@ -227,19 +239,13 @@ func (c *call) buildSentMessage(msg Object) (Object, *graphError) {
 		}
 		headers = append(headers, Object{"name": name, "value": getString(hm, "value")})
 	}
-	hasAttachments := false
+	attachments := []any{}
 	for i, a := range getArray(msg, "attachments") {
-		am := a.(map[string]any)
-		if getString(am, "@odata.type") != "" && !strings.EqualFold(getString(am, "@odata.type"), "#microsoft.graph.fileAttachment") {
-			return nil, errBodyRead("The sandbox accepts only #microsoft.graph.fileAttachment attachments (attachment %d).", i)
+		stored, gerr := c.fileAttachment(a.(map[string]any), i)
+		if gerr != nil {
+			return nil, gerr
 		}
-		if getString(am, "name") == "" {
-			return nil, validationFailed("attachments", "a file attachment needs a name")
-		}
-		if _, err := base64.StdEncoding.DecodeString(getString(am, "contentBytes")); err != nil {
-			return nil, errBodyRead("Cannot convert the literal '%s' to the expected type 'Edm.Binary' (attachment %d contentBytes).", truncate(getString(am, "contentBytes"), 20), i)
-		}
-		hasAttachments = true
+		attachments = append(attachments, stored)
 	}
 	now := c.s.now()
 	id := newItemID()
@@ -250,6 +256,10 @@ func (c *call) buildSentMessage(msg Object) (Object, *graphError) {
 	if categories == nil {
 		categories = []any{}
 	}
+	flag := getObject(msg, "flag")
+	if flag == nil {
+		flag = Object{"flagStatus": "notFlagged"}
+	}
 	return Object{
 		"id":                         id,
 		"createdDateTime":            timestamp(now),
@@ -258,13 +268,14 @@ func (c *call) buildSentMessage(msg Object) (Object, *graphError) {
 		"categories":                 categories,
 		"receivedDateTime":           timestamp(now),
 		"sentDateTime":               timestamp(now),
-		"hasAttachments":             hasAttachments,
+		"hasAttachments":             len(attachments) > 0,
 		"internetMessageId":          "<" + strings.TrimRight(newChangeKey(), "=") + "@sandbox.runflow>",
 		"subject":                    getString(msg, "subject"),
 		"bodyPreview":                preview,
 		"importance":                 importance,
 		"parentFolderId":             FolderID(c.mbox.User.ID, "sentitems"),
 		"conversationId":             newItemID(),
+		"conversationIndex":          base64.StdEncoding.EncodeToString(randomBytes(22)),
 		"isDeliveryReceiptRequested": getBool(msg, "isDeliveryReceiptRequested"),
 		"isReadReceiptRequested":     getBool(msg, "isReadReceiptRequested"),
 		"isRead":                     true,
@@ -278,8 +289,9 @@ func (c *call) buildSentMessage(msg Object) (Object, *graphError) {
 		"ccRecipients":               norm["ccRecipients"],
 		"bccRecipients":              norm["bccRecipients"],
 		"replyTo":                    norm["replyTo"],
-		"flag":                       Object{"flagStatus": "notFlagged"},
+		"flag":                       flag,
 		"internetMessageHeaders":     headers,
+		"attachments":                attachments,
 	}, nil
 }
 

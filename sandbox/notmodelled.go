@@ -37,23 +37,20 @@ func notModelled(method, prefix string, rest []string) *graphError {
 		return nil
 	}
 	parts := make([]string, len(rest))
-	unserved := false
 	for i, s := range rest {
 		switch {
 		case graphUserSegments[strings.ToLower(s)]:
 			parts[i] = s
-			if !servedSegment(s) {
-				unserved = true
-			}
 		case i > 0 && parts[i-1] != "{id}":
 			parts[i] = "{id}" // an item of the collection before it
 		default:
 			return nil
 		}
 	}
-	if !unserved {
-		return nil
-	}
+	// No route matched the path (resolve asks only then), so a path made of
+	// Graph's segments is an operation the sandbox does not serve, even when
+	// each segment is served elsewhere (forward of a message, not of an
+	// event).
 	op := method + " " + prefix + "/" + strings.Join(parts, "/")
 	return newError(501, "NotImplemented", "The sandbox does not model the Graph operation '%s'. It serves the operations listed in docs/sandbox.md; against Microsoft Graph this request may well work.", op)
 }

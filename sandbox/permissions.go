@@ -42,6 +42,17 @@ var (
 		delegated:   []string{"Mail.ReadBasic", "Mail.Read", "Mail.ReadWrite"},
 		application: []string{"Mail.ReadBasic.All", "Mail.Read", "Mail.ReadWrite"},
 	}
+	// Message operations (mailops.go, attachments.go): as each
+	// operation's docs page lists them.
+	permMailReadWrite = permission{
+		delegated:   []string{"Mail.ReadWrite"},
+		application: []string{"Mail.ReadWrite"},
+	}
+	// Attachments need Mail.Read at least: Mail.ReadBasic excludes them.
+	permMailReadNotBasic = permission{
+		delegated:   []string{"Mail.Read", "Mail.ReadWrite"},
+		application: []string{"Mail.Read", "Mail.ReadWrite"},
+	}
 )
 
 // Permissions of the operations added for issue 14, from

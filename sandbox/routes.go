@@ -82,6 +82,24 @@ func init() {
 		{"GET", "messages/{id}", permMailRead, getMessage},
 		{"GET", "mailFolders/{id}/messages", permMailRead, listFolderMessages},
 	}
+	// Message operations and attachments (mailops.go, attachments.go).
+	routes = append(routes, []route{
+		{"POST", "messages", permMailReadWrite, createDraft},
+		{"PATCH", "messages/{id}", permMailReadWrite, updateMessage},
+		{"DELETE", "messages/{id}", permMailReadWrite, deleteMessage},
+		{"POST", "messages/{id}/reply", permMailSend, replyMessage},
+		{"POST", "messages/{id}/replyAll", permMailSend, replyAllMessage},
+		{"POST", "messages/{id}/forward", permMailSend, forwardMessage},
+		{"POST", "messages/{id}/createReply", permMailReadWrite, createReply},
+		{"POST", "messages/{id}/createReplyAll", permMailReadWrite, createReplyAll},
+		{"POST", "messages/{id}/createForward", permMailReadWrite, createForward},
+		{"POST", "messages/{id}/move", permMailReadWrite, moveMessage},
+		{"POST", "messages/{id}/send", permMailSend, sendDraft},
+		{"GET", "messages/{id}/attachments", permMailReadNotBasic, listAttachments},
+		{"POST", "messages/{id}/attachments", permMailReadWrite, addAttachment},
+		{"POST", "messages/{id}/attachments/createUploadSession", permMailReadWrite, createUploadSession},
+		{"GET", "messages/{id}/attachments/{id}", permMailReadNotBasic, getAttachment},
+	}...)
 	// Calendar actions, To Do checklist items and people (issue 14, i14a).
 	for _, prefix := range []string{"events/{id}/", "calendar/events/{id}/"} {
 		routes = append(routes,

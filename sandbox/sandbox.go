@@ -66,6 +66,8 @@ type Server struct {
 
 	flightMu sync.Mutex
 	inFlight map[string]int // mailbox user id → requests being served
+
+	uploads uploadSessions // attachment upload sessions (attachments.go)
 }
 
 // New builds a sandbox from opts.
@@ -108,6 +110,10 @@ func (s *Server) TenantID() string { return s.tenantID }
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if isIdentityPath(r.URL.Path) {
 		s.serveIdentityLogged(w, r)
+		return
+	}
+	if isUploadPath(r.URL.Path) {
+		s.serveUpload(w, r)
 		return
 	}
 	s.serveGraph(w, r)

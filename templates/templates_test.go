@@ -13,7 +13,7 @@ import (
 // The built-in set the CLI, the README and the smoke test promise.
 var wantIDs = []string{
 	"agenda", "complete-task", "create-event", "create-task", "create-todo-list", "find-time", "list-events",
-	"list-messages", "list-tasks", "list-todo-lists", "next-meeting", "respond-event", "send-mail", "whoami",
+	"list-messages", "list-tasks", "list-todo-lists", "next-meeting", "reply-mail", "respond-event", "send-mail", "whoami",
 }
 
 func TestBuiltinsLoadCleanly(t *testing.T) {
@@ -57,7 +57,8 @@ func TestBuiltinScopes(t *testing.T) {
 		"list-tasks":       {"Tasks.Read"},
 		"list-todo-lists":  {"Tasks.Read"},
 		"next-meeting":     {"Calendars.ReadBasic", "MailboxSettings.Read"},
-		"send-mail":        {"Mail.Send"},
+		"reply-mail":       {"Mail.Read", "Mail.Send"},
+		"send-mail":        {"Mail.ReadWrite", "Mail.Send"},
 		"whoami":           {"User.Read"},
 		// issue 14: free/busy needs the user's own address (User.Read).
 		"find-time":     {"Calendars.ReadBasic", "MailboxSettings.Read", "User.Read"},

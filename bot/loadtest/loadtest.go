@@ -412,7 +412,7 @@ func (d *driver) answer(i int, q string) (string, bool) {
 		return d.name(i), true
 	case "start":
 		return "tomorrow 9am", true
-	case "end", "cc", "attendees", "location", "body", "online", "html":
+	case "end", "cc", "attendees", "location", "body", "online", "html", "attachments":
 		if q == "body" {
 			return "Hello from the load test.", true
 		}

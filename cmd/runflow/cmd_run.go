@@ -85,6 +85,9 @@ func execRun(ctx context.Context, e *env, o *runOptions) error {
 	if err := checkInputNames(t, values); err != nil {
 		return err
 	}
+	if err := readFileInputs(t, values); err != nil { // files.go
+		return err
+	}
 	interactive := e.stdinTTY && !o.noInput && o.inputFile != "-"
 	if !interactive {
 		if missing := t.MissingInputs(values); len(missing) > 0 {
@@ -111,6 +114,9 @@ func execRun(ctx context.Context, e *env, o *runOptions) error {
 		Now:        e.now,
 		Trace:      tr.event,
 		Templates:  []*engine.Template{t},
+		// Files keeps the bytes of file inputs out of the states passed
+		// between turns (the CLI resumes in the same process).
+		Files: &engine.MemoryFiles{},
 	})
 	if err != nil {
 		return usageErrorf("%v", err)

@@ -49,7 +49,7 @@ func TestGolden(t *testing.T) {
 		{name: "run-create-event-interactive", args: []string{"run", "create-event", "--sandbox"}, tty: true,
 			stdin: "Team lunch\nthe day after\ntomorrow 12:00\n11:00\n\nalexw@, AlexW@contoso.onmicrosoft.com\nAlexW@contoso.onmicrosoft.com\nFourth Coffee\nSee you there.\nBring the plan.\n\nno\n"},
 		{name: "run-send-mail-interactive-declined", args: []string{"run", "send-mail", "--sandbox", "--set", "cc=none", "--set", "html=no"}, tty: true,
-			stdin: "frannis@contoso.com\nLunch?\nNoon at the new place.\n\nn\n"},
+			stdin: "frannis@contoso.com\nLunch?\nNoon at the new place.\n\n\nn\n"},
 		{name: "validate-errors", args: []string{"validate", badTemplate}},
 		{name: "run-template-with-errors", args: []string{"run", badTemplate, "--sandbox"}},
 		{name: "describe-file-json", args: []string{"describe", "../../templates/create-todo-list.yaml", "--output", "json"}},

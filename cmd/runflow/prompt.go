@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/runflow/runflow/engine"
+	"github.com/runflow/runflow/engine/input"
 )
 
 // maxAnswerBytes bounds one typed answer.
@@ -35,6 +36,9 @@ func (p *prompter) ask(ctx context.Context, q *engine.Question) (string, error) 
 	p.show(q)
 	if q.Type == "text" {
 		return p.readText(ctx)
+	}
+	if q.Type == "file" || q.Type == "files" {
+		return p.askFiles(ctx, q) // files.go
 	}
 	return p.readLine(ctx)
 }
@@ -75,6 +79,9 @@ func (p *prompter) show(q *engine.Question) {
 	}
 	if q.Type == "text" {
 		b.WriteString("  (end with an empty line)\n")
+	}
+	if q.Type == "file" || q.Type == "files" {
+		fmt.Fprintf(&b, "  (the path of a file%s, at most %s)\n", map[bool]string{true: "; several separated by commas"}[q.Type == "files"], input.ByteSize(q.MaxSize))
 	}
 	b.WriteString("> ")
 	io.WriteString(p.out, b.String())

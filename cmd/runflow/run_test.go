@@ -285,7 +285,7 @@ func TestConfirmation(t *testing.T) {
 	g := newFakeGraph(t, map[string]fakeAnswer{"POST /me/sendMail": {status: 202}})
 	c := newCLI(t)
 	c.tty = true
-	args := []string{"run", "send-mail", "--graph-url", g.url(), "--token", "tok-abcdefgh", "--set", "to=frannis@contoso.com", "--set", "cc=none", "--set", "subject=Meet for lunch?", "--set", "body=The new cafeteria is open.", "--set", "html=no"}
+	args := []string{"run", "send-mail", "--graph-url", g.url(), "--token", "tok-abcdefgh", "--set", "to=frannis@contoso.com", "--set", "cc=none", "--set", "subject=Meet for lunch?", "--set", "body=The new cafeteria is open.", "--set", "html=no", "--set", "attachments=none"}
 	o := c.run("no\n", args...).wantCode(t, 4)
 	if !strings.Contains(o.stderr, `Send "Meet for lunch?" to frannis@contoso.com? [y/n]`) {
 		t.Errorf("the confirmation does not show recipients and subject:\n%s", o.stderr)
@@ -367,6 +367,7 @@ func TestEveryBuiltinAgainstSandbox(t *testing.T) {
 		"send-mail":        {"to=AlexW@contoso.onmicrosoft.com", "subject=Smoke test", "body=Hello from runflow."},
 		"list-tasks":       {"list=Tasks"},
 		"create-task":      {"list=Tasks", "title=Smoke test", "due=friday", "importance=high"},
+		"reply-mail":       {"from=MeganB@contoso.onmicrosoft.com", "comment=Thanks, noted."},
 		"find-time":        {"with=AlexW@contoso.onmicrosoft.com", "day=tomorrow", "length=30m"},
 		"respond-event":    {"event=1", "response=tentative", "comment=Smoke test"},
 		"complete-task":    {"list=Groceries", "task=1"},

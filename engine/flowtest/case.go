@@ -133,7 +133,10 @@ type RequestExpect struct {
 	// literal null asserts that no body is sent.
 	Body    json.RawMessage
 	BodySet bool
-	Line    int
+	// Upload says the request goes to an upload session's pre-authenticated
+	// URL (an http step's upload): it must carry no Authorization header.
+	Upload bool
+	Line   int
 }
 
 // Response is what the fake Graph server answers.

@@ -185,6 +185,10 @@ func (d *decoder) decodeInputs(n *yaml.Node) []InputValue {
 		case yaml.ScalarNode:
 			in.Text = v.Value
 		case yaml.SequenceNode:
+			if hasMapping(v) { // files: a list of {name, base64} or generated_file
+				in.Text = string(in.JSON)
+				break
+			}
 			in.Text = strings.Join(d.strList(v, "inputs."+k.Value, false), ", ")
 		default:
 			in.Text = string(in.JSON)
@@ -342,7 +346,7 @@ var methods = []string{"GET", "POST", "PATCH", "PUT", "DELETE"}
 
 func (d *decoder) decodeRequest(n *yaml.Node, what string, needPath bool) RequestExpect {
 	r := RequestExpect{Line: resolve(n).Line}
-	f := d.fields(n, what, "method", "path", "query", "headers", "body")
+	f := d.fields(n, what, "method", "path", "query", "headers", "body", "upload")
 	if v, ok := f["method"]; ok {
 		r.Method = strings.ToUpper(d.str(v, what+".method"))
 		if r.Method != "" && !contains(methods, r.Method) {
@@ -379,6 +383,9 @@ func (d *decoder) decodeRequest(n *yaml.Node, what string, needPath bool) Reques
 	if v, ok := f["body"]; ok {
 		r.Body = d.toJSON(v, what+".body")
 		r.BodySet = true
+	}
+	if v, ok := f["upload"]; ok {
+		r.Upload = d.boolean(v, what+".upload")
 	}
 	return r
 }

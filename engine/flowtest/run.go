@@ -259,6 +259,10 @@ func (r *runner) presets() map[string]any {
 	}
 	out := make(map[string]any, len(r.c.Inputs))
 	for _, in := range r.c.Inputs {
+		if files, ok := generatedFiles(in.JSON); ok { // files.go
+			out[in.Name] = files
+			continue
+		}
 		var list []string
 		if len(in.JSON) > 0 && in.JSON[0] == '[' && json.Unmarshal(in.JSON, &list) == nil {
 			out[in.Name] = list

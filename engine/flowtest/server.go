@@ -90,7 +90,11 @@ func (g *fakeGraph) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		diffs = append(diffs, "reading the request body: "+err.Error())
 	}
-	if a := r.Header.Get("Authorization"); a != "Bearer "+g.token {
+	if a := r.Header.Get("Authorization"); ex.Request.Upload {
+		if a != "" {
+			diffs = append(diffs, "Authorization: sent to an upload URL, which is pre-authenticated and must not receive the token")
+		}
+	} else if a != "Bearer "+g.token {
 		if a == "" {
 			diffs = append(diffs, "Authorization: missing, expected the token from the auth provider")
 		} else {

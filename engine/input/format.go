@@ -27,6 +27,14 @@ func Format(t Type, v any) string {
 		return ""
 	}
 	switch x := v.(type) {
+	case FileValue:
+		return x.Name
+	case []FileValue:
+		names := make([]string, len(x))
+		for i, f := range x {
+			names[i] = f.Name
+		}
+		return strings.Join(names, ", ")
 	case string:
 		return x
 	case int64:
@@ -68,6 +76,9 @@ func Format(t Type, v any) string {
 // integer, ["a@x.com"] for emails, a YAML timestamp for a date). nil is an
 // empty answer.
 func FromJSON(t Type, v any, c Context) (any, error) {
+	if isFileType(t) {
+		return fileFromJSON(t, v, c) // file.go
+	}
 	switch x := v.(type) {
 	case nil:
 		return Parse(t, "", c)
@@ -242,6 +253,8 @@ func expected(t Type) string {
 		return "a duration such as \"30m\""
 	case Choice:
 		return "one of the options"
+	case File, Files:
+		return expectedFile(t)
 	}
 	return "a value of type " + string(t)
 }

@@ -28,7 +28,7 @@ const (
 	Choice   Type = "choice"   // one of a list of options (the option's value, a string)
 )
 
-var allTypes = []Type{String, Text, Integer, Number, Boolean, Email, Emails, List, Date, Time, DateTime, Duration, Choice}
+var allTypes = []Type{String, Text, Integer, Number, Boolean, Email, Emails, List, Date, Time, DateTime, Duration, Choice, File, Files}
 
 // Types returns every input type, in the order the documentation lists them.
 // The slice is a fresh copy.
@@ -84,6 +84,12 @@ type Context struct {
 	// Base. Answers that name a day, and "in 2 hours", are read as
 	// without Base.
 	Base time.Time
+	// MaxFileBytes is the size limit of each file of a File or Files input
+	// (0: DefaultMaxFileBytes; at most MaxFileBytes).
+	MaxFileBytes int64
+	// Accept are the media types a File or Files input takes ("image/*"
+	// wildcards allowed); empty takes any.
+	Accept []string
 }
 
 func (c Context) zone() *time.Location {
@@ -147,6 +153,9 @@ func maxBytes(t Type) int {
 // Every error is an *Error whose message says what was wrong and shows an
 // example of a good answer.
 func Parse(t Type, answer string, c Context) (any, error) {
+	if isFileType(t) {
+		return parseFileAnswer(t, answer, c) // file.go
+	}
 	if !utf8.ValidString(answer) {
 		return nil, errorf("The answer is not valid UTF-8 text.")
 	}

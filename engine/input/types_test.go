@@ -7,7 +7,7 @@ import (
 )
 
 func TestParseTypeAndTypes(t *testing.T) {
-	want := []string{"string", "text", "integer", "number", "boolean", "email", "emails", "list", "date", "time", "datetime", "duration", "choice"}
+	want := []string{"string", "text", "integer", "number", "boolean", "email", "emails", "list", "date", "time", "datetime", "duration", "choice", "file", "files"}
 	got := Types()
 	if len(got) != len(want) {
 		t.Fatalf("Types() has %d types, want %d", len(got), len(want))
@@ -46,6 +46,8 @@ func TestBlankAnswers(t *testing.T) {
 				want = ""
 			case Emails, List:
 				want = []string{}
+			case Files:
+				want = []FileValue{}
 			}
 			if !reflect.DeepEqual(v, want) {
 				t.Errorf("optional %s %q = %#v, want %#v", typ, answer, v, want)
