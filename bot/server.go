@@ -18,6 +18,7 @@ import (
 
 	"github.com/runflow/runflow/auth"
 	"github.com/runflow/runflow/engine"
+	"github.com/runflow/runflow/engine/input"
 )
 
 // Limits on what a request may carry.
@@ -196,6 +197,11 @@ type FlowRequest struct {
 	Inputs   map[string]any `json:"inputs,omitempty"`
 	// ID is an optional delivery id, deduplicated like a message's.
 	ID string `json:"id,omitempty"`
+	// Zone is the user's time zone as the chat platform knows it, an IANA
+	// name ("Europe/Paris") or a Windows one ("Romance Standard Time");
+	// optional. The flow reads date and time answers in it and shows it
+	// as session.zone (engine.StartOptions.Zone).
+	Zone string `json:"zone,omitempty"`
 }
 
 // MessageRequest is the body of POST /v1/conversations/{c}/messages.
@@ -231,14 +237,19 @@ func (s *Server) StartFlow(ctx context.Context, conversation string, req FlowReq
 		return Reply{}, &RequestError{Status: http.StatusNotFound, Code: "unknown_template",
 			Message: fmt.Sprintf("no template %q; the templates are: %s", req.Template, strings.Join(s.ids, ", "))}
 	}
-	return s.start(ctx, conversation, t, req.User, req.Inputs, req.ID)
+	if req.Zone != "" {
+		if _, err := input.LoadZone(req.Zone); err != nil {
+			return Reply{}, badRequest("zone: %v", err)
+		}
+	}
+	return s.start(ctx, conversation, t, req.User, req.Inputs, req.ID, req.Zone)
 }
 
-func (s *Server) start(ctx context.Context, conversation string, t *engine.Template, user string, inputs map[string]any, id string) (Reply, error) {
+func (s *Server) start(ctx context.Context, conversation string, t *engine.Template, user string, inputs map[string]any, id, zone string) (Reply, error) {
 	if err := checkInputs(t, inputs); err != nil {
 		return Reply{}, err
 	}
-	opts := engine.StartOptions{Inputs: inputs, Subject: user, Conversation: conversation}
+	opts := engine.StartOptions{Inputs: inputs, Subject: user, Conversation: conversation, Zone: zone}
 	begin := time.Now()
 	turn, err := s.untilFree(ctx, func() (*engine.Turn, error) {
 		return s.cfg.Engine.StartFlow(ctx, s.cfg.Store, conversation, t, opts, id)
@@ -286,7 +297,7 @@ func (s *Server) HandleMessage(ctx context.Context, conversation string, req Mes
 	var se *engine.StateError
 	if err != nil && (errors.Is(err, engine.ErrTemplateChanged) || errors.Is(err, engine.ErrUnknownTemplate) || errors.As(err, &se)) {
 		if t := s.runCommand(req.Text); t != nil {
-			return s.start(ctx, conversation, t, req.User, nil, req.ID)
+			return s.start(ctx, conversation, t, req.User, nil, req.ID, "")
 		}
 		s.cfg.Log.Warn("bot: a conversation's flow cannot be resumed", "conversation", conversation, "error", err.Error())
 		r := resumeFailure(conversation, err)
@@ -298,7 +309,7 @@ func (s *Server) HandleMessage(ctx context.Context, conversation string, req Mes
 	}
 	if turn.Kind == engine.KindIdle {
 		if t := s.runCommand(req.Text); t != nil {
-			return s.start(ctx, conversation, t, req.User, nil, req.ID)
+			return s.start(ctx, conversation, t, req.User, nil, req.ID, "")
 		}
 		r := replyFor(conversation, turn)
 		r.Messages = append(r.Messages, s.idleHelp(req.Text))
@@ -355,7 +366,10 @@ func (s *Server) untilFree(ctx context.Context, do func() (*engine.Turn, error))
 func (s *Server) finish(conversation, template string, turn *engine.Turn, begin time.Time) Reply {
 	r := replyFor(conversation, turn)
 	if template == "" {
-		template = "unknown"
+		template = turn.Template
+	}
+	if template == "" {
+		template = "unknown" // a turn replayed from a record that did not keep it
 	}
 	if !turn.Replay {
 		s.cfg.Metrics.ObserveTurn(template, r.Status, time.Since(begin))

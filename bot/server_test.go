@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/runflow/runflow/engine"
 	"github.com/runflow/runflow/sandbox"
 )
 
@@ -128,6 +129,8 @@ func TestAPIBadInput(t *testing.T) {
 		{"long conversation", "GET", "/v1/conversations/" + strings.Repeat("c", 300), ``, 400, "bad_request"},
 		{"control character", "POST", "/v1/conversations/c%0A/messages", `{"text":"x","user":"u"}`, 400, "bad_request"},
 		{"unknown input", "POST", "/v1/conversations/c/flows", `{"template":"create-todo-list","user":"u","inputs":{"nam":"x"}}`, 400, "bad_request"},
+		{"unknown zone", "POST", "/v1/conversations/c/flows", `{"template":"create-todo-list","user":"u","zone":"Mars/Olympus"}`, 400, "bad_request"},
+		{"zone not a text", "POST", "/v1/conversations/c/flows", `{"template":"create-todo-list","user":"u","zone":5}`, 400, "bad_json"},
 		{"unknown path", "GET", "/v2/nothing", ``, 404, "not_found"},
 		{"wrong method", "DELETE", "/v1/conversations/c", ``, 404, "not_found"},
 	} {
@@ -201,7 +204,7 @@ func TestHealthAndMetrics(t *testing.T) {
 	text := string(raw)
 	for _, want := range []string{
 		`runflow_turns_total{template="create-todo-list",status="question"} 1`,
-		`runflow_turns_total{template="unknown",status="done"} 1`,
+		`runflow_turns_total{template="create-todo-list",status="done"} 1`,
 		`runflow_turn_duration_seconds_bucket{le="+Inf"} 2`,
 		`runflow_turn_duration_seconds_count 2`,
 		`runflow_graph_requests_total{status="201"} 1`,
@@ -211,6 +214,9 @@ func TestHealthAndMetrics(t *testing.T) {
 		if !strings.Contains(text, want) {
 			t.Errorf("/metrics lacks %q:\n%s", want, text)
 		}
+	}
+	if strings.Contains(text, `template="unknown"`) {
+		t.Errorf("a message turn is labelled template=\"unknown\":\n%s", text)
 	}
 	if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/plain; version=0.0.4") {
 		t.Errorf("Content-Type %q", ct)
@@ -367,5 +373,40 @@ func TestAPIKey(t *testing.T) {
 		if resp, err := http.Get(ts.URL + path); err != nil || resp.StatusCode != 200 {
 			t.Errorf("GET %s without a key: %v %v", path, resp, err)
 		}
+	}
+}
+
+// The flows API passes the user's zone (IANA or Windows name) to the flow;
+// an unknown zone is a 400 naming the field, and nothing starts.
+func TestFlowZone(t *testing.T) {
+	w := newWorld(t, NewMemoryStore())
+	echo, err := engine.Load("zone-echo.yaml", []byte("id: zone-echo\nname: Zone echo\ndescription: Says the zone.\nscopes: [User.Read]\n"+
+		"steps:\n  - say: 'zone=${ session.zone } at=${ formatTime(atTime(date(\"2026-07-01\"), \"09:00\", zone), \"-07:00\", zone) }'\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.tpls = append(w.tpls, echo)
+	_, ts := w.replica()
+	for _, c := range []struct{ zone, want string }{
+		{"Europe/Paris", "zone=Europe/Paris at=+02:00"},
+		{"Romance Standard Time", "zone=Romance Standard Time at=+02:00"},
+		{"", "zone= at=+00:00"},
+	} {
+		body := `{"template":"zone-echo","user":"u"}`
+		if c.zone != "" {
+			body = `{"template":"zone-echo","user":"u","zone":"` + c.zone + `"}`
+		}
+		code, r, raw := call(t, ts.URL, "POST", "/v1/conversations/z/flows", body)
+		if code != 200 || r.Status != StatusDone || len(r.Messages) != 1 || r.Messages[0] != c.want {
+			t.Errorf("zone %q: %d %+v %v; want the message %q", c.zone, code, r, raw, c.want)
+		}
+	}
+	code, _, raw := call(t, ts.URL, "POST", "/v1/conversations/z2/flows", `{"template":"zone-echo","user":"u","zone":"Mars/Olympus"}`)
+	e, _ := raw["error"].(map[string]any)
+	if code != 400 || e == nil || e["code"] != "bad_request" || !strings.HasPrefix(fmt.Sprint(e["message"]), "zone: ") || !strings.Contains(fmt.Sprint(e["message"]), "Mars/Olympus") {
+		t.Errorf("unknown zone: %d %v; want a 400 bad_request naming zone and the value", code, raw)
+	}
+	if _, r, _ := call(t, ts.URL, "GET", "/v1/conversations/z2", ""); r.Status != StatusIdle {
+		t.Errorf("a flow started despite the unknown zone: %+v", r)
 	}
 }

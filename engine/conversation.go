@@ -39,9 +39,6 @@ const (
 	maxStoredTurnBytes = 16 << 10
 	// convRecordVersion is the version of SessionRecord.Data's format.
 	convRecordVersion = 1
-	// claimGrace is added to Limits.FlowTimeout before a claim counts as
-	// abandoned, for clocks of different machines that disagree a little.
-	claimGrace = time.Minute
 )
 
 // ErrAbandonedWrite is the cause of a flow ended because the engine that
@@ -132,9 +129,10 @@ func (e *Engine) StartFlow(ctx context.Context, store SessionStore, key string, 
 //
 // With no flow running the Turn is KindIdle and nothing is stored. An
 // engine that stopped while sending a write leaves its claim in the store:
-// once the claim is older than Limits.FlowTimeout (plus a minute), the next
-// message ends that flow as failed with a *graph.MaybeSentError wrapping
-// ErrAbandonedWrite, and the write is never sent again.
+// once the claim is older than Limits.FlowTimeout plus Limits.ClaimGrace
+// (a minute unless set), the next message ends that flow as failed with a
+// *graph.MaybeSentError wrapping ErrAbandonedWrite, and the write is never
+// sent again.
 //
 // The error is for the store's errors and for a conversation whose flow
 // cannot be resumed here (as Resume's: ErrTemplateChanged,
@@ -194,7 +192,7 @@ func (e *Engine) handle(ctx context.Context, store SessionStore, key, msgID stri
 	}
 	if c := cr.Claim; c != nil {
 		if e.now().UnixMilli() < c.Until {
-			return &Turn{Kind: KindBusy, Session: c.Session, Seq: rec.Seq}, nil
+			return &Turn{Kind: KindBusy, Session: c.Session, Seq: rec.Seq, Template: c.Template}, nil
 		}
 		if !starting {
 			return e.endAbandoned(ctx, store, key, msgID, rec, cr)
@@ -209,7 +207,7 @@ func (e *Engine) handle(ctx context.Context, store SessionStore, key, msgID stri
 	s.claim = func(ctx context.Context, st *step, method, path string) error {
 		next := &convRecord{V: convRecordVersion, Last: cr.Last, Recent: cr.Recent, Claim: &claimRecord{
 			Message: msgID, Session: s.sessionID(), Template: s.t.id, Step: st.key, Pos: s.stepPos(st),
-			Method: method, Path: path, Until: e.now().Add(e.lim.FlowTimeout + claimGrace).UnixMilli(),
+			Method: method, Path: path, Until: e.now().Add(e.lim.FlowTimeout + e.lim.ClaimGrace).UnixMilli(),
 		}}
 		data, err := next.encode()
 		if err != nil {
@@ -231,7 +229,7 @@ func (e *Engine) handle(ctx context.Context, store SessionStore, key, msgID stri
 	if s.lost {
 		return e.reread(ctx, store, key, msgID)
 	}
-	turn.Session, turn.Seq = s.sessionID(), s.seq
+	turn.Session, turn.Seq, turn.Template = s.sessionID(), s.seq, s.t.id
 	last, err := json.Marshal(storeTurn(turn))
 	if err != nil {
 		return nil, fmt.Errorf("engine: saving the conversation: %v", err)
@@ -286,7 +284,7 @@ func (e *Engine) endAbandoned(ctx context.Context, store SessionStore, key, msgI
 }
 
 func abandonedTurn(c *claimRecord) *Turn {
-	return &Turn{Kind: KindFailed, Status: StatusFailed, Session: c.Session, Err: &FlowError{Step: c.Step, Pos: c.Pos,
+	return &Turn{Kind: KindFailed, Status: StatusFailed, Session: c.Session, Template: c.Template, Err: &FlowError{Step: c.Step, Pos: c.Pos,
 		Err: &graph.MaybeSentError{Method: c.Method, URL: c.Path, Attempts: 1, Cause: ErrAbandonedWrite}}}
 }
 
@@ -310,7 +308,7 @@ func (e *Engine) reread(ctx context.Context, store SessionStore, key, msgID stri
 func (e *Engine) currentTurn(rec SessionRecord, cr *convRecord) *Turn {
 	if c := cr.Claim; c != nil {
 		if e.now().UnixMilli() < c.Until {
-			return &Turn{Kind: KindBusy, Session: c.Session, Seq: rec.Seq}
+			return &Turn{Kind: KindBusy, Session: c.Session, Seq: rec.Seq, Template: c.Template}
 		}
 		t := abandonedTurn(c)
 		t.Seq = rec.Seq

@@ -104,6 +104,16 @@ func TestConversationLifecycle(t *testing.T) {
 	if cur, _ := e.Conversation(ctx, store, "never"); cur.Kind != KindIdle || cur.Seq != 0 {
 		t.Errorf("Conversation of an unknown key: %+v", cur)
 	}
+	// Every turn of the flow, replays included, names its template; an
+	// idle conversation has none.
+	for name, turn := range map[string]*Turn{"start": first, "Conversation": cur, "answer": done, "replay": again} {
+		if turn.Template != "create-todo-list" {
+			t.Errorf("%s: Template %q, want create-todo-list", name, turn.Template)
+		}
+	}
+	if idle.Template != "" {
+		t.Errorf("idle: Template %q, want none", idle.Template)
+	}
 	// A new flow in the same conversation goes on counting.
 	tp := mustLoad(t, "../templates/create-todo-list.yaml")
 	next, err := e.StartFlow(ctx, store, "c1", tp, StartOptions{}, "m3")
@@ -223,19 +233,19 @@ func TestAbandonedWriteIsNeverResent(t *testing.T) {
 	other := convEngine(t, g, clock, mustLoad(t, "../templates/create-todo-list.yaml"))
 	for _, msg := range []Message{{ID: "m1", Text: "Groceries"}, {ID: "m2", Text: "Groceries"}} {
 		busy, err := other.HandleMessage(ctx, store, "c1", msg)
-		if err != nil || busy.Kind != KindBusy {
+		if err != nil || busy.Kind != KindBusy || busy.Template != "create-todo-list" {
 			t.Fatalf("%s while the claim is fresh: %+v, %v", msg.ID, busy, err)
 		}
 	}
 	if cur, _ := other.Conversation(ctx, store, "c1"); cur.Kind != KindBusy {
 		t.Fatalf("Conversation while the claim is fresh: %+v", cur)
 	}
-	clock.add(DefaultLimits().FlowTimeout + claimGrace + time.Second)
+	clock.add(DefaultLimits().FlowTimeout + DefaultLimits().ClaimGrace + time.Second)
 	if cur, _ := other.Conversation(ctx, store, "c1"); cur.Kind != KindFailed {
 		t.Fatalf("Conversation after the claim expired: %+v", cur)
 	}
 	turn, err := other.HandleMessage(ctx, store, "c1", Message{ID: "m1", Text: "Groceries"})
-	if err != nil || turn.Kind != KindFailed {
+	if err != nil || turn.Kind != KindFailed || turn.Template != "create-todo-list" {
 		t.Fatalf("after the claim expired: %+v, %v", turn, err)
 	}
 	var maybe *graph.MaybeSentError
@@ -262,7 +272,7 @@ func TestAbandonedWriteIsNeverResent(t *testing.T) {
 	startTodo(t, e, store2, "c2")
 	e.HandleMessage(ctx, store2, "c2", Message{Text: "Groceries"})
 	store2.failAfter.Store(1 << 30)
-	clock.add(DefaultLimits().FlowTimeout + claimGrace + time.Second)
+	clock.add(DefaultLimits().FlowTimeout + DefaultLimits().ClaimGrace + time.Second)
 	next, err := e.StartFlow(ctx, store2, "c2", mustLoad(t, "../templates/create-todo-list.yaml"), StartOptions{}, "")
 	if err != nil || next.Kind != KindQuestion || len(next.Messages) != 1 || !strings.Contains(next.Messages[0], "may have been applied") {
 		t.Fatalf("start after an abandoned write: %+v, %v", next, err)
@@ -332,5 +342,64 @@ func TestConversationBadInput(t *testing.T) {
 		if err == nil {
 			t.Errorf("%s: no error", name)
 		}
+	}
+}
+
+// Start, Resume and Run name the template of the turn they return, also
+// for a flow that ends before it runs.
+func TestTurnTemplateOfStartAndResume(t *testing.T) {
+	g, _ := listsGraphSlow(t, 0)
+	e := convEngine(t, g, nil)
+	ctx := context.Background()
+	tp := mustLoad(t, "../templates/create-todo-list.yaml")
+	q, err := e.Start(ctx, tp, StartOptions{})
+	if err != nil || q.Kind != KindQuestion || q.Template != "create-todo-list" {
+		t.Fatalf("Start: %+v, %v", q, err)
+	}
+	done, err := e.Resume(ctx, q.State, "Groceries")
+	if err != nil || done.Kind != KindDone || done.Template != "create-todo-list" {
+		t.Fatalf("Resume: %+v, %v", done, err)
+	}
+	early, err := e.Run(ctx, tp, StartOptions{})
+	if err != nil || early.Kind != KindFailed || early.Template != "create-todo-list" {
+		t.Fatalf("Run without its input: %+v, %v", early, err)
+	}
+}
+
+// Limits.ClaimGrace sets how long past FlowTimeout an abandoned claim
+// blocks its conversation; the write is still never sent again.
+func TestClaimGraceIsASetting(t *testing.T) {
+	g, created := listsGraphSlow(t, 0)
+	clock := newTestClock(fixedNow)
+	lim := Limits{FlowTimeout: 5 * time.Second, ClaimGrace: 2 * time.Second}
+	newEngine := func() *Engine {
+		e, err := New(Config{GraphURL: g.URL + "/v1.0", HTTPClient: g.Client(), Auth: auth.Static("test-token"),
+			StateKey: testStateKey, Now: clock.now, Limits: lim, Templates: []*Template{mustLoad(t, "../templates/create-todo-list.yaml")}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return e
+	}
+	ctx := context.Background()
+	store := &failingStore{}
+	store.failAfter.Store(2) // the start and the claim succeed, the outcome is lost
+	dead := newEngine()
+	startTodo(t, dead, store, "c1")
+	if _, err := dead.HandleMessage(ctx, store, "c1", Message{Text: "Groceries"}); err == nil {
+		t.Fatal("the lost save: no error")
+	}
+	store.failAfter.Store(1 << 30)
+	other := newEngine()
+	clock.add(lim.FlowTimeout + lim.ClaimGrace - time.Millisecond)
+	if turn, err := other.HandleMessage(ctx, store, "c1", Message{Text: "Groceries"}); err != nil || turn.Kind != KindBusy {
+		t.Fatalf("just before FlowTimeout+ClaimGrace: %+v, %v", turn, err)
+	}
+	clock.add(2 * time.Millisecond)
+	turn, err := other.HandleMessage(ctx, store, "c1", Message{Text: "Groceries"})
+	if err != nil || turn.Kind != KindFailed || !errors.Is(turn.Err, ErrAbandonedWrite) {
+		t.Fatalf("just after FlowTimeout+ClaimGrace: %+v, %v", turn, err)
+	}
+	if n := created.Load(); n != 1 {
+		t.Errorf("%d lists created, want 1", n)
 	}
 }

@@ -123,6 +123,9 @@ func New(cfg Config) (*Engine, error) {
 		return nil, err
 	}
 	cfg.StateKey = bytes.Clone(cfg.StateKey)
+	if g := cfg.Limits.ClaimGrace; g > 0 && g < MinClaimGrace {
+		return nil, fmt.Errorf("engine: Limits.ClaimGrace %v is below %v (MinClaimGrace): a turn recorded right at FlowTimeout would find its claim ended by another engine", g, MinClaimGrace)
+	}
 	client, err := graph.New(graph.Config{
 		BaseURL:      cfg.GraphURL,
 		HTTPClient:   cfg.HTTPClient,
@@ -256,13 +259,13 @@ func (e *Engine) Start(ctx context.Context, t *Template, opts StartOptions) (*Tu
 	}
 	s, early := e.startSession(t, opts)
 	if early != nil {
-		early.Seq = 1
+		early.Seq, early.Template = 1, t.id
 		return early, nil
 	}
 	s.seq = 1
 	s.deadline = time.Now().Add(e.lim.FlowTimeout)
 	turn := s.run(ctx)
-	turn.Seq = s.seq
+	turn.Seq, turn.Template = s.seq, t.id
 	return turn, nil
 }
 
@@ -322,7 +325,7 @@ func (e *Engine) Resume(ctx context.Context, state []byte, answer string) (*Turn
 	s.seq++
 	s.deadline = time.Now().Add(e.lim.FlowTimeout)
 	turn := s.resume(ctx, answer)
-	turn.Seq = s.seq
+	turn.Seq, turn.Template = s.seq, s.t.id
 	if turn.Session == "" {
 		turn.Session = s.id
 	}

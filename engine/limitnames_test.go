@@ -106,6 +106,30 @@ func TestRunTimeLimitsAreNamed(t *testing.T) {
 	})
 }
 
+// Limits.ClaimGrace defaults to a minute, and New refuses one below
+// MinClaimGrace, naming the setting.
+func TestClaimGraceSetting(t *testing.T) {
+	if got := DefaultLimits().ClaimGrace; got != time.Minute {
+		t.Errorf("default ClaimGrace %v, want 1m", got)
+	}
+	if got := (Limits{}).withDefaults().ClaimGrace; got != time.Minute {
+		t.Errorf("zero ClaimGrace becomes %v, want 1m", got)
+	}
+	g := newFakeGraph(t)
+	for _, c := range []struct {
+		grace time.Duration
+		ok    bool
+	}{{0, true}, {-time.Second, true}, {MinClaimGrace, true}, {MinClaimGrace - time.Millisecond, false}, {time.Millisecond, false}} {
+		_, err := New(Config{GraphURL: g.URL + "/v1.0", HTTPClient: g.Client(), Auth: auth.Static("t"), Limits: Limits{ClaimGrace: c.grace}})
+		if c.ok && err != nil {
+			t.Errorf("ClaimGrace %v: %v", c.grace, err)
+		}
+		if !c.ok && (err == nil || !strings.Contains(err.Error(), "Limits.ClaimGrace")) {
+			t.Errorf("ClaimGrace %v: error %v, want one naming Limits.ClaimGrace", c.grace, err)
+		}
+	}
+}
+
 // The Graph client's settings pass through engine.Config.Graph.
 func TestGraphOptionsPassThrough(t *testing.T) {
 	tp := loadInline(t, "steps:\n  - http:\n      method: GET\n      path: /me/todo/lists\n")

@@ -69,7 +69,24 @@ type Limits struct {
 	// texts of its variables, answers and step results together, checked
 	// each time one is set (MaxStateBytes bounds only the saved state).
 	MaxSessionBytes int
+	// ClaimGrace is added to FlowTimeout before a write's claim in a
+	// SessionStore counts as abandoned (StartFlow, HandleMessage): an
+	// engine that stopped while sending a write blocks its conversation
+	// for FlowTimeout plus ClaimGrace, then the next message ends the flow
+	// as "may have been sent". The grace covers what a live engine may
+	// still need past FlowTimeout (returning from the cancelled request
+	// and recording the outcome in the store) and the disagreement of the
+	// clocks of engines sharing the store; it must be at least
+	// MinClaimGrace. Shorter unblocks a dead engine's conversations
+	// sooner; too short for the slack ends live turns as "may have been
+	// sent" (never twice sent: the write is still not repeated).
+	ClaimGrace time.Duration
 }
+
+// MinClaimGrace is the smallest Limits.ClaimGrace New accepts: under it, a
+// healthy engine recording a turn right at FlowTimeout would find its
+// claim already ended by another engine.
+const MinClaimGrace = time.Second
 
 // LimitError is a limit of Limits (or of the Graph client settings) that a
 // template or a session reached. Its message names the setting to raise.
@@ -115,6 +132,7 @@ func DefaultLimits() Limits {
 		MaxExpressionDepth: 100,
 		MaxEvalSteps:       1_000_000,
 		MaxSessionBytes:    64 << 20,
+		ClaimGrace:         time.Minute,
 	}
 }
 
@@ -137,6 +155,7 @@ func (l Limits) withDefaults() Limits {
 	orDefault(&l.MaxExpressionDepth, d.MaxExpressionDepth)
 	orDefault(&l.MaxEvalSteps, d.MaxEvalSteps)
 	orDefault(&l.MaxSessionBytes, d.MaxSessionBytes)
+	orDefault(&l.ClaimGrace, d.ClaimGrace)
 	return l
 }
 

@@ -88,6 +88,13 @@ type Turn struct {
 	// count (1 for Start, +1 per Resume). A saved state carries it, and
 	// HandleMessage refuses a state whose Seq is not the record's.
 	Seq uint64
+	// Template is the id of the template of the flow the turn belongs to,
+	// for every turn of Start, Resume, Run, StartFlow and HandleMessage,
+	// for replayed turns, for KindBusy (the flow whose write is in
+	// flight) and for a flow ended as abandoned; "" for KindIdle and for
+	// a replayed turn stored by an engine that did not record it. Hosts
+	// label metrics and logs with it.
+	Template string
 	// Replay is set on a Turn that was not made for this call: the answer
 	// already given to the same message id, or, for a delivery that lost
 	// the race for its conversation and for Conversation, the turn the

@@ -23,6 +23,7 @@ type storedTurn struct {
 	DryRun         *PlannedRequest `json:"dry_run,omitempty"`
 	Session        string          `json:"session,omitempty"`
 	Seq            uint64          `json:"seq,omitempty"`
+	Template       string          `json:"template,omitempty"`
 }
 
 type storedOutput struct {
@@ -56,7 +57,7 @@ type storedError struct {
 // maxStoredTurnBytes are left out (OutputsDropped).
 func storeTurn(t *Turn) *storedTurn {
 	st := &storedTurn{Kind: t.Kind, Status: t.Status, Question: t.Question, SignIn: t.SignIn, Messages: t.Messages,
-		DryRun: t.DryRun, Session: t.Session, Seq: t.Seq, OutputsDropped: t.OutputsDropped}
+		DryRun: t.DryRun, Session: t.Session, Seq: t.Seq, Template: t.Template, OutputsDropped: t.OutputsDropped}
 	if t.Err != nil {
 		st.Err = storeError(t.Err)
 	}
@@ -143,7 +144,7 @@ func (se *storedError) err() error {
 // turn rebuilds the Turn.
 func (st *storedTurn) turn() *Turn {
 	t := &Turn{Kind: st.Kind, Status: st.Status, Question: st.Question, SignIn: st.SignIn, Messages: st.Messages,
-		DryRun: st.DryRun, Session: st.Session, Seq: st.Seq, OutputsDropped: st.OutputsDropped}
+		DryRun: st.DryRun, Session: st.Session, Seq: st.Seq, Template: st.Template, OutputsDropped: st.OutputsDropped}
 	if st.Err != nil {
 		t.Err = st.Err.err()
 	}

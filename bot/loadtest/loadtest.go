@@ -47,9 +47,10 @@ type Config struct {
 	// KillAfter: when this many conversations have ended, one replica is
 	// killed with SIGKILL and restarted (0: never).
 	KillAfter int
-	// TurnTimeout is the replicas' --turn-timeout: how long a claim of a
-	// killed replica blocks its conversation (plus the engine's minute).
-	TurnTimeout time.Duration
+	// TurnTimeout is the replicas' --turn-timeout and ClaimGrace their
+	// --claim-grace (0: serve's default, a minute): a claim of a killed
+	// replica blocks its conversation for their sum.
+	TurnTimeout, ClaimGrace time.Duration
 	// Dir holds the processes' files.
 	Dir string
 	// Log receives progress lines (nil: none).
@@ -76,7 +77,7 @@ type Result struct {
 	Elapsed                              time.Duration
 	// Main is when the last conversation not blocked by the kill ended:
 	// a conversation whose write was in flight at the kill waits for its
-	// claim to expire (--turn-timeout plus a minute), which Elapsed
+	// claim to expire (--turn-timeout plus --claim-grace), which Elapsed
 	// includes and the throughput should not.
 	Main     time.Duration
 	P50, P99 time.Duration
@@ -243,6 +244,9 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	env := append(baseEnv, "RUNFLOW_TOKEN="+token)
 	serveArgs := []string{"serve", "--addr", "127.0.0.1:0", "--store", cfg.RedisURL, "--redis-prefix", cfg.Prefix,
 		"--state-key", "env:RUNFLOW_LT_KEY", "--graph-url", sb.url + "/v1.0", "--turn-timeout", cfg.TurnTimeout.String()}
+	if cfg.ClaimGrace > 0 {
+		serveArgs = append(serveArgs, "--claim-grace", cfg.ClaimGrace.String())
+	}
 	var procs []*proc
 	defer func() {
 		for _, p := range procs {

@@ -38,12 +38,20 @@ func TestReplicas(t *testing.T) {
 	// A turn slower than this ends as "may have been sent" (the write's
 	// outcome is unknown when the turn's time runs out); a replica killed
 	// while sending a write blocks its conversation this long plus the
-	// engine's minute of grace.
-	turnTimeout := 5 * time.Second
+	// claim grace: short here (the replicas share one machine's clock, and
+	// their store is local), so that the kill holds the test for seconds,
+	// not a minute.
+	turnTimeout, claimGrace := 5*time.Second, 2*time.Second
 	if v := os.Getenv("RUNFLOW_LOADTEST_TURN_TIMEOUT"); v != "" {
 		var err error
 		if turnTimeout, err = time.ParseDuration(v); err != nil {
 			t.Fatalf("RUNFLOW_LOADTEST_TURN_TIMEOUT=%q: %v", v, err)
+		}
+	}
+	if v := os.Getenv("RUNFLOW_LOADTEST_CLAIM_GRACE"); v != "" {
+		var err error
+		if claimGrace, err = time.ParseDuration(v); err != nil {
+			t.Fatalf("RUNFLOW_LOADTEST_CLAIM_GRACE=%q: %v", v, err)
 		}
 	}
 	dir := t.TempDir()
@@ -55,7 +63,7 @@ func TestReplicas(t *testing.T) {
 	res, err := Run(context.Background(), Config{
 		Binary: bin, RedisURL: testservices.RedisURL(), Prefix: prefix,
 		Conversations: n, Workers: 12, Replicas: 3, DuplicateRate: 0.1, KillAfter: n / 3,
-		TurnTimeout: turnTimeout, Dir: dir, Log: t.Logf,
+		TurnTimeout: turnTimeout, ClaimGrace: claimGrace, Dir: dir, Log: t.Logf,
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -49,7 +49,7 @@ func mcpStateKey(key []byte) []byte {
 
 type serveOptions struct {
 	addr, store, prefix, templates, stateKey, publicURL, apiKey string
-	sessionTTL, turnTimeout                                     time.Duration
+	sessionTTL, turnTimeout, claimGrace                         time.Duration
 	backend                                                     backendFlags
 }
 
@@ -61,7 +61,8 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	fs.StringVar(&o.store, "store", "", "where conversations live: memory, file:`PATH` or redis://HOST:PORT/DB (default a file in the state directory)")
 	fs.StringVar(&o.prefix, "redis-prefix", bot.DefaultRedisPrefix, "`PREFIX` of every Redis key (several bots can share a database)")
 	fs.DurationVar(&o.sessionTTL, "session-ttl", bot.DefaultSessionTTL, "forget a conversation idle for `DURATION`")
-	fs.DurationVar(&o.turnTimeout, "turn-timeout", 2*time.Minute, "bound one turn (its Graph calls included) to `DURATION`; a replica that dies while sending a write leaves it unresolved for this long plus a minute")
+	fs.DurationVar(&o.turnTimeout, "turn-timeout", 2*time.Minute, "bound one turn (its Graph calls included) to `DURATION`; a replica that dies while sending a write leaves it unresolved for this long plus --claim-grace")
+	fs.DurationVar(&o.claimGrace, "claim-grace", engine.DefaultLimits().ClaimGrace, "how long past --turn-timeout a dead replica's write claim still blocks its conversation: `DURATION` covering the replicas' clock skew and a store round trip (at least 1s)")
 	fs.StringVar(&o.templates, "templates", "", "also offer the *.yaml templates of `DIR` (a file with a built-in's id replaces it)")
 	fs.StringVar(&o.stateKey, "state-key", "", "the secret signing states and sign-in links: env:`VAR` or file:PATH (required with Redis: the same on every replica)")
 	fs.StringVar(&o.apiKey, "api-key", "", "require `env:VAR` or file:PATH's secret as \"Authorization: Bearer KEY\" on the API (needed to listen beyond loopback)")
@@ -143,8 +144,11 @@ func execServe(ctx context.Context, e *env, o *serveOptions) error {
 	if o.turnTimeout <= 0 {
 		return usageErrorf("--turn-timeout %v: want a positive duration", o.turnTimeout)
 	}
+	if o.claimGrace < engine.MinClaimGrace {
+		return usageErrorf("--claim-grace %v: want at least %v (it covers the replicas' clock skew and the time a live replica takes to record a turn at --turn-timeout)", o.claimGrace, engine.MinClaimGrace)
+	}
 	cfg := engine.Config{Templates: tpls, Trace: metrics.Trace, StateKey: bot.EngineStateKey(key),
-		Limits: engine.Limits{FlowTimeout: o.turnTimeout}}
+		Limits: engine.Limits{FlowTimeout: o.turnTimeout, ClaimGrace: o.claimGrace}}
 	var signIn *auth.BotSignIn
 	var be *backend
 	if o.backend.profile != "" || o.backend.profileFile != "" {

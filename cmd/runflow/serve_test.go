@@ -154,6 +154,8 @@ func TestServeUsageErrors(t *testing.T) {
 		{[]string{"--sandbox", "--store", "memory", "--state-key", "nope"}, "want env:VAR or file:PATH"},
 		{[]string{"--sandbox", "--profile", "x", "--store", "memory"}, "cannot be combined"},
 		{[]string{"extra"}, "serve takes no arguments"},
+		{[]string{"--sandbox", "--store", "memory", "--claim-grace", "500ms"}, "--claim-grace 500ms: want at least 1s"},
+		{[]string{"--sandbox", "--store", "memory", "--claim-grace", "0s"}, "--claim-grace 0s: want at least 1s"},
 		{[]string{"--sandbox", "--store", "memory", "--addr", "0.0.0.0:0"}, "give --api-key"},
 		{[]string{"--sandbox", "--store", "memory", "--api-key", "env:SHORT_KEY"}, "--api-key env:SHORT_KEY: 5 bytes"},
 	} {
