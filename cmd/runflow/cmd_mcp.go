@@ -14,6 +14,7 @@ import (
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
+	"github.com/runflow/runflow/auth"
 	"github.com/runflow/runflow/engine"
 	"github.com/runflow/runflow/mcpserver"
 	"github.com/runflow/runflow/templates"
@@ -57,16 +58,10 @@ func runMCP(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	var scopes []string
-	seen := map[string]bool{}
 	for _, t := range ts {
-		for _, s := range t.Scopes() {
-			if !seen[s] {
-				seen[s] = true
-				scopes = append(scopes, s)
-			}
-		}
+		scopes = append(scopes, t.Scopes()...)
 	}
-	b, err := chooseBackend(ctx, e, be, scopes)
+	b, err := chooseBackend(ctx, e, be, auth.UnionScopes(scopes))
 	if err != nil {
 		return err
 	}
