@@ -2,6 +2,7 @@ package sandbox
 
 import (
 	"fmt"
+	"html"
 	"net/url"
 	"strings"
 )
@@ -190,7 +191,7 @@ func quotedBody(comment string, orig Object) Object {
 		content = textToHTML(content)
 	}
 	quoted := fmt.Sprintf("<div>%s</div><hr><div><b>From:</b> %s<br><b>Sent:</b> %s<br><b>Subject:</b> %s</div>%s",
-		strings.ReplaceAll(htmlEscape(comment), "\n", "<br>"), htmlEscape(from), getString(orig, "sentDateTime"), htmlEscape(getString(orig, "subject")), content)
+		strings.ReplaceAll(html.EscapeString(comment), "\n", "<br>"), html.EscapeString(from), getString(orig, "sentDateTime"), html.EscapeString(getString(orig, "subject")), content)
 	return Object{"contentType": "html", "content": quoted}
 }
 
