@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -127,7 +128,7 @@ func listUsers(c *call) (result, *graphError) {
 			continue
 		}
 		v := applySelect(o, sel)
-		if !containsString(sel, "id") {
+		if !slices.Contains(sel, "id") {
 			delete(v, "id") // the directory returns only what $select names
 		}
 		value = append(value, v)
@@ -150,15 +151,6 @@ func keep(rows []Object, pred predicate) []Object {
 		}
 	}
 	return out
-}
-
-func containsString(ss []string, s string) bool {
-	for _, x := range ss {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // userFromObject finds the directory user a row was made from.
