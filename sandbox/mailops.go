@@ -26,16 +26,7 @@ const (
 
 // findMessage returns the index of the addressed message ({id} = c.ids[0]).
 func (c *call) findMessage() (int, *graphError) {
-	id := c.ids[0]
-	if !wellFormedID(id) {
-		return 0, errIDMalformed()
-	}
-	for i, m := range c.mbox.Messages {
-		if getString(m, "id") == id {
-			return i, nil
-		}
-	}
-	return 0, errNotFound()
+	return indexByID(c.mbox.Messages, c.ids[0])
 }
 
 // messageEntity renders a stored message as a single-entity answer.
