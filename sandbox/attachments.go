@@ -4,7 +4,6 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"fmt"
-	"html"
 	"io"
 	"net/http"
 	"net/url"
@@ -34,8 +33,6 @@ const (
 	// maxUploadSessions bounds the sessions open at once per server.
 	maxUploadSessions = 64
 )
-
-func htmlEscape(s string) string { return html.EscapeString(s) }
 
 // fileAttachment checks one attachment of a message body (or a stored one,
 // when a draft is sent) and returns it as stored: Graph's fileAttachment

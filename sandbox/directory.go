@@ -4,7 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"fmt"
-	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -127,7 +127,7 @@ func listUsers(c *call) (result, *graphError) {
 			continue
 		}
 		v := applySelect(o, sel)
-		if !containsString(sel, "id") {
+		if !slices.Contains(sel, "id") {
 			delete(v, "id") // the directory returns only what $select names
 		}
 		value = append(value, v)
@@ -150,15 +150,6 @@ func keep(rows []Object, pred predicate) []Object {
 		}
 	}
 	return out
-}
-
-func containsString(ss []string, s string) bool {
-	for _, x := range ss {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // userFromObject finds the directory user a row was made from.
@@ -297,16 +288,7 @@ func decodeSkipToken(tok string) (int, *graphError) {
 // skipTokenLink is the request's URL with an opaque $skiptoken for offset,
 // every other option kept (the directory pages with $skiptoken).
 func (c *call) skipTokenLink(offset int) string {
-	var parts []string
-	for _, p := range strings.Split(c.r.URL.RawQuery, "&") {
-		k, _, _ := strings.Cut(p, "=")
-		if uk, err := url.QueryUnescape(k); p == "" || (err == nil && strings.EqualFold(uk, "$skiptoken")) {
-			continue
-		}
-		parts = append(parts, p)
-	}
-	parts = append(parts, "$skiptoken="+base64.RawURLEncoding.EncodeToString([]byte("sandbox-offset:"+strconv.Itoa(offset))))
-	return c.baseURL() + c.r.URL.EscapedPath() + "?" + strings.Join(parts, "&")
+	return c.linkWithOption("$skiptoken", base64.RawURLEncoding.EncodeToString([]byte("sandbox-offset:"+strconv.Itoa(offset))))
 }
 
 // personKind lists the person properties $select accepts.

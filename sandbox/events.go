@@ -92,15 +92,7 @@ func listEvents(c *call) (result, *graphError) {
 // findEvent returns the index of a stored event, or an error for a
 // malformed or unknown id.
 func (c *call) findEvent(id string) (int, *graphError) {
-	if !wellFormedID(id) {
-		return -1, errIDMalformed()
-	}
-	for i, e := range c.mbox.Events {
-		if getString(e, "id") == id {
-			return i, nil
-		}
-	}
-	return -1, errNotFound()
+	return indexByID(c.mbox.Events, id)
 }
 
 func getEvent(c *call) (result, *graphError) {

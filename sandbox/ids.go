@@ -50,6 +50,21 @@ func wellFormedID(id string) bool {
 	return ok && len(b) >= 6 && (b[0] == 0 || b[0] == 1) && b[1] == 3
 }
 
+// indexByID returns the index of the item whose "id" is id, or
+// ErrorInvalidIdMalformed for an id that is not well formed and
+// ErrorItemNotFound for one that is not there.
+func indexByID(items []Object, id string) (int, *graphError) {
+	if !wellFormedID(id) {
+		return -1, errIDMalformed()
+	}
+	for i, o := range items {
+		if getString(o, "id") == id {
+			return i, nil
+		}
+	}
+	return -1, errNotFound()
+}
+
 // occurrenceID names the occurrence of series master on a (local) day.
 func occurrenceID(masterID string, day time.Time) string {
 	m, _ := decodeID(masterID)

@@ -121,17 +121,13 @@ func getMessage(c *call) (result, *graphError) {
 	if err != nil {
 		return result{}, err
 	}
-	if !wellFormedID(c.ids[0]) {
-		return result{}, errIDMalformed()
+	i, err := c.findMessage()
+	if err != nil {
+		return result{}, err
 	}
-	for _, m := range c.mbox.Messages {
-		if getString(m, "id") == c.ids[0] {
-			v := applySelect(messageKind.view(c, m, c.tz), sel)
-			v["@odata.context"] = c.contextURL(c.subject + "/messages" + selectSuffix(sel) + "/$entity")
-			return ok(v)
-		}
-	}
-	return result{}, errNotFound()
+	v := applySelect(messageKind.view(c, c.mbox.Messages[i], c.tz), sel)
+	v["@odata.context"] = c.contextURL(c.subject + "/messages" + selectSuffix(sel) + "/$entity")
+	return ok(v)
 }
 
 var sendMailType = newObjType("sendMail", map[string]*field{

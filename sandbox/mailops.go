@@ -2,6 +2,7 @@ package sandbox
 
 import (
 	"fmt"
+	"html"
 	"net/url"
 	"strings"
 )
@@ -25,16 +26,7 @@ const (
 
 // findMessage returns the index of the addressed message ({id} = c.ids[0]).
 func (c *call) findMessage() (int, *graphError) {
-	id := c.ids[0]
-	if !wellFormedID(id) {
-		return 0, errIDMalformed()
-	}
-	for i, m := range c.mbox.Messages {
-		if getString(m, "id") == id {
-			return i, nil
-		}
-	}
-	return 0, errNotFound()
+	return indexByID(c.mbox.Messages, c.ids[0])
 }
 
 // messageEntity renders a stored message as a single-entity answer.
@@ -190,7 +182,7 @@ func quotedBody(comment string, orig Object) Object {
 		content = textToHTML(content)
 	}
 	quoted := fmt.Sprintf("<div>%s</div><hr><div><b>From:</b> %s<br><b>Sent:</b> %s<br><b>Subject:</b> %s</div>%s",
-		strings.ReplaceAll(htmlEscape(comment), "\n", "<br>"), htmlEscape(from), getString(orig, "sentDateTime"), htmlEscape(getString(orig, "subject")), content)
+		strings.ReplaceAll(html.EscapeString(comment), "\n", "<br>"), html.EscapeString(from), getString(orig, "sentDateTime"), html.EscapeString(getString(orig, "subject")), content)
 	return Object{"contentType": "html", "content": quoted}
 }
 

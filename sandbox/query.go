@@ -207,18 +207,25 @@ func intOption(c *call, name string, def, lo, hi int) (int, *graphError) {
 // nextLink is the request's own URL with $skip set to skip, keeping every
 // other query option as sent.
 func (c *call) nextLink(skip int) string {
+	return c.linkWithOption("$skip", strconv.Itoa(skip))
+}
+
+// linkWithOption is the request's own URL with the query option name
+// (matched without regard to case) set to value, every other option kept
+// as sent.
+func (c *call) linkWithOption(name, value string) string {
 	var parts []string
 	for _, p := range strings.Split(c.r.URL.RawQuery, "&") {
 		if p == "" {
 			continue
 		}
 		k, _, _ := strings.Cut(p, "=")
-		if uk, err := url.QueryUnescape(k); err == nil && strings.EqualFold(uk, "$skip") {
+		if uk, err := url.QueryUnescape(k); err == nil && strings.EqualFold(uk, name) {
 			continue
 		}
 		parts = append(parts, p)
 	}
-	parts = append(parts, "$skip="+strconv.Itoa(skip))
+	parts = append(parts, name+"="+value)
 	return c.baseURL() + c.r.URL.EscapedPath() + "?" + strings.Join(parts, "&")
 }
 
