@@ -3,6 +3,7 @@ package sandbox
 import (
 	"bytes"
 	"context"
+	"errors"
 	"io"
 	"net/http"
 	"net/url"
@@ -10,6 +11,7 @@ import (
 	"time"
 
 	"github.com/runflow/runflow/internal/ctxsleep"
+	"github.com/runflow/runflow/sandbox/identity"
 )
 
 // maxRequestBytes is Graph's request size limit (4 MB).
@@ -219,17 +221,12 @@ func (s *Server) authenticate(r *http.Request) (Grant, *graphError) {
 	if !strings.EqualFold(scheme, "Bearer") {
 		return Grant{}, e(msgTokenMalformed)
 	}
-	if g, ok := s.tokens.lookup(tok); ok {
+	g, err := s.idp.Validate(tok)
+	switch {
+	case err == nil:
 		return g, nil
-	}
-	if s.tokens.known(tok) {
+	case errors.Is(err, identity.ErrTokenExpired):
 		return Grant{}, e(msgTokenExpired)
-	}
-	if g, ok, expired := s.verifySignedToken(tok); ok {
-		if expired {
-			return Grant{}, e(msgTokenExpired)
-		}
-		return g, nil
 	}
 	return Grant{}, e(msgTokenMalformed)
 }

@@ -1,9 +1,10 @@
 package sandbox
 
 import (
-	"crypto/rand"
 	"encoding/base64"
 	"time"
+
+	"github.com/runflow/runflow/sandbox/internal/random"
 )
 
 // Exchange item ids are base64 of a binary structure; ours start with the
@@ -13,13 +14,11 @@ var idPrefix = []byte{0x00, 0x03, 0x24}
 
 const occurrenceMarker = 0x4f // 4th byte of an occurrence id
 
-func randomBytes(n int) []byte {
-	b := make([]byte, n)
-	if _, err := rand.Read(b); err != nil {
-		panic("sandbox: crypto/rand failed: " + err.Error())
-	}
-	return b
-}
+var (
+	randomBytes  = random.Bytes
+	randomString = random.String
+	newGUID      = random.GUID
+)
 
 // newItemID returns a fresh Graph-looking item id, e.g.
 // "AAMkAAxG...Q=" (URL-safe base64, so it can sit in a path unescaped).

@@ -134,7 +134,7 @@ func (s *Server) serveIdentityLogged(w http.ResponseWriter, r *http.Request) {
 	idx := s.log.add(RecordedRequest{Time: s.now(), Method: r.Method, Path: r.URL.Path, Query: query,
 		Header: redactHeader(r.Header), Body: redactBody(r.Header.Get("Content-Type"), body)})
 	sw := &statusWriter{ResponseWriter: w}
-	s.identity(sw, r)
+	s.idp.ServeHTTP(sw, r)
 	s.log.mu.Lock()
 	if idx < len(s.log.entries) {
 		s.log.entries[idx].Status = sw.status

@@ -15,6 +15,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/runflow/runflow/sandbox/identity"
 )
 
 // DefaultTenantID is the directory id the sandbox uses when Options.TenantID
@@ -23,7 +25,7 @@ const DefaultTenantID = "7d0f1b0e-5a1c-4c3b-9d6e-2f4a8b9c0d1e"
 
 // DefaultClientID is the application id the test helpers Token and AppToken
 // put into the grants they issue.
-const DefaultClientID = "00000000-0000-4000-8000-5a4db0c11e47"
+const DefaultClientID = identity.DefaultClientID
 
 // Options configure a Server. The zero value is a usable demo sandbox.
 type Options struct {
@@ -57,7 +59,7 @@ type Server struct {
 	maxConcurrent int
 	tokenLifetime time.Duration
 
-	tokens *tokenRegistry
+	idp    *identity.Platform
 	faults *Faults
 	log    requestLog
 
@@ -92,13 +94,14 @@ func New(opts Options) *Server {
 	if s.tokenLifetime <= 0 {
 		s.tokenLifetime = time.Hour
 	}
-	s.tokens = newTokenRegistry(s.now)
 	s.faults = &Faults{}
 	s.data = opts.Data
 	if s.data == nil {
 		s.data = DemoData(s.now())
 	}
 	s.data.normalize()
+	s.idp = identity.New(identity.Config{Now: s.now, TenantID: s.tenantID, TokenLifetime: s.tokenLifetime,
+		Directory: identityDirectory{s}, SigningKey: s.tokenKey})
 	return s
 }
 
@@ -108,7 +111,7 @@ func (s *Server) TenantID() string { return s.tenantID }
 // ServeHTTP routes /v1.0/... to Graph and /{tenant}/oauth2/v2.0/... to the
 // identity platform; anything else gets Graph's 400 for an unknown segment.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if isIdentityPath(r.URL.Path) {
+	if identity.IsPath(r.URL.Path) {
 		s.serveIdentityLogged(w, r)
 		return
 	}
@@ -117,12 +120,6 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.serveGraph(w, r)
-}
-
-// isIdentityPath reports whether p is /{tenant}/oauth2/v2.0/...
-func isIdentityPath(p string) bool {
-	parts := strings.SplitN(strings.TrimPrefix(p, "/"), "/", 4)
-	return len(parts) >= 3 && parts[0] != "" && parts[1] == "oauth2" && parts[2] == "v2.0"
 }
 
 // Token is a test helper: a delegated access token for the demo (first)
@@ -154,11 +151,6 @@ func (s *Server) AppToken(roles ...string) string {
 		Expiry:   s.now().Add(s.tokenLifetime),
 	})
 }
-
-// IssueToken registers g and returns an access token for it; tests use it
-// for grants Token and AppToken do not make (another user, an expiry in the
-// past).
-func (s *Server) IssueToken(g Grant) string { return s.tokens.issue(g) }
 
 // Users returns the directory: every user the sandbox knows, the demo user
 // first. The identity platform signs these users in.

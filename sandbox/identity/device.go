@@ -1,13 +1,14 @@
-package sandbox
+package identity
 
 import (
-	"crypto/rand"
 	"crypto/subtle"
 	"errors"
 	"fmt"
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/runflow/runflow/sandbox/internal/random"
 )
 
 // deviceGrant is a device code sign-in in progress.
@@ -26,7 +27,7 @@ type deviceGrant struct {
 
 // deviceCode serves /devicecode: it starts a sign-in and answers with the
 // codes, shaped like devicecode-response-msaljs-testconst.json.
-func (p *identityPlatform) deviceCode(w http.ResponseWriter, r *http.Request) {
+func (p *Platform) deviceCode(w http.ResponseWriter, r *http.Request) {
 	if !p.readPostForm(w, r) {
 		return
 	}
@@ -83,10 +84,7 @@ func requestBase(r *http.Request) string {
 const userCodeAlphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
 func newUserCode() string {
-	b := make([]byte, 9)
-	if _, err := rand.Read(b); err != nil {
-		panic("sandbox: crypto/rand failed: " + err.Error())
-	}
+	b := random.Bytes(9)
 	for i := range b {
 		b[i] = userCodeAlphabet[int(b[i])%len(userCodeAlphabet)] // 256 is a multiple of 32: no bias
 	}
@@ -95,7 +93,7 @@ func newUserCode() string {
 
 // pruneDevices drops sign-ins expired long enough that no client still
 // polls; the caller holds p.mu.
-func (p *identityPlatform) pruneDevices() {
+func (p *Platform) pruneDevices() {
 	now := p.now()
 	for dc, g := range p.devices {
 		if now.Sub(g.expiry) > deviceCodeLifetime || len(p.devices) > maxPendingItems {
@@ -107,7 +105,7 @@ func (p *identityPlatform) pruneDevices() {
 
 // redeemDeviceCode is the device_code grant: the client polls until the
 // user has answered, as RFC 8628 and Entra describe.
-func (p *identityPlatform) redeemDeviceCode(w http.ResponseWriter, r *http.Request, c *Client) {
+func (p *Platform) redeemDeviceCode(w http.ResponseWriter, r *http.Request, c *Client) {
 	dc := r.PostForm.Get("device_code")
 	if dc == "" {
 		p.writeOAuthError(w, r, http.StatusBadRequest, oauthError{code: "invalid_request", aadsts: 900144, desc: "The request body must contain the following parameter: 'device_code'."})
@@ -142,12 +140,7 @@ func (p *identityPlatform) redeemDeviceCode(w http.ResponseWriter, r *http.Reque
 		p.writeOAuthError(w, r, http.StatusBadRequest, *bad)
 		return
 	}
-	u, found := p.lookupUser(g.userID)
-	if !found {
-		p.writeOAuthError(w, r, http.StatusBadRequest, oauthError{code: "invalid_grant", aadsts: 50034, desc: "The user account does not exist in the directory."})
-		return
-	}
-	p.issueUserTokens(w, c, u, g.scopes, "")
+	p.issueForUser(w, r, c, g.userID, g.scopes, "")
 }
 
 // Errors of ApproveDeviceCode and DeclineDeviceCode.
@@ -159,31 +152,35 @@ var (
 )
 
 // ApproveDeviceCode approves the device code sign-in showing userCode as
-// user (id or userPrincipalName; empty means the demo user), consenting to
-// the scopes it asked for. The client's next poll gets the tokens.
-func (s *Server) ApproveDeviceCode(userCode, user string) error {
-	p := s.idp()
-	u, ok := p.lookupUser(user)
-	if user == "" {
-		u, ok = p.demoUser()
-	}
+// user (id or userPrincipalName; empty means the directory's default user),
+// consenting to the scopes it asked for. The client's next poll gets the
+// tokens.
+func (p *Platform) ApproveDeviceCode(userCode, user string) error {
+	u, ok := p.userOrDefault(user)
 	if !ok {
 		return ErrUnknownUser
 	}
-	return p.answerDevice(userCode, func(g *deviceGrant) {
-		g.approved, g.userID = true, u.ID
-		key := consentKey{strings.ToLower(u.ID), strings.ToLower(g.clientID)}
-		p.consents[key] = appendUnique(p.consents[key], g.scopes.graph...)
-	})
+	return p.answerDevice(userCode, p.approveDevice(u))
 }
 
 // DeclineDeviceCode declines the device code sign-in showing userCode; the
 // client's next poll gets authorization_declined.
-func (s *Server) DeclineDeviceCode(userCode string) error {
-	return s.idp().answerDevice(userCode, func(g *deviceGrant) { g.declined = true })
+func (p *Platform) DeclineDeviceCode(userCode string) error {
+	return p.answerDevice(userCode, declineDevice)
 }
 
-func (p *identityPlatform) answerDevice(userCode string, answer func(*deviceGrant)) error {
+// approveDevice answers a device sign-in as u, who consents to its scopes;
+// it runs under p.mu (answerDevice).
+func (p *Platform) approveDevice(u User) func(*deviceGrant) {
+	return func(g *deviceGrant) {
+		g.approved, g.userID = true, u.ID
+		p.consentTo(u, g.clientID, g.scopes.graph)
+	}
+}
+
+func declineDevice(g *deviceGrant) { g.declined = true }
+
+func (p *Platform) answerDevice(userCode string, answer func(*deviceGrant)) error {
 	code := strings.ToUpper(strings.NewReplacer("-", "", " ", "").Replace(userCode))
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -207,7 +204,7 @@ func (p *identityPlatform) answerDevice(userCode string, answer func(*deviceGran
 
 // deviceLogin serves the page where a person types the user code and signs
 // in (the sandbox's https://microsoft.com/devicelogin).
-func (p *identityPlatform) deviceLogin(w http.ResponseWriter, r *http.Request) {
+func (p *Platform) deviceLogin(w http.ResponseWriter, r *http.Request) {
 	form := pageData{Form: true, App: "A device", Scopes: []string{"sign you in on another device"}, Field: "flow", ID: "device", UserCode: true}
 	if r.Method != http.MethodPost {
 		renderPage(w, http.StatusOK, form)
@@ -221,23 +218,19 @@ func (p *identityPlatform) deviceLogin(w http.ResponseWriter, r *http.Request) {
 	code := r.PostForm.Get("user_code")
 	var err error
 	if r.PostForm.Get("action") != "approve" {
-		err = p.answerDevice(code, func(g *deviceGrant) { g.declined = true })
+		err = p.answerDevice(code, declineDevice)
 		if err == nil {
 			writeIdentityPage(w, http.StatusOK, "You declined the sign-in. You can close this window.")
 			return
 		}
 	} else {
-		u, ok := p.lookupUser(strings.TrimSpace(r.PostForm.Get("username")))
-		if !ok || (u.Password != "" && subtle.ConstantTimeCompare([]byte(u.Password), []byte(r.PostForm.Get("password"))) != 1) {
+		u, ok := p.signIn(r.PostForm.Get("username"), r.PostForm.Get("password"))
+		if !ok {
 			form.Message = "Your account or password is incorrect."
 			renderPage(w, http.StatusOK, form)
 			return
 		}
-		err = p.answerDevice(code, func(g *deviceGrant) {
-			g.approved, g.userID = true, u.ID
-			key := consentKey{strings.ToLower(u.ID), strings.ToLower(g.clientID)}
-			p.consents[key] = appendUnique(p.consents[key], g.scopes.graph...)
-		})
+		err = p.answerDevice(code, p.approveDevice(u))
 		if err == nil {
 			writeIdentityPage(w, http.StatusOK, "You are signed in on your device. You can close this window.")
 			return

@@ -1,7 +1,6 @@
-package sandbox
+package identity
 
 import (
-	"crypto/subtle"
 	"html/template"
 	"net"
 	"net/http"
@@ -38,7 +37,7 @@ type authCode struct {
 
 // authorize serves /authorize: GET starts a sign-in, POST submits the
 // sign-in page.
-func (p *identityPlatform) authorize(w http.ResponseWriter, r *http.Request) {
+func (p *Platform) authorize(w http.ResponseWriter, r *http.Request) {
 	if r.Method == http.MethodPost {
 		p.authorizeSubmit(w, r)
 		return
@@ -104,10 +103,7 @@ func (p *identityPlatform) authorize(w http.ResponseWriter, r *http.Request) {
 	case signInDecline:
 		fail(&oauthError{code: "access_denied", aadsts: 65004, desc: "User declined to consent to access the app."})
 	case signInApprove:
-		u, ok := p.lookupUser(autoUser)
-		if autoUser == "" {
-			u, ok = p.demoUser()
-		}
+		u, ok := p.userOrDefault(autoUser)
 		if !ok {
 			fail(&oauthError{code: "invalid_request", aadsts: 50034, desc: "The user account " + autoUser + " does not exist in the directory."})
 			return
@@ -123,7 +119,7 @@ func (p *identityPlatform) authorize(w http.ResponseWriter, r *http.Request) {
 }
 
 // authorizeSubmit handles the sign-in page's form.
-func (p *identityPlatform) authorizeSubmit(w http.ResponseWriter, r *http.Request) {
+func (p *Platform) authorizeSubmit(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
 	if err := r.ParseForm(); err != nil {
 		writeIdentityPage(w, http.StatusBadRequest, "AADSTS900144: The sign-in form could not be read.")
@@ -148,9 +144,8 @@ func (p *identityPlatform) authorizeSubmit(w http.ResponseWriter, r *http.Reques
 		redirectError(w, r, req.redirectURI, req.state, &oauthError{code: "access_denied", aadsts: 65004, desc: "User declined to consent to access the app."})
 		return
 	}
-	u, ok := p.lookupUser(strings.TrimSpace(r.PostForm.Get("username")))
-	pw := r.PostForm.Get("password")
-	if !ok || (u.Password != "" && subtle.ConstantTimeCompare([]byte(u.Password), []byte(pw)) != 1) {
+	u, ok := p.signIn(r.PostForm.Get("username"), r.PostForm.Get("password"))
+	if !ok {
 		renderSignIn(w, req, "Your account or password is incorrect.")
 		return
 	}
@@ -162,11 +157,10 @@ func (p *identityPlatform) authorizeSubmit(w http.ResponseWriter, r *http.Reques
 
 // approve records consent to the requested scopes and redirects with a
 // fresh authorization code.
-func (p *identityPlatform) approve(w http.ResponseWriter, r *http.Request, req *authRequest, u User) {
+func (p *Platform) approve(w http.ResponseWriter, r *http.Request, req *authRequest, u User) {
 	code := randomString(48)
 	p.mu.Lock()
-	key := consentKey{strings.ToLower(u.ID), strings.ToLower(req.client.ID)}
-	p.consents[key] = appendUnique(p.consents[key], req.scopes.graph...)
+	p.consentTo(u, req.client.ID, req.scopes.graph)
 	p.pruneCodes()
 	p.codes[code] = &authCode{
 		clientID: req.client.ID, redirectURI: req.redirectURI, challenge: req.challenge,
@@ -178,7 +172,7 @@ func (p *identityPlatform) approve(w http.ResponseWriter, r *http.Request, req *
 
 // prunePending and pruneCodes drop expired entries and bound the maps;
 // callers hold p.mu.
-func (p *identityPlatform) prunePending() {
+func (p *Platform) prunePending() {
 	now := p.now()
 	for id, req := range p.pending {
 		if !now.Before(req.expiry) || len(p.pending) > maxPendingItems {
@@ -187,7 +181,7 @@ func (p *identityPlatform) prunePending() {
 	}
 }
 
-func (p *identityPlatform) pruneCodes() {
+func (p *Platform) pruneCodes() {
 	now := p.now()
 	for c, ac := range p.codes {
 		if !now.Before(ac.expiry) || len(p.codes) > maxPendingItems {

@@ -1,4 +1,4 @@
-package sandbox
+package identity_test
 
 import (
 	"context"
@@ -17,6 +17,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/runflow/runflow/sandbox"
+	"github.com/runflow/runflow/sandbox/identity"
 	"golang.org/x/oauth2"
 	"golang.org/x/oauth2/clientcredentials"
 )
@@ -41,19 +43,19 @@ const (
 
 // newIdentityTest starts a sandbox with the demo user and a second user
 // who has a password, on a fake clock.
-func newIdentityTest(t *testing.T) (*Server, *httptest.Server, *idClock) {
+func newIdentityTest(t *testing.T) (*sandbox.Server, *httptest.Server, *idClock) {
 	t.Helper()
 	clock := &idClock{t: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)}
-	data := DemoData(clock.Now())
-	data.Users = append(data.Users, &Mailbox{User: User{ID: idTestSecondUser, UserPrincipalName: "bob@contoso.onmicrosoft.com", DisplayName: "Bob", Password: "correct horse"}})
-	s, ts := NewTestServer(t, Options{Now: clock.Now, Data: data})
+	data := sandbox.DemoData(clock.Now())
+	data.Users = append(data.Users, &sandbox.Mailbox{User: sandbox.User{ID: idTestSecondUser, UserPrincipalName: "bob@contoso.onmicrosoft.com", DisplayName: "Bob", Password: "correct horse"}})
+	s, ts := sandbox.NewTestServer(t, sandbox.Options{Now: clock.Now, Data: data})
 	return s, ts, clock
 }
 
 func idPublicConfig(ts *httptest.Server, scopes ...string) *oauth2.Config {
 	base := ts.URL + "/common/oauth2/v2.0"
 	return &oauth2.Config{
-		ClientID:    SystemClientID,
+		ClientID:    sandbox.SystemClientID,
 		RedirectURL: idTestRedirect,
 		Scopes:      scopes,
 		Endpoint: oauth2.Endpoint{
@@ -114,7 +116,7 @@ func idWantOAuthError(t *testing.T, err error, code string, aadsts string) {
 
 // idSignInWithCode runs the authorization code flow with PKCE as x/oauth2
 // does it, the sandbox approving as the demo user.
-func idSignInWithCode(t *testing.T, s *Server, ts *httptest.Server, scopes ...string) *oauth2.Token {
+func idSignInWithCode(t *testing.T, s *sandbox.Server, ts *httptest.Server, scopes ...string) *oauth2.Token {
 	t.Helper()
 	s.ApproveSignIns("")
 	conf := idPublicConfig(ts, scopes...)
@@ -142,12 +144,13 @@ func TestAuthorizationCodeWithPKCE(t *testing.T) {
 	if tok.Extra("ext_expires_in") == nil {
 		t.Error("ext_expires_in missing")
 	}
-	g, ok := s.tokens.lookup(tok.AccessToken)
+	g, err := s.Identity().Validate(tok.AccessToken)
+	ok := err == nil
 	if !ok || g.AppOnly || g.UserID != "5f1c2a9e-3b7d-4e8a-9c61-0d2e4f6a8b1c" || !g.HasScope("Mail.Send") || !g.HasScope("User.Read") || g.HasScope("openid") {
 		t.Errorf("grant = %+v, %v", g, ok)
 	}
 	claims := idDecodeJWT(t, tok.Extra("id_token").(string))
-	for k, want := range map[string]string{"oid": g.UserID, "tid": s.TenantID(), "preferred_username": "AdeleV@contoso.onmicrosoft.com", "name": "Adele Vance", "aud": SystemClientID} {
+	for k, want := range map[string]string{"oid": g.UserID, "tid": s.TenantID(), "preferred_username": "AdeleV@contoso.onmicrosoft.com", "name": "Adele Vance", "aud": sandbox.SystemClientID} {
 		if claims[k] != want {
 			t.Errorf("id_token %s = %v, want %s", k, claims[k], want)
 		}
@@ -210,7 +213,7 @@ func TestAuthorizationCodeRedemptionErrors(t *testing.T) {
 	}
 
 	code, v = newCode()
-	clock.Advance(authCodeLifetime)
+	clock.Advance(identity.AuthCodeLifetime)
 	if _, err := conf.Exchange(ctx, code, oauth2.VerifierOption(v)); err == nil {
 		t.Fatal("expired code accepted")
 	} else {
@@ -220,10 +223,10 @@ func TestAuthorizationCodeRedemptionErrors(t *testing.T) {
 
 func TestAuthorizeErrors(t *testing.T) {
 	s, ts, _ := newIdentityTest(t)
-	s.RegisterClient(Client{ID: "conf-1", Secret: "s3cret", RedirectURIs: []string{"https://bot.example/callback"}})
+	s.RegisterClient(sandbox.Client{ID: "conf-1", Secret: "s3cret", RedirectURIs: []string{"https://bot.example/callback"}})
 	challenge := oauth2.S256ChallengeFromVerifier(oauth2.GenerateVerifier())
 	base := ts.URL + "/common/oauth2/v2.0/authorize?"
-	good := url.Values{"client_id": {SystemClientID}, "response_type": {"code"}, "redirect_uri": {idTestRedirect},
+	good := url.Values{"client_id": {sandbox.SystemClientID}, "response_type": {"code"}, "redirect_uri": {idTestRedirect},
 		"scope": {"User.Read"}, "state": {"xyz"}, "code_challenge": {challenge}, "code_challenge_method": {"S256"}}
 	with := func(k, v string) url.Values {
 		q := url.Values{}
@@ -322,10 +325,10 @@ func TestInteractiveSignInPage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if g, _ := s.tokens.lookup(tok.AccessToken); g.UserID != idTestSecondUser || !g.HasScope("Tasks.ReadWrite") {
+	if g, _ := s.Identity().Validate(tok.AccessToken); g.UserID != idTestSecondUser || !g.HasScope("Tasks.ReadWrite") {
 		t.Errorf("grant %+v, want Bob with Tasks.ReadWrite", g)
 	}
-	if got := s.Consent("bob@contoso.onmicrosoft.com", SystemClientID); len(got) != 1 || got[0] != "Tasks.ReadWrite" {
+	if got := s.Consent("bob@contoso.onmicrosoft.com", sandbox.SystemClientID); len(got) != 1 || got[0] != "Tasks.ReadWrite" {
 		t.Errorf("consent = %v", got)
 	}
 	if r := post(url.Values{"action": {"approve"}}); r.StatusCode != http.StatusBadRequest {
@@ -355,16 +358,16 @@ func TestRefreshTokenRotationRevocationAndConsent(t *testing.T) {
 	}
 
 	// A scope the user never consented to: consent_required.
-	form := url.Values{"client_id": {SystemClientID}, "grant_type": {"refresh_token"}, "refresh_token": {second.RefreshToken}, "scope": {"Mail.Send"}}
+	form := url.Values{"client_id": {sandbox.SystemClientID}, "grant_type": {"refresh_token"}, "refresh_token": {second.RefreshToken}, "scope": {"Mail.Send"}}
 	body := idPostToken(t, ts, form, http.StatusBadRequest)
 	if body["error"] != "invalid_grant" || body["suberror"] != "consent_required" || !strings.HasPrefix(body["error_description"].(string), "AADSTS65001:") {
 		t.Fatalf("unconsented scope: %v", body)
 	}
 	// Once consented (incremental consent), the same request succeeds.
-	s.SetConsent("AdeleV@contoso.onmicrosoft.com", SystemClientID, "User.Read", "Mail.Send")
+	s.SetConsent("AdeleV@contoso.onmicrosoft.com", sandbox.SystemClientID, "User.Read", "Mail.Send")
 	body = idPostToken(t, ts, form, http.StatusOK)
 	third := body["refresh_token"].(string)
-	if g, _ := s.tokens.lookup(body["access_token"].(string)); !g.HasScope("Mail.Send") {
+	if g, _ := s.Identity().Validate(body["access_token"].(string)); !g.HasScope("Mail.Send") {
 		t.Fatalf("grant after consent lacks Mail.Send: %+v", g)
 	}
 
@@ -376,7 +379,7 @@ func TestRefreshTokenRotationRevocationAndConsent(t *testing.T) {
 	}
 
 	old := idSignInWithCode(t, s, ts, "User.Read", "offline_access")
-	clock.Advance(refreshTokenLifetime)
+	clock.Advance(identity.RefreshTokenLifetime)
 	if _, err := refresh(old.RefreshToken); err == nil {
 		t.Fatal("expired refresh token accepted")
 	} else {
@@ -403,9 +406,9 @@ func idPostToken(t *testing.T, ts *httptest.Server, form url.Values, wantStatus 
 
 func TestClientCredentials(t *testing.T) {
 	s, ts, _ := newIdentityTest(t)
-	s.RegisterClient(Client{ID: "daemon-1", Secret: "s3cret-value", Roles: []string{"Calendars.ReadWrite", "Mail.Send"}})
+	s.RegisterClient(sandbox.Client{ID: "daemon-1", Secret: "s3cret-value", Roles: []string{"Calendars.ReadWrite", "Mail.Send"}})
 	// A secret with characters that HTTP Basic form-encodes (RFC 6749 §2.3.1).
-	s.RegisterClient(Client{ID: "daemon-2", Secret: "a+b/c=d&e%f~g", Roles: []string{"Mail.Send"}})
+	s.RegisterClient(sandbox.Client{ID: "daemon-2", Secret: "a+b/c=d&e%f~g", Roles: []string{"Mail.Send"}})
 	cc := func(style oauth2.AuthStyle, id, secret, scope string) (*oauth2.Token, error) {
 		c := clientcredentials.Config{ClientID: id, ClientSecret: secret, TokenURL: ts.URL + "/" + s.TenantID() + "/oauth2/v2.0/token", Scopes: []string{scope}, AuthStyle: style}
 		return c.Token(idCtx(ts))
@@ -415,7 +418,8 @@ func TestClientCredentials(t *testing.T) {
 		if err != nil {
 			t.Fatalf("style %d: %v", style, err)
 		}
-		g, ok := s.tokens.lookup(tok.AccessToken)
+		g, err := s.Identity().Validate(tok.AccessToken)
+		ok := err == nil
 		if !ok || !g.AppOnly || g.UserID != "" || !g.HasScope("Calendars.ReadWrite") || tok.RefreshToken != "" || tok.Extra("id_token") != nil {
 			t.Errorf("style %d: grant %+v token %+v", style, g, tok)
 		}
@@ -435,8 +439,8 @@ func TestClientCredentials(t *testing.T) {
 	}{
 		{"wrong secret", oauth2.AuthStyleInParams, "daemon-1", "nope", "https://graph.microsoft.com/.default", "invalid_client", "AADSTS7000215", 401},
 		{"scope without .default", oauth2.AuthStyleInParams, "daemon-1", "s3cret-value", "Mail.Send", "invalid_scope", "AADSTS1002012", 400},
-		{"public client with Basic", oauth2.AuthStyleInHeader, SystemClientID, "x", "https://graph.microsoft.com/.default", "invalid_client", "AADSTS700025", 401},
-		{"public client without secret", oauth2.AuthStyleInParams, SystemClientID, "", "https://graph.microsoft.com/.default", "invalid_client", "AADSTS7000218", 401},
+		{"public client with Basic", oauth2.AuthStyleInHeader, sandbox.SystemClientID, "x", "https://graph.microsoft.com/.default", "invalid_client", "AADSTS700025", 401},
+		{"public client without secret", oauth2.AuthStyleInParams, sandbox.SystemClientID, "", "https://graph.microsoft.com/.default", "invalid_client", "AADSTS7000218", 401},
 		{"unknown client", oauth2.AuthStyleInParams, "ghost", "x", "https://graph.microsoft.com/.default", "unauthorized_client", "AADSTS700016", 400},
 	}
 	for _, tc := range cases {
@@ -458,7 +462,7 @@ func TestDeviceCodeFlow(t *testing.T) {
 	conf := idPublicConfig(ts, "User.Read", "openid", "profile", "offline_access")
 	ctx := idCtx(ts)
 	poll := func(dc string) (map[string]any, int) {
-		resp, err := ts.Client().PostForm(conf.Endpoint.TokenURL, url.Values{"client_id": {SystemClientID}, "grant_type": {grantDeviceCode}, "device_code": {dc}})
+		resp, err := ts.Client().PostForm(conf.Endpoint.TokenURL, url.Values{"client_id": {sandbox.SystemClientID}, "grant_type": {identity.GrantDeviceCode}, "device_code": {dc}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -492,7 +496,7 @@ func TestDeviceCodeFlow(t *testing.T) {
 	if err := s.ApproveDeviceCode(strings.ToLower(da.UserCode), ""); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.ApproveDeviceCode(da.UserCode, ""); !errors.Is(err, ErrUserCodeAnswered) {
+	if err := s.ApproveDeviceCode(da.UserCode, ""); !errors.Is(err, identity.ErrUserCodeAnswered) {
 		t.Fatalf("second approval: %v", err)
 	}
 	m, status = poll(da.DeviceCode)
@@ -510,13 +514,13 @@ func TestDeviceCodeFlow(t *testing.T) {
 	wantErr(m, "authorization_declined")
 
 	da, _ = conf.DeviceAuth(ctx)
-	clock.Advance(deviceCodeLifetime)
+	clock.Advance(identity.DeviceCodeLifetime)
 	m, _ = poll(da.DeviceCode)
 	wantErr(m, "expired_token")
-	if err := s.ApproveDeviceCode(da.UserCode, ""); !errors.Is(err, ErrUserCodeExpired) {
+	if err := s.ApproveDeviceCode(da.UserCode, ""); !errors.Is(err, identity.ErrUserCodeExpired) {
 		t.Fatalf("approving an expired code: %v", err)
 	}
-	if err := s.ApproveDeviceCode("NOSUCHCOD", ""); !errors.Is(err, ErrUnknownUserCode) {
+	if err := s.ApproveDeviceCode("NOSUCHCOD", ""); !errors.Is(err, identity.ErrUnknownUserCode) {
 		t.Fatalf("unknown code: %v", err)
 	}
 }
@@ -526,7 +530,7 @@ func TestDeviceCodeFlow(t *testing.T) {
 func TestTokenErrorShapeMatchesReference(t *testing.T) {
 	_, ts, _ := newIdentityTest(t)
 	ref := idReferenceJSON(t, "token-error-authorization_pending-msaljs-testconst.json")
-	body := idPostToken(t, ts, url.Values{"client_id": {SystemClientID}, "grant_type": {grantDeviceCode}, "device_code": {"nope"}}, http.StatusBadRequest)
+	body := idPostToken(t, ts, url.Values{"client_id": {sandbox.SystemClientID}, "grant_type": {identity.GrantDeviceCode}, "device_code": {"nope"}}, http.StatusBadRequest)
 	if got, want := idShape(body), idShape(ref); got != want {
 		t.Errorf("error shape\n got %s\nwant %s", got, want)
 	}
@@ -535,7 +539,7 @@ func TestTokenErrorShapeMatchesReference(t *testing.T) {
 func TestDeviceCodeResponseShapeMatchesReference(t *testing.T) {
 	_, ts, _ := newIdentityTest(t)
 	ref := idReferenceJSON(t, "devicecode-response-msaljs-testconst.json")
-	resp, err := ts.Client().PostForm(ts.URL+"/common/oauth2/v2.0/devicecode", url.Values{"client_id": {SystemClientID}, "scope": {"user.read openid profile"}})
+	resp, err := ts.Client().PostForm(ts.URL+"/common/oauth2/v2.0/devicecode", url.Values{"client_id": {sandbox.SystemClientID}, "scope": {"user.read openid profile"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -551,16 +555,16 @@ func TestDeviceCodeResponseShapeMatchesReference(t *testing.T) {
 
 func TestTokenFaults(t *testing.T) {
 	s, ts, _ := newIdentityTest(t)
-	form := url.Values{"client_id": {SystemClientID}, "grant_type": {"refresh_token"}, "refresh_token": {"x"}}
+	form := url.Values{"client_id": {sandbox.SystemClientID}, "grant_type": {"refresh_token"}, "refresh_token": {"x"}}
 	cases := []struct {
-		fault  TokenFault
+		fault  sandbox.TokenFault
 		status int
 		code   string
 	}{
-		{TokenFaultServerError, 500, "server_error"},
-		{TokenFaultNonJSON, 502, ""},
-		{TokenFaultInvalidClient, 401, "invalid_client"},
-		{TokenFaultInvalidScope, 400, "invalid_scope"},
+		{sandbox.TokenFaultServerError, 500, "server_error"},
+		{sandbox.TokenFaultNonJSON, 502, ""},
+		{sandbox.TokenFaultInvalidClient, 401, "invalid_client"},
+		{sandbox.TokenFaultInvalidScope, 400, "invalid_scope"},
 	}
 	for _, tc := range cases {
 		s.SetTokenFault(tc.fault)
@@ -576,7 +580,7 @@ func TestTokenFaults(t *testing.T) {
 			t.Errorf("fault %d: %d %s", tc.fault, resp.StatusCode, b)
 		}
 	}
-	s.SetTokenFault(TokenFaultNone)
+	s.SetTokenFault(sandbox.TokenFaultNone)
 	idPostToken(t, ts, form, http.StatusBadRequest) // back to a normal invalid_grant
 }
 
@@ -595,15 +599,16 @@ func TestUnknownTenantAndEndpoint(t *testing.T) {
 	}
 }
 
+// TestIdentityStateIsPerServer: each sandbox has its own identity platform,
+// so a client registered on one is unknown to another.
 func TestIdentityStateIsPerServer(t *testing.T) {
-	a, _, _ := newIdentityTest(t)
-	b, _, _ := newIdentityTest(t)
-	a.RegisterClient(Client{ID: "only-a"})
-	if _, ok := a.idp().client("only-a"); !ok {
-		t.Fatal("client not registered")
-	}
-	if _, ok := b.idp().client("only-a"); ok {
-		t.Fatal("a client registered on one server shows on another")
+	a, tsA, _ := newIdentityTest(t)
+	_, tsB, _ := newIdentityTest(t)
+	a.RegisterClient(sandbox.Client{ID: "only-a", Secret: "s3cret"})
+	form := url.Values{"grant_type": {"client_credentials"}, "client_id": {"only-a"}, "client_secret": {"s3cret"}, "scope": {"https://graph.microsoft.com/.default"}}
+	idPostToken(t, tsA, form, http.StatusOK)
+	if m := idPostToken(t, tsB, form, http.StatusBadRequest); m["error"] != "unauthorized_client" {
+		t.Errorf("another server's client: %v, want unauthorized_client", m)
 	}
 }
 
@@ -611,7 +616,7 @@ func idReferenceJSON(t *testing.T, name string) map[string]any {
 	t.Helper()
 	dir := os.Getenv("RUNFLOW_GRAPH_REFERENCE")
 	if dir == "" {
-		dir = filepath.Join("..", "..", "shared", "graph-reference")
+		dir = filepath.Join("..", "..", "..", "shared", "graph-reference")
 	}
 	b, err := os.ReadFile(filepath.Join(dir, "examples", "general", name))
 	if err != nil {
@@ -683,8 +688,8 @@ func TestDeviceLoginPage(t *testing.T) {
 		t.Fatalf("approve: %s", got)
 	}
 	clock.Advance(5 * time.Second)
-	m := idPostToken(t, ts, url.Values{"client_id": {SystemClientID}, "grant_type": {grantDeviceCode}, "device_code": {da.DeviceCode}}, http.StatusOK)
-	if g, _ := s.tokens.lookup(m["access_token"].(string)); g.UserID != idTestSecondUser {
+	m := idPostToken(t, ts, url.Values{"client_id": {sandbox.SystemClientID}, "grant_type": {identity.GrantDeviceCode}, "device_code": {da.DeviceCode}}, http.StatusOK)
+	if g, _ := s.Identity().Validate(m["access_token"].(string)); g.UserID != idTestSecondUser {
 		t.Errorf("device code signed in %q, want Bob", g.UserID)
 	}
 }
@@ -698,7 +703,7 @@ func TestTokenResponseShapeMatchesReference(t *testing.T) {
 	conf := idPublicConfig(ts, "openid", "profile", "User.Read", "email", "offline_access")
 	v := oauth2.GenerateVerifier()
 	code := idAuthorizeRedirect(t, ts, conf.AuthCodeURL("s", oauth2.S256ChallengeOption(v))).Get("code")
-	got := idPostToken(t, ts, url.Values{"client_id": {SystemClientID}, "grant_type": {"authorization_code"}, "code": {code},
+	got := idPostToken(t, ts, url.Values{"client_id": {sandbox.SystemClientID}, "grant_type": {"authorization_code"}, "code": {code},
 		"redirect_uri": {idTestRedirect}, "code_verifier": {v}}, http.StatusOK)
 	if idShape(got) != idShape(ref) {
 		t.Errorf("token response shape\n got %s\nwant %s", idShape(got), idShape(ref))

@@ -1,12 +1,8 @@
-package sandbox
+package identity
 
 import (
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/base64"
-	"encoding/json"
+	"slices"
 	"strings"
-	"time"
 )
 
 // graphResource is Microsoft Graph's application id URI, the prefix of its
@@ -135,25 +131,18 @@ func canonicalScopes(names []string) []string {
 	return out
 }
 
-func isOIDCScope(s string) bool {
-	for _, o := range oidcScopes {
-		if strings.EqualFold(o, s) {
-			return true
-		}
-	}
-	return false
+// containsFold reports whether list holds s, compared case-insensitively
+// as Entra and Graph compare scope names.
+func containsFold(list []string, s string) bool {
+	return slices.ContainsFunc(list, func(l string) bool { return strings.EqualFold(l, s) })
 }
 
+func isOIDCScope(s string) bool { return containsFold(oidcScopes, s) }
+
+// appendUnique appends the items list does not already hold.
 func appendUnique(list []string, items ...string) []string {
 	for _, it := range items {
-		dup := false
-		for _, l := range list {
-			if strings.EqualFold(l, it) {
-				dup = true
-				break
-			}
-		}
-		if !dup {
+		if !containsFold(list, it) {
 			list = append(list, it)
 		}
 	}
@@ -164,55 +153,9 @@ func appendUnique(list []string, items ...string) []string {
 func missing(have, want []string) []string {
 	var out []string
 	for _, w := range want {
-		found := false
-		for _, h := range have {
-			if strings.EqualFold(h, w) {
-				found = true
-				break
-			}
-		}
-		if !found {
+		if !containsFold(have, w) {
 			out = append(out, w)
 		}
 	}
 	return out
-}
-
-// idToken builds an OpenID Connect id_token for u: a JWT signed with the
-// sandbox's own HMAC key (HS256). Real id_tokens are RS256; clients only
-// read the claims, which are the ones Entra sends.
-func (p *identityPlatform) idToken(u User, clientID, nonce string, now time.Time) string {
-	header := map[string]string{"typ": "JWT", "alg": "HS256"}
-	claims := map[string]any{
-		"aud":                clientID,
-		"iss":                "https://login.microsoftonline.com/" + p.tenantID + "/v2.0",
-		"iat":                now.Unix(),
-		"nbf":                now.Unix(),
-		"exp":                now.Add(time.Hour).Unix(),
-		"name":               u.DisplayName,
-		"oid":                u.ID,
-		"preferred_username": u.UserPrincipalName,
-		"sub":                subjectFor(u.ID, clientID),
-		"tid":                p.tenantID,
-		"ver":                "2.0",
-	}
-	if u.Mail != "" {
-		claims["email"] = u.Mail
-	}
-	if nonce != "" {
-		claims["nonce"] = nonce
-	}
-	h, _ := json.Marshal(header)
-	c, _ := json.Marshal(claims)
-	enc := base64.RawURLEncoding
-	signing := enc.EncodeToString(h) + "." + enc.EncodeToString(c)
-	mac := hmac.New(sha256.New, p.idKey)
-	mac.Write([]byte(signing))
-	return signing + "." + enc.EncodeToString(mac.Sum(nil))
-}
-
-// subjectFor is the pairwise subject Entra gives a user for one app.
-func subjectFor(userID, clientID string) string {
-	sum := sha256.Sum256([]byte(strings.ToLower(userID) + "\x00" + strings.ToLower(clientID)))
-	return base64.RawURLEncoding.EncodeToString(sum[:])
 }

@@ -1,4 +1,4 @@
-package sandbox
+package identity
 
 import (
 	"crypto/sha256"
@@ -23,7 +23,7 @@ type refreshGrant struct {
 const grantDeviceCode = "urn:ietf:params:oauth:grant-type:device_code"
 
 // token serves /token.
-func (p *identityPlatform) token(w http.ResponseWriter, r *http.Request) {
+func (p *Platform) token(w http.ResponseWriter, r *http.Request) {
 	if !p.readPostForm(w, r) {
 		return
 	}
@@ -56,7 +56,7 @@ func (p *identityPlatform) token(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-func (p *identityPlatform) applyTokenFault(w http.ResponseWriter, r *http.Request) bool {
+func (p *Platform) applyTokenFault(w http.ResponseWriter, r *http.Request) bool {
 	p.mu.Lock()
 	f := p.fault
 	p.mu.Unlock()
@@ -84,7 +84,7 @@ func (p *identityPlatform) applyTokenFault(w http.ResponseWriter, r *http.Reques
 // Entra does: public clients send client_id in the body and no secret (HTTP
 // Basic or client_secret from a public client is AADSTS700025); confidential
 // clients authenticate with HTTP Basic or client_secret in the body.
-func (p *identityPlatform) authenticateClient(r *http.Request) (*Client, *oauthError, int) {
+func (p *Platform) authenticateClient(r *http.Request) (*Client, *oauthError, int) {
 	basicID, basicSecret, basic := r.BasicAuth()
 	if basic {
 		// RFC 6749 §2.3.1: both parts are form-encoded inside Basic.
@@ -133,7 +133,7 @@ func (p *identityPlatform) authenticateClient(r *http.Request) (*Client, *oauthE
 }
 
 // redeemCode is the authorization_code grant.
-func (p *identityPlatform) redeemCode(w http.ResponseWriter, r *http.Request, c *Client) {
+func (p *Platform) redeemCode(w http.ResponseWriter, r *http.Request, c *Client) {
 	f := r.PostForm
 	code := f.Get("code")
 	if code == "" {
@@ -168,12 +168,7 @@ func (p *identityPlatform) redeemCode(w http.ResponseWriter, r *http.Request, c 
 		p.writeOAuthError(w, r, http.StatusBadRequest, *bad)
 		return
 	}
-	u, found := p.lookupUser(ac.userID)
-	if !found {
-		p.writeOAuthError(w, r, http.StatusBadRequest, oauthError{code: "invalid_grant", aadsts: 50034, desc: "The user account does not exist in the directory."})
-		return
-	}
-	p.issueUserTokens(w, c, u, ac.scopes, ac.nonce)
+	p.issueForUser(w, r, c, ac.userID, ac.scopes, ac.nonce)
 }
 
 // verifierMatches checks an RFC 7636 S256 code_verifier against the challenge.
@@ -187,7 +182,7 @@ func verifierMatches(verifier, challenge string) bool {
 }
 
 // redeemRefresh is the refresh_token grant, with rotation.
-func (p *identityPlatform) redeemRefresh(w http.ResponseWriter, r *http.Request, c *Client) {
+func (p *Platform) redeemRefresh(w http.ResponseWriter, r *http.Request, c *Client) {
 	rt := r.PostForm.Get("refresh_token")
 	if rt == "" {
 		p.writeOAuthError(w, r, http.StatusBadRequest, oauthError{code: "invalid_request", aadsts: 900144, desc: "The request body must contain the following parameter: 'refresh_token'."})
@@ -235,17 +230,12 @@ func (p *identityPlatform) redeemRefresh(w http.ResponseWriter, r *http.Request,
 		p.writeOAuthError(w, r, http.StatusBadRequest, *bad)
 		return
 	}
-	u, found := p.lookupUser(g.userID)
-	if !found {
-		p.writeOAuthError(w, r, http.StatusBadRequest, oauthError{code: "invalid_grant", aadsts: 50034, desc: "The user account does not exist in the directory."})
-		return
-	}
 	scopes.offline = true // the grant existed, so offline_access was granted
-	p.issueUserTokens(w, c, u, scopes, "")
+	p.issueForUser(w, r, c, g.userID, scopes, "")
 }
 
 // clientCredentials is the app-only grant of a confidential client.
-func (p *identityPlatform) clientCredentials(w http.ResponseWriter, r *http.Request, c *Client) {
+func (p *Platform) clientCredentials(w http.ResponseWriter, r *http.Request, c *Client) {
 	if c.Secret == "" {
 		p.writeOAuthError(w, r, http.StatusUnauthorized, oauthError{code: "invalid_client", aadsts: 7000218,
 			desc: "The request body must contain the following parameter: 'client_assertion' or 'client_secret'."})
@@ -271,10 +261,21 @@ func (p *identityPlatform) clientCredentials(w http.ResponseWriter, r *http.Requ
 	})
 }
 
+// issueForUser answers a delegated grant redeemed for userID, who must
+// still be in the directory.
+func (p *Platform) issueForUser(w http.ResponseWriter, r *http.Request, c *Client, userID string, scopes requestedScopes, nonce string) {
+	u, found := p.lookupUser(userID)
+	if !found {
+		p.writeOAuthError(w, r, http.StatusBadRequest, oauthError{code: "invalid_grant", aadsts: 50034, desc: "The user account does not exist in the directory."})
+		return
+	}
+	p.issueUserTokens(w, c, u, scopes, nonce)
+}
+
 // issueUserTokens answers a delegated grant: an access token carrying every
 // Graph scope the user consented to for the client (as Entra does), a
 // rotated refresh token with offline_access, an id_token with openid.
-func (p *identityPlatform) issueUserTokens(w http.ResponseWriter, c *Client, u User, scopes requestedScopes, nonce string) {
+func (p *Platform) issueUserTokens(w http.ResponseWriter, c *Client, u User, scopes requestedScopes, nonce string) {
 	now := p.now()
 	p.mu.Lock()
 	granted := append([]string(nil), p.consents[consentKey{strings.ToLower(u.ID), strings.ToLower(c.ID)}]...)
@@ -304,7 +305,7 @@ func (p *identityPlatform) issueUserTokens(w http.ResponseWriter, c *Client, u U
 }
 
 // pruneRefreshes drops expired grants; the caller holds p.mu.
-func (p *identityPlatform) pruneRefreshes() {
+func (p *Platform) pruneRefreshes() {
 	now := p.now()
 	for t, g := range p.refreshes {
 		if !now.Before(g.expiry) {
@@ -316,7 +317,7 @@ func (p *identityPlatform) pruneRefreshes() {
 // readPostForm reads the form of a POST to /token or /devicecode, answering
 // as Entra does (AADSTS900561, AADSTS900144) when the method is not POST or
 // the body is not a form within maxFormBytes. It reports whether to go on.
-func (p *identityPlatform) readPostForm(w http.ResponseWriter, r *http.Request) bool {
+func (p *Platform) readPostForm(w http.ResponseWriter, r *http.Request) bool {
 	if r.Method != http.MethodPost {
 		p.writeOAuthError(w, r, http.StatusBadRequest, oauthError{code: "invalid_request", aadsts: 900561,
 			desc: "The endpoint only accepts POST, OPTIONS requests. Received a " + r.Method + " request."})

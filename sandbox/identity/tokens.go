@@ -1,11 +1,11 @@
-package sandbox
+package identity
 
 import (
-	"crypto/rand"
-	"encoding/base64"
-	"strings"
+	"errors"
 	"sync"
 	"time"
+
+	"github.com/runflow/runflow/sandbox/internal/random"
 )
 
 // Grant is what an access token issued by the sandbox stands for.
@@ -27,13 +27,37 @@ type Grant struct {
 
 // HasScope reports whether the grant carries scope (case-insensitive, as
 // Graph compares permission names).
-func (g Grant) HasScope(scope string) bool {
-	for _, s := range g.Scopes {
-		if strings.EqualFold(s, scope) {
-			return true
-		}
+func (g Grant) HasScope(scope string) bool { return containsFold(g.Scopes, scope) }
+
+// Errors of Validate.
+var (
+	// ErrTokenExpired: the token was issued by the platform but has expired.
+	ErrTokenExpired = errors.New("identity: the access token has expired")
+	// ErrTokenInvalid: the platform did not issue the token (or revoked it).
+	ErrTokenInvalid = errors.New("identity: the access token is not valid")
+)
+
+// Issue registers g and returns an opaque access token for it, valid in
+// this process until g.Expiry (a zero Expiry never expires).
+func (p *Platform) Issue(g Grant) string { return p.tokens.issue(g) }
+
+// Validate returns the grant of an access token from Issue, the token
+// endpoint or Mint; ErrTokenExpired for one past its expiry and
+// ErrTokenInvalid for anything else. Graph tells the two apart.
+func (p *Platform) Validate(tok string) (Grant, error) {
+	if g, ok := p.tokens.lookup(tok); ok {
+		return g, nil
 	}
-	return false
+	if p.tokens.known(tok) {
+		return Grant{}, ErrTokenExpired
+	}
+	if g, ok, expired := p.verifySigned(tok); ok {
+		if expired {
+			return Grant{}, ErrTokenExpired
+		}
+		return g, nil
+	}
+	return Grant{}, ErrTokenInvalid
 }
 
 // tokenRegistry issues opaque access tokens and looks them up. Real Graph
@@ -72,20 +96,10 @@ func (r *tokenRegistry) lookup(tok string) (Grant, bool) {
 	return g, true
 }
 
-// revoke makes tok unusable.
-func (r *tokenRegistry) revoke(tok string) {
-	r.mu.Lock()
-	delete(r.tokens, tok)
-	r.mu.Unlock()
-}
-
-func randomString(nbytes int) string {
-	b := make([]byte, nbytes)
-	if _, err := rand.Read(b); err != nil {
-		panic("sandbox: crypto/rand failed: " + err.Error())
-	}
-	return base64.RawURLEncoding.EncodeToString(b)
-}
+var (
+	randomString = random.String
+	newGUID      = random.GUID
+)
 
 // known reports whether tok was issued (and not revoked), expired or not;
 // Graph tells an expired token apart from a malformed one.
