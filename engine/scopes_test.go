@@ -3,8 +3,6 @@ package engine
 import (
 	"strings"
 	"testing"
-
-	"github.com/runflow/runflow/internal/graphref"
 )
 
 func TestPermissionsFor(t *testing.T) {
@@ -34,7 +32,7 @@ func TestPermissionsFor(t *testing.T) {
 		{"DELETE /me/todo/lists/{id}/tasks/{id}/checklistItems/{id}", "Tasks.ReadWrite"},
 		{"GET /groups", ""},
 		// Mail operations the extract lacks, from their docs pages
-		// (scopes_mail.go).
+		// (internal/graphref/documented.go).
 		{"POST /me/messages", "Mail.ReadWrite"},
 		{"POST /users/{id}/messages/{id}/reply", "Mail.Send"},
 		{"GET /me/messages/{id}/attachments", "Mail.Read"},
@@ -82,16 +80,5 @@ func TestScopesOtherUserProfile(t *testing.T) {
 				t.Errorf("error %v, want one containing %q", err, tc.wantErr)
 			}
 		})
-	}
-}
-
-// TestDocumentedPermissionsAreNotInTheData: the hand-kept operations only
-// add what the generated table (internal/graphref) does not know, so that
-// each operation has one source.
-func TestDocumentedPermissionsAreNotInTheData(t *testing.T) {
-	for op := range documentedPermissions {
-		if _, ok := graphref.LookupOperation(op); ok {
-			t.Errorf("%s is in the permissions data; drop it from documentedPermissions", op)
-		}
 	}
 }

@@ -1,79 +1,64 @@
 package sandbox
 
-// permission lists the permissions that allow an operation: the least
-// privileged first, then the higher ones, delegated and application, as in
-// Microsoft's permissions reference (graph-reference/permissions-extract.json;
-// operations missing there follow the docs page of the operation).
-type permission struct {
-	delegated   []string
-	application []string
+import (
+	"strings"
+
+	"github.com/runflow/runflow/internal/graphref"
+)
+
+// The sandbox keeps no permission table of its own: each route's
+// permissions are what internal/graphref says of its operation, from
+// Microsoft's permissions data or, where the data has no entry, the
+// operation's docs page (the same lookup the engine's scope check makes, so
+// a template the engine passes is allowed here).
+
+// The operations of GET /users/{id} for another user than the signed-in
+// one (User.Read covers only one's own profile) and of GET /users.
+const (
+	opOtherUser = "GET /users/{id}"
+	opDirectory = "GET /users"
+)
+
+// operation is the Graph operation rt serves, as graphref writes it: under
+// /me for a delegated token, under /users/{id} for an app-only one (an
+// app-only token cannot use /me, and GET /users/{id} is not GET /me).
+func (rt *route) operation(appOnly bool) string {
+	prefix := "/me"
+	if appOnly {
+		prefix = "/users/{id}"
+	}
+	if rt.pattern == "" {
+		return rt.method + " " + prefix
+	}
+	return rt.method + " " + prefix + "/" + rt.pattern
 }
 
-var (
-	permUserRead = permission{
-		delegated:   []string{"User.Read", "User.ReadWrite", "User.ReadBasic.All", "User.Read.All", "User.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All"},
-		application: []string{"User.Read.All", "User.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All"},
+// allowedBy returns the permissions that allow op for g's kind of token:
+// delegated or application. An operation graphref does not know allows
+// nothing (TestEveryRouteHasPermissions keeps that from happening).
+func allowedBy(op string, g Grant) []string {
+	o, ok := graphref.Find(op)
+	if !ok {
+		return nil
 	}
-	permMailboxSettingsRead = permission{
-		delegated:   []string{"MailboxSettings.Read", "MailboxSettings.ReadWrite"},
-		application: []string{"MailboxSettings.Read", "MailboxSettings.ReadWrite"},
+	if g.AppOnly {
+		return o.ApplicationNames()
 	}
-	permCalendarsRead = permission{
-		delegated:   []string{"Calendars.ReadBasic", "Calendars.Read", "Calendars.ReadWrite"},
-		application: []string{"Calendars.ReadBasic", "Calendars.Read", "Calendars.ReadWrite"},
-	}
-	permCalendarsWrite = permission{
-		delegated:   []string{"Calendars.ReadWrite"},
-		application: []string{"Calendars.ReadWrite"},
-	}
-	permTasksRead = permission{
-		delegated:   []string{"Tasks.Read", "Tasks.ReadWrite"},
-		application: []string{"Tasks.Read.All", "Tasks.ReadWrite.All"},
-	}
-	permTasksWrite = permission{
-		delegated:   []string{"Tasks.ReadWrite"},
-		application: []string{"Tasks.ReadWrite.All"},
-	}
-	permMailSend = permission{
-		delegated:   []string{"Mail.Send"},
-		application: []string{"Mail.Send"},
-	}
-	permMailRead = permission{
-		delegated:   []string{"Mail.ReadBasic", "Mail.Read", "Mail.ReadWrite"},
-		application: []string{"Mail.ReadBasic.All", "Mail.Read", "Mail.ReadWrite"},
-	}
-	// Message operations (mailops.go, attachments.go): as each
-	// operation's docs page lists them.
-	permMailReadWrite = permission{
-		delegated:   []string{"Mail.ReadWrite"},
-		application: []string{"Mail.ReadWrite"},
-	}
-	// Attachments need Mail.Read at least: Mail.ReadBasic excludes them.
-	permMailReadNotBasic = permission{
-		delegated:   []string{"Mail.Read", "Mail.ReadWrite"},
-		application: []string{"Mail.Read", "Mail.ReadWrite"},
-	}
-)
+	return o.DelegatedNames()
+}
 
-// Permissions of the operations added for issue 14, from
-// microsoftgraph/microsoft-graph-devx-content permissions/new/permissions.json
-// @ 6cbd6bbd665a877560fdefbad74f3bdb5b57af88 and the operations' docs pages
-// (microsoftgraph/microsoft-graph-docs-contrib api-reference/v1.0/api/).
-var (
-	// permOtherUserRead reads users other than the signed-in one (and lists
-	// the directory): User.Read covers only one's own profile (user-get.md).
-	permOtherUserRead = permission{
-		delegated:   []string{"User.ReadBasic.All", "User.Read.All", "User.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All"},
-		application: []string{"User.ReadBasic.All", "User.Read.All", "User.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All"},
+// basicPermissions read items without their bodies (Calendars.ReadBasic,
+// Mail.ReadBasic[.All]).
+var basicPermissions = map[string]bool{"calendars.readbasic": true, "mail.readbasic": true, "mail.readbasic.all": true}
+
+// onlyBasic reports whether g holds only ...ReadBasic permissions among
+// allowed: Graph then leaves out bodies.
+func onlyBasic(g Grant, allowed []string) bool {
+	var full []string
+	for _, p := range allowed {
+		if !basicPermissions[strings.ToLower(p)] {
+			full = append(full, p)
+		}
 	}
-	// permPeopleRead: user-list-people.md.
-	permPeopleRead = permission{
-		delegated:   []string{"People.Read", "People.Read.All"},
-		application: []string{"People.Read.All"},
-	}
-	// permFindMeetingTimes: user-findmeetingtimes.md (delegated work
-	// accounts only; no application permission).
-	permFindMeetingTimes = permission{
-		delegated: []string{"Calendars.Read.Shared", "Calendars.ReadWrite.Shared"},
-	}
-)
+	return len(full) < len(allowed) && !hasAnyScope(g, full...)
+}

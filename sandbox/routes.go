@@ -41,11 +41,12 @@ type result struct {
 
 type handlerFunc func(c *call) (result, *graphError)
 
-// route is one Graph operation under /me or /users/{id}.
+// route is one Graph operation under /me or /users/{id}. Its permissions
+// are Microsoft's for the operation, looked up in internal/graphref
+// (permissions.go).
 type route struct {
 	method  string
 	pattern string // segments after the user; "{id}" captures
-	perm    permission
 	handle  handlerFunc
 }
 
@@ -55,77 +56,77 @@ var routes []route
 
 func init() {
 	routes = []route{
-		{"GET", "", permUserRead, getUser},
-		{"GET", "mailboxSettings", permMailboxSettingsRead, getMailboxSettings},
-		{"GET", "mailboxSettings/{id}", permMailboxSettingsRead, getMailboxSetting},
-		{"GET", "events", permCalendarsRead, listEvents},
-		{"POST", "events", permCalendarsWrite, createEvent},
-		{"GET", "events/{id}", permCalendarsRead, getEvent},
-		{"PATCH", "events/{id}", permCalendarsWrite, updateEvent},
-		{"DELETE", "events/{id}", permCalendarsWrite, deleteEvent},
-		{"GET", "calendar/events", permCalendarsRead, listEvents},
-		{"POST", "calendar/events", permCalendarsWrite, createEvent},
-		{"GET", "calendarView", permCalendarsRead, calendarView},
-		{"GET", "calendar/calendarView", permCalendarsRead, calendarView},
-		{"GET", "todo/lists", permTasksRead, listTodoLists},
-		{"POST", "todo/lists", permTasksWrite, createTodoList},
-		{"GET", "todo/lists/{id}", permTasksRead, getTodoList},
-		{"PATCH", "todo/lists/{id}", permTasksWrite, updateTodoList},
-		{"DELETE", "todo/lists/{id}", permTasksWrite, deleteTodoList},
-		{"GET", "todo/lists/{id}/tasks", permTasksRead, listTasks},
-		{"POST", "todo/lists/{id}/tasks", permTasksWrite, createTask},
-		{"GET", "todo/lists/{id}/tasks/{id}", permTasksRead, getTask},
-		{"PATCH", "todo/lists/{id}/tasks/{id}", permTasksWrite, updateTask},
-		{"DELETE", "todo/lists/{id}/tasks/{id}", permTasksWrite, deleteTask},
-		{"POST", "sendMail", permMailSend, sendMail},
-		{"GET", "messages", permMailRead, listMessages},
-		{"GET", "messages/{id}", permMailRead, getMessage},
-		{"GET", "mailFolders/{id}/messages", permMailRead, listFolderMessages},
+		{"GET", "", getUser},
+		{"GET", "mailboxSettings", getMailboxSettings},
+		{"GET", "mailboxSettings/{id}", getMailboxSetting},
+		{"GET", "events", listEvents},
+		{"POST", "events", createEvent},
+		{"GET", "events/{id}", getEvent},
+		{"PATCH", "events/{id}", updateEvent},
+		{"DELETE", "events/{id}", deleteEvent},
+		{"GET", "calendar/events", listEvents},
+		{"POST", "calendar/events", createEvent},
+		{"GET", "calendarView", calendarView},
+		{"GET", "calendar/calendarView", calendarView},
+		{"GET", "todo/lists", listTodoLists},
+		{"POST", "todo/lists", createTodoList},
+		{"GET", "todo/lists/{id}", getTodoList},
+		{"PATCH", "todo/lists/{id}", updateTodoList},
+		{"DELETE", "todo/lists/{id}", deleteTodoList},
+		{"GET", "todo/lists/{id}/tasks", listTasks},
+		{"POST", "todo/lists/{id}/tasks", createTask},
+		{"GET", "todo/lists/{id}/tasks/{id}", getTask},
+		{"PATCH", "todo/lists/{id}/tasks/{id}", updateTask},
+		{"DELETE", "todo/lists/{id}/tasks/{id}", deleteTask},
+		{"POST", "sendMail", sendMail},
+		{"GET", "messages", listMessages},
+		{"GET", "messages/{id}", getMessage},
+		{"GET", "mailFolders/{id}/messages", listFolderMessages},
 	}
 	// Message operations and attachments (mailops.go, attachments.go).
 	routes = append(routes, []route{
-		{"POST", "messages", permMailReadWrite, createDraft},
-		{"PATCH", "messages/{id}", permMailReadWrite, updateMessage},
-		{"DELETE", "messages/{id}", permMailReadWrite, deleteMessage},
-		{"POST", "messages/{id}/reply", permMailSend, replyMessage},
-		{"POST", "messages/{id}/replyAll", permMailSend, replyAllMessage},
-		{"POST", "messages/{id}/forward", permMailSend, forwardMessage},
-		{"POST", "messages/{id}/createReply", permMailReadWrite, createReply},
-		{"POST", "messages/{id}/createReplyAll", permMailReadWrite, createReplyAll},
-		{"POST", "messages/{id}/createForward", permMailReadWrite, createForward},
-		{"POST", "messages/{id}/move", permMailReadWrite, moveMessage},
-		{"POST", "messages/{id}/send", permMailSend, sendDraft},
-		{"GET", "messages/{id}/attachments", permMailReadNotBasic, listAttachments},
-		{"POST", "messages/{id}/attachments", permMailReadWrite, addAttachment},
-		{"POST", "messages/{id}/attachments/createUploadSession", permMailReadWrite, createUploadSession},
-		{"GET", "messages/{id}/attachments/{id}", permMailReadNotBasic, getAttachment},
+		{"POST", "messages", createDraft},
+		{"PATCH", "messages/{id}", updateMessage},
+		{"DELETE", "messages/{id}", deleteMessage},
+		{"POST", "messages/{id}/reply", replyMessage},
+		{"POST", "messages/{id}/replyAll", replyAllMessage},
+		{"POST", "messages/{id}/forward", forwardMessage},
+		{"POST", "messages/{id}/createReply", createReply},
+		{"POST", "messages/{id}/createReplyAll", createReplyAll},
+		{"POST", "messages/{id}/createForward", createForward},
+		{"POST", "messages/{id}/move", moveMessage},
+		{"POST", "messages/{id}/send", sendDraft},
+		{"GET", "messages/{id}/attachments", listAttachments},
+		{"POST", "messages/{id}/attachments", addAttachment},
+		{"POST", "messages/{id}/attachments/createUploadSession", createUploadSession},
+		{"GET", "messages/{id}/attachments/{id}", getAttachment},
 	}...)
 	// Calendar actions, To Do checklist items and people (issue 14, i14a).
 	for _, prefix := range []string{"events/{id}/", "calendar/events/{id}/"} {
 		routes = append(routes,
-			route{"POST", prefix + "accept", permCalendarsWrite, acceptEvent},
-			route{"POST", prefix + "tentativelyAccept", permCalendarsWrite, tentativelyAcceptEvent},
-			route{"POST", prefix + "decline", permCalendarsWrite, declineEvent},
-			route{"POST", prefix + "cancel", permCalendarsWrite, cancelEvent},
+			route{"POST", prefix + "accept", acceptEvent},
+			route{"POST", prefix + "tentativelyAccept", tentativelyAcceptEvent},
+			route{"POST", prefix + "decline", declineEvent},
+			route{"POST", prefix + "cancel", cancelEvent},
 		)
 	}
 	routes = append(routes,
-		route{"GET", "calendar/events/{id}", permCalendarsRead, getEvent},
-		route{"PATCH", "calendar/events/{id}", permCalendarsWrite, updateEvent},
-		route{"DELETE", "calendar/events/{id}", permCalendarsWrite, deleteEvent},
-		route{"POST", "calendar/getSchedule", permCalendarsRead, getSchedule},
-		route{"POST", "findMeetingTimes", permFindMeetingTimes, findMeetingTimes},
-		route{"GET", "todo/lists/{id}/tasks/{id}/checklistItems", permTasksRead, listChecklistItems},
-		route{"POST", "todo/lists/{id}/tasks/{id}/checklistItems", permTasksWrite, createChecklistItem},
-		route{"GET", "todo/lists/{id}/tasks/{id}/checklistItems/{id}", permTasksRead, getChecklistItem},
-		route{"PATCH", "todo/lists/{id}/tasks/{id}/checklistItems/{id}", permTasksWrite, updateChecklistItem},
-		route{"DELETE", "todo/lists/{id}/tasks/{id}/checklistItems/{id}", permTasksWrite, deleteChecklistItem},
-		route{"GET", "people", permPeopleRead, listPeople},
+		route{"GET", "calendar/events/{id}", getEvent},
+		route{"PATCH", "calendar/events/{id}", updateEvent},
+		route{"DELETE", "calendar/events/{id}", deleteEvent},
+		route{"POST", "calendar/getSchedule", getSchedule},
+		route{"POST", "findMeetingTimes", findMeetingTimes},
+		route{"GET", "todo/lists/{id}/tasks/{id}/checklistItems", listChecklistItems},
+		route{"POST", "todo/lists/{id}/tasks/{id}/checklistItems", createChecklistItem},
+		route{"GET", "todo/lists/{id}/tasks/{id}/checklistItems/{id}", getChecklistItem},
+		route{"PATCH", "todo/lists/{id}/tasks/{id}/checklistItems/{id}", updateChecklistItem},
+		route{"DELETE", "todo/lists/{id}/tasks/{id}/checklistItems/{id}", deleteChecklistItem},
+		route{"GET", "people", listPeople},
 	)
 }
 
 // directoryRoute is GET /users, the directory's list of users.
-var directoryRoute = route{"GET", "", permOtherUserRead, listUsers}
+var directoryRoute = route{"GET", "", listUsers}
 
 // resolve finds the addressed mailbox and route and checks the token's
 // permissions, in the order Graph does.
@@ -153,11 +154,7 @@ func (c *call) resolve(segs []string) (*route, *graphError) {
 			c.mbox = c.s.firstMailbox()
 		}
 		c.subject = "users('" + c.mbox.User.ID + "')"
-		allowed := directoryRoute.perm.delegated
-		if c.grant.AppOnly {
-			allowed = directoryRoute.perm.application
-		}
-		if !hasAnyScope(c.grant, allowed...) {
+		if !hasAnyScope(c.grant, allowedBy(opDirectory, c.grant)...) {
 			return nil, newError(403, "Authorization_RequestDenied", msgInsufficientPrivileges)
 		}
 		return &directoryRoute, nil
@@ -252,21 +249,15 @@ func (c *call) authorize(rt *route, userEntity bool) *graphError {
 		if !userEntity {
 			return newError(403, "ErrorAccessDenied", msgAccessDenied)
 		}
-		if !hasAnyScope(g, permOtherUserRead.delegated...) {
+		if !hasAnyScope(g, allowedBy(opOtherUser, g)...) {
 			// The directory answers, not Exchange: its code, not ErrorAccessDenied.
 			return newError(403, "Authorization_RequestDenied", msgInsufficientPrivileges)
 		}
 		return nil
 	}
-	allowed := rt.perm.delegated
-	if g.AppOnly {
-		allowed = rt.perm.application
-	}
+	allowed := allowedBy(rt.operation(g.AppOnly), g)
 	if hasAnyScope(g, allowed...) {
-		basic := map[string]bool{"calendars.readbasic": true, "mail.readbasic": true, "mail.readbasic.all": true}
-		if basic[strings.ToLower(allowed[0])] && !hasAnyScope(g, allowed[1:]...) {
-			c.basicOnly = true
-		}
+		c.basicOnly = onlyBasic(g, allowed)
 		return nil
 	}
 	if userEntity {

@@ -2,7 +2,9 @@
 // CLI and the sandbox all need, in one place: the date-time layout of
 // dateTimeTimeZone, the Windows time zone ids Graph uses with their IANA
 // zones, and the permissions each operation needs (permissions_gen.go,
-// generated from Microsoft's permissions data). It is a leaf: it imports
+// generated from Microsoft's permissions data, and documented.go, from the
+// docs pages of the operations that data lacks), which Find looks up for
+// the engine's scope check and the sandbox's authorization alike. It is a leaf: it imports
 // nothing of runflow, so the sandbox can use it without importing the
 // engine.
 //

@@ -3,6 +3,8 @@ package graphref
 import (
 	"slices"
 	"sort"
+	"strings"
+	"sync"
 )
 
 //go:generate go run genpermissions.go
@@ -23,13 +25,21 @@ type Operation struct {
 	DelegatedWork     []Permission // a work or school account signed in
 	DelegatedPersonal []Permission // a personal Microsoft account signed in
 	Application       []Permission // an app-only token
+	// Source is empty for the permissions data; for the documented
+	// supplement (documented.go), the operation's docs page.
+	Source string
 }
 
 // Operations returns every operation the permissions data knows, sorted by
 // Op. The table is shared: callers must not modify it.
 func Operations() []Operation { return operations }
 
-// LookupOperation returns the operation op exactly as the data writes it.
+// Documented returns the supplement to the data: operations it does not
+// cover, from their docs pages (documented.go). Callers must not modify it.
+func Documented() []Operation { return documented }
+
+// LookupOperation returns the operation op exactly as the data writes it
+// (the data only, not the supplement; Find answers for both).
 func LookupOperation(op string) (Operation, bool) {
 	i := sort.Search(len(operations), func(i int) bool { return operations[i].Op >= op })
 	if i < len(operations) && operations[i].Op == op {
@@ -42,8 +52,22 @@ func LookupOperation(op string) (Operation, bool) {
 // delegated work, delegated personal, then application, each in the data's
 // order (least privileged first), without repeats.
 func (o Operation) All() []string {
+	return permissionNames(o.DelegatedWork, o.DelegatedPersonal, o.Application)
+}
+
+// DelegatedNames returns the delegated permissions that allow the
+// operation, work then personal accounts, least privileged first, once.
+func (o Operation) DelegatedNames() []string {
+	return permissionNames(o.DelegatedWork, o.DelegatedPersonal)
+}
+
+// ApplicationNames returns the application permissions that allow the
+// operation (none for an operation an app-only token cannot call).
+func (o Operation) ApplicationNames() []string { return permissionNames(o.Application) }
+
+func permissionNames(kinds ...[]Permission) []string {
 	var names []string
-	for _, kind := range [][]Permission{o.DelegatedWork, o.DelegatedPersonal, o.Application} {
+	for _, kind := range kinds {
 		for _, p := range kind {
 			if !slices.Contains(names, p.Name) {
 				names = append(names, p.Name)
@@ -51,4 +75,83 @@ func (o Operation) All() []string {
 		}
 	}
 	return names
+}
+
+// Find returns the permissions of op, "METHOD /path" with {id} for each
+// variable segment, in any case: from the data or the documented
+// supplement, with /users/{id}/... and /me/... taken as one operation (their
+// permissions merged; /users/{id} itself stays apart from /me, being
+// another user's profile). An operation neither lists takes, if it is a
+// GET, the permissions of the nearest GET above it (/me/events/{id} those
+// of /me/events, /me/mailboxSettings/timeZone those of
+// /me/mailboxSettings), and if it is a PATCH, PUT or DELETE of an item, those
+// of POST to its collection. The Operation returned has as Op the key it
+// was found under, e.g. "GET /me/events" for "GET /users/{id}/events/{id}";
+// false means runflow knows nothing of op.
+func Find(op string) (Operation, bool) {
+	table := merged()
+	key := NormalizeOperation(op)
+	if o, ok := table[key]; ok {
+		return o, true
+	}
+	method, path, _ := strings.Cut(key, " ")
+	switch method {
+	case "GET":
+		for p := path; strings.Count(p, "/") > 1; {
+			p = p[:strings.LastIndex(p, "/")]
+			if o, ok := table["GET "+p]; ok {
+				return o, true
+			}
+		}
+	case "PATCH", "PUT", "DELETE":
+		if i := strings.LastIndex(path, "/"); i > 0 {
+			if o, ok := table["POST "+path[:i]]; ok {
+				return o, true
+			}
+		}
+	}
+	return Operation{}, false
+}
+
+// NormalizeOperation is the key Find looks op up under: the method in upper
+// case, the path in lower case without a trailing slash, /users/{id}/...
+// written as /me/....
+func NormalizeOperation(op string) string {
+	method, path, _ := strings.Cut(op, " ")
+	path = strings.ToLower(strings.TrimRight(path, "/"))
+	if rest, ok := strings.CutPrefix(path, "/users/{id}/"); ok {
+		path = "/me/" + rest
+	}
+	return strings.ToUpper(method) + " " + path
+}
+
+// merged is the data and the supplement by normalized operation, the
+// operations that share a key merged in the order of their Op (/me before
+// /users). It is built on first use.
+var merged = sync.OnceValue(func() map[string]Operation {
+	all := append(slices.Clone(operations), documented...)
+	sort.SliceStable(all, func(i, j int) bool { return all[i].Op < all[j].Op })
+	out := map[string]Operation{}
+	for _, o := range all {
+		key := NormalizeOperation(o.Op)
+		m, seen := out[key]
+		if !seen {
+			m = Operation{Op: key, Source: o.Source}
+		}
+		m.DelegatedWork = appendPermissions(m.DelegatedWork, o.DelegatedWork)
+		m.DelegatedPersonal = appendPermissions(m.DelegatedPersonal, o.DelegatedPersonal)
+		m.Application = appendPermissions(m.Application, o.Application)
+		out[key] = m
+	}
+	return out
+})
+
+// appendPermissions appends the permissions of add that list does not name.
+func appendPermissions(list, add []Permission) []Permission {
+	for _, p := range add {
+		if !slices.ContainsFunc(list, func(q Permission) bool { return q.Name == p.Name }) {
+			list = append(list, p)
+		}
+	}
+	return list
 }

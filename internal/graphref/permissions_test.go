@@ -153,3 +153,68 @@ func TestAllPermissions(t *testing.T) {
 		t.Errorf("All() of GET /me = %v: want User.Read first and once", got)
 	}
 }
+
+// TestDocumentedAreNotInTheData: the supplement only adds what the data
+// does not know, so that each operation has one source, and names the docs
+// page of each entry.
+func TestDocumentedAreNotInTheData(t *testing.T) {
+	data := map[string]bool{}
+	for _, o := range Operations() {
+		data[NormalizeOperation(o.Op)] = true
+	}
+	seen := map[string]bool{}
+	for _, o := range Documented() {
+		key := NormalizeOperation(o.Op)
+		switch {
+		case data[key]:
+			t.Errorf("%s is in the permissions data; drop it from documented.go", o.Op)
+		case seen[key]:
+			t.Errorf("%s is in documented.go twice", o.Op)
+		case !strings.HasSuffix(o.Source, ".md"):
+			t.Errorf("%s: source %q, want its docs page", o.Op, o.Source)
+		case len(o.DelegatedWork) == 0 || !o.DelegatedWork[0].Least:
+			t.Errorf("%s: want its delegated permissions, least privileged first", o.Op)
+		case o.Op != strings.ToUpper(o.Op[:strings.Index(o.Op, " ")])+strings.ToLower(o.Op[strings.Index(o.Op, " "):]):
+			t.Errorf("%s: write it as the data does, the path in lower case", o.Op)
+		}
+		seen[key] = true
+	}
+}
+
+func TestFind(t *testing.T) {
+	tests := []struct {
+		op, foundAs string // foundAs "" = unknown
+		delegated   string // least privileged delegated
+		application []string
+	}{
+		{"GET /me", "GET /me", "User.Read", nil},
+		{"GET /users/{id}", "GET /users/{id}", "User.ReadBasic.All", []string{"User.ReadBasic.All", "User.Read.All", "User.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All"}},
+		// /me and /users/{id} are one operation, their permissions merged.
+		{"GET /me/todo/lists", "GET /me/todo/lists", "Tasks.Read", []string{"Tasks.Read.All", "Tasks.ReadWrite.All"}},
+		{"POST /users/{id}/todo/lists", "POST /me/todo/lists", "Tasks.ReadWrite", []string{"Tasks.ReadWrite.All"}},
+		{"GET /me/calendarView", "GET /me/calendarview", "Calendars.ReadBasic", []string{"Calendars.ReadBasic", "Calendars.ReadWrite", "Calendars.Read"}},
+		// Inferred: a GET below a known GET, a PATCH of an item from POST.
+		{"GET /me/events/{id}", "GET /me/events", "Calendars.ReadBasic", []string{"Calendars.ReadBasic", "Calendars.ReadWrite", "Calendars.Read"}},
+		{"GET /me/mailboxSettings/timeZone", "GET /me/mailboxsettings", "MailboxSettings.Read", []string{"MailboxSettings.Read", "MailboxSettings.ReadWrite"}},
+		{"PATCH /me/events/{id}", "POST /me/events", "Calendars.ReadWrite", []string{"Calendars.ReadWrite"}},
+		// Documented, not inferred from the user above them.
+		{"GET /me/calendar/events/{id}", "GET /me/calendar/events", "Calendars.ReadBasic", []string{"Calendars.ReadBasic", "Calendars.Read", "Calendars.ReadWrite"}},
+		{"GET /users/{id}/mailFolders/{id}/messages", "GET /me/mailfolders/{id}/messages", "Mail.ReadBasic", []string{"Mail.ReadBasic.All", "Mail.Read", "Mail.ReadWrite"}},
+		{"POST /me/findMeetingTimes", "POST /me/findmeetingtimes", "Calendars.Read.Shared", nil},
+		{"GET /groups", "", "", nil},
+		{"POST /me/messages/{id}/unknownAction", "", "", nil},
+	}
+	for _, tt := range tests {
+		o, ok := Find(tt.op)
+		if tt.foundAs == "" {
+			if ok {
+				t.Errorf("Find(%q) = %+v, want unknown", tt.op, o)
+			}
+			continue
+		}
+		if !ok || o.Op != tt.foundAs || o.DelegatedNames()[0] != tt.delegated || !slices.Equal(o.ApplicationNames(), tt.application) {
+			t.Errorf("Find(%q) = %v %v: delegated %v, application %v; want %s, %s first, application %v",
+				tt.op, o.Op, ok, o.DelegatedNames(), o.ApplicationNames(), tt.foundAs, tt.delegated, tt.application)
+		}
+	}
+}
