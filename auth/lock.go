@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -47,9 +48,13 @@ const (
 )
 
 // LockRefresh implements RefreshLocker with a lock file beside the
-// grant's file (its path plus ".lock"), created exclusively. A lock file
-// older than a minute is taken to be left by a process that died, and is
-// removed. The wait ends with an error after 45 s or when ctx is done.
+// grant's file (its path plus ".lock"), created exclusively, holding the
+// owner's process id and host name. A lock file whose owner is a process
+// of this host that no longer runs is removed at once; any other lock
+// file older than a minute is taken to be left by a process that died
+// (on another host sharing the directory, or one whose id was reused),
+// and is removed. The wait ends with an error after 45 s or when ctx is
+// done.
 func (s *FileStore) LockRefresh(ctx context.Context, profile, subject string) (func(), error) {
 	if err := s.ensureDir(); err != nil {
 		return nil, err
@@ -60,7 +65,7 @@ func (s *FileStore) LockRefresh(ctx context.Context, profile, subject string) (f
 	for {
 		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 		if err == nil {
-			_, werr := f.WriteString(strconv.Itoa(os.Getpid()) + "\n")
+			_, werr := f.WriteString(lockOwner())
 			fi, serr := f.Stat()
 			cerr := f.Close()
 			if err := errors.Join(werr, serr, cerr); err != nil {
@@ -78,8 +83,12 @@ func (s *FileStore) LockRefresh(ctx context.Context, profile, subject string) (f
 		if !errors.Is(err, fs.ErrExist) {
 			return nil, fmt.Errorf("auth: taking the refresh lock: %w", err)
 		}
-		if fi, err := os.Stat(path); err == nil && time.Since(fi.ModTime()) > staleLockAge {
-			os.Remove(path)
+		if fi, err := os.Stat(path); err == nil && (time.Since(fi.ModTime()) > staleLockAge || ownerGone(path)) {
+			// Remove only the file judged stale, not one a waiter
+			// created since.
+			if cur, err := os.Stat(path); err == nil && os.SameFile(cur, fi) {
+				os.Remove(path)
+			}
 			continue
 		}
 		if time.Now().After(deadline) {
@@ -93,6 +102,47 @@ func (s *FileStore) LockRefresh(ctx context.Context, profile, subject string) (f
 		case <-t.C:
 		}
 	}
+}
+
+// lockOwner is a lock file's content: "<pid> <host>\n".
+func lockOwner() string {
+	host, _ := os.Hostname()
+	return strconv.Itoa(os.Getpid()) + " " + host + "\n"
+}
+
+// maxLockFileBytes bounds what is read of a lock file.
+const maxLockFileBytes = 512
+
+// ownerGone reports whether the lock file at path names a process of this
+// host that no longer runs. A file it cannot read or understand (one
+// written before lock files named their host, say) is not judged: the
+// age rule still applies to it.
+func ownerGone(path string) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	b := make([]byte, maxLockFileBytes)
+	n, _ := f.Read(b)
+	host, _ := os.Hostname()
+	pid, ok := parseLockOwner(string(b[:n]), host)
+	return ok && !processRuns(pid)
+}
+
+// parseLockOwner reads "<pid> <host>\n" and returns the pid when the host
+// is this one.
+func parseLockOwner(content, thisHost string) (int, bool) {
+	line, _, _ := strings.Cut(content, "\n")
+	pidText, host, found := strings.Cut(line, " ")
+	if !found || host == "" || host != thisHost {
+		return 0, false
+	}
+	pid, err := strconv.Atoi(pidText)
+	if err != nil || pid <= 0 {
+		return 0, false
+	}
+	return pid, true
 }
 
 // removeStaleTemps removes the temporary files of saves that a crash cut

@@ -3,10 +3,12 @@ package auth_test
 import (
 	"context"
 	"crypto/sha256"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -235,5 +237,64 @@ func (e *env) loginToFileStore(dir string) {
 	defer cancel()
 	if _, err := auth.LoginLoopback(ctx, e.profile, opts); err != nil {
 		e.t.Fatal(err)
+	}
+}
+
+// A fresh lock file whose owner, a process of this host, has exited is
+// taken over at once, without waiting for it to age; one whose owner runs
+// is not.
+func TestRefreshLockOfAnExitedProcess(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("process liveness is checked on Unix only; elsewhere a lock ages out")
+	}
+	dir := t.TempDir()
+	s := auth.NewFileStore(dir)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	lock := s.Path("p", "u") + ".lock"
+	host, err := os.Hostname()
+	if err != nil {
+		t.Fatal(err)
+	}
+	exited := exec.Command(os.Args[0], "-test.run=^$")
+	if err := exited.Run(); err != nil {
+		t.Fatal(err)
+	}
+	owner := fmt.Sprintf("%d %s\n", exited.Process.Pid, host)
+
+	// Its owner runs (this test): held, however the holder is written.
+	if err := os.WriteFile(lock, fmt.Appendf(nil, "%d %s\n", os.Getpid(), host), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	short, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	if _, err := s.LockRefresh(short, "p", "u"); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("the lock of a running process: %v, want a wait until the context ended", err)
+	}
+	// The same host but an exited process: taken at once. The context
+	// is far shorter than the age rule's minute and the 45 s wait.
+	if err := os.WriteFile(lock, []byte(owner), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel2 := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel2()
+	unlock, err := s.LockRefresh(ctx, "p", "u")
+	if err != nil {
+		t.Fatalf("the fresh lock of an exited process (%q) was not taken over: %v", owner, err)
+	}
+	b, _ := os.ReadFile(lock)
+	if want := fmt.Sprintf("%d %s\n", os.Getpid(), host); string(b) != want {
+		t.Errorf("the lock file says %q, want %q (this process and host)", b, want)
+	}
+	unlock()
+	// Another host's process cannot be checked: it waits for the age rule.
+	if err := os.WriteFile(lock, fmt.Appendf(nil, "%d other-%s\n", exited.Process.Pid, host), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	short3, cancel3 := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel3()
+	if _, err := s.LockRefresh(short3, "p", "u"); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("the fresh lock of another host's process: %v, want a wait", err)
 	}
 }

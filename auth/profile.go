@@ -10,7 +10,6 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -107,6 +106,13 @@ func ProfileDir() (string, error) {
 }
 
 var profileNameRE = lazyregexp.New(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
+
+// tenantRE is a tenant as a profile may name it: a GUID, a domain, or
+// "common", "organizations" or "consumers".
+var tenantRE = lazyregexp.New(`^[A-Za-z0-9.-]{1,256}$`)
+
+// envNameRE is the variable name of an "env:" secret reference.
+var envNameRE = lazyregexp.New(`^[A-Za-z_][A-Za-z0-9_]*$`)
 
 // LoadProfile returns the named profile: "system" (or "") is built in;
 // any other name is read from ProfileDir()/NAME.yaml.
@@ -237,7 +243,7 @@ func (p *Profile) validate(at func(field string) string) error {
 	if err := checkSecretReference(p.ClientSecret); err != nil {
 		return fmt.Errorf("auth: %s: %v", at("client_secret"), err)
 	}
-	if p.Tenant != "" && !regexp.MustCompile(`^[A-Za-z0-9.-]{1,256}$`).MatchString(p.Tenant) {
+	if p.Tenant != "" && !tenantRE.MatchString(p.Tenant) {
 		return fmt.Errorf("auth: %s: tenant %q is not valid: use common, organizations, consumers, a tenant id or a domain", at("tenant"), p.Tenant)
 	}
 	for _, f := range []struct{ name, value string }{
@@ -276,7 +282,7 @@ func checkSecretReference(ref string) error {
 	case ref == "":
 		return nil
 	case strings.HasPrefix(ref, "env:"):
-		if !regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`).MatchString(ref[len("env:"):]) {
+		if !envNameRE.MatchString(ref[len("env:"):]) {
 			return errors.New("client_secret: env: must be followed by an environment variable name, e.g. env:RUNFLOW_CLIENT_SECRET")
 		}
 		return nil

@@ -1,9 +1,15 @@
 package bot
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -18,11 +24,30 @@ import (
 // phone's width: start create-todo-list with a click, answer by typing,
 // then start create-task with the keyboard only, pick a list (a choice
 // button), skip an optional question and pick the importance, and see
-// each result.
+// each result. The browser runs in Tokyo's zone, which the page sends
+// with each start.
 func TestChatPageInBrowser(t *testing.T) {
 	path := testservices.Chromium(t)
 	w := newWorld(t, NewMemoryStore())
-	_, ts := w.replica()
+	s, _ := w.replica()
+	// The zone each flow start carries, as the server received it.
+	var (
+		mu    sync.Mutex
+		zones []string
+	)
+	ts := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/flows") {
+			body, _ := io.ReadAll(r.Body)
+			var req FlowRequest
+			_ = json.Unmarshal(body, &req)
+			mu.Lock()
+			zones = append(zones, req.Zone)
+			mu.Unlock()
+			r.Body = io.NopCloser(bytes.NewReader(body))
+		}
+		s.Handler().ServeHTTP(rw, r)
+	}))
+	defer ts.Close()
 
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(path),
@@ -32,6 +57,7 @@ func TestChatPageInBrowser(t *testing.T) {
 		chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-sync", true),
 		chromedp.WindowSize(390, 844), // a phone
+		chromedp.Env("TZ=Asia/Tokyo"),
 	)
 	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
 	defer cancel()
@@ -103,6 +129,11 @@ func TestChatPageInBrowser(t *testing.T) {
 	if scrollWidth > clientWidth {
 		t.Errorf("the page is %dpx wide in a %dpx window: it scrolls sideways on a phone", scrollWidth, clientWidth)
 	}
+	mu.Lock()
+	if want := []string{"Asia/Tokyo", "Asia/Tokyo"}; !slices.Equal(zones, want) {
+		t.Errorf("the page sent the zones %q with its two flow starts, want %q", zones, want)
+	}
+	mu.Unlock()
 	if n := w.writes("POST", "/todo/lists"); n != 1 {
 		t.Errorf("%d lists created, want 1", n)
 	}

@@ -211,6 +211,9 @@ type MessageRequest struct {
 	// ID is an optional delivery id: the same id delivered twice, to any
 	// replica, gets the same Reply and is handled once.
 	ID string `json:"id,omitempty"`
+	// Zone is the user's time zone, as in FlowRequest; optional. It is
+	// used only when the message starts a flow ("run ID").
+	Zone string `json:"zone,omitempty"`
 }
 
 // RequestError is a request refused before any flow ran: HTTP status,
@@ -237,12 +240,22 @@ func (s *Server) StartFlow(ctx context.Context, conversation string, req FlowReq
 		return Reply{}, &RequestError{Status: http.StatusNotFound, Code: "unknown_template",
 			Message: fmt.Sprintf("no template %q; the templates are: %s", req.Template, strings.Join(s.ids, ", "))}
 	}
-	if req.Zone != "" {
-		if _, err := input.LoadZone(req.Zone); err != nil {
-			return Reply{}, badRequest("zone: %v", err)
-		}
+	if err := checkZone(req.Zone); err != nil {
+		return Reply{}, err
 	}
 	return s.start(ctx, conversation, t, req.User, req.Inputs, req.ID, req.Zone)
+}
+
+// checkZone refuses a zone the engine could not read answers in; the
+// empty zone is the engine's default.
+func checkZone(zone string) error {
+	if zone == "" {
+		return nil
+	}
+	if _, err := input.LoadZone(zone); err != nil {
+		return badRequest("zone: %v", err)
+	}
+	return nil
 }
 
 func (s *Server) start(ctx context.Context, conversation string, t *engine.Template, user string, inputs map[string]any, id, zone string) (Reply, error) {
@@ -289,6 +302,9 @@ func (s *Server) HandleMessage(ctx context.Context, conversation string, req Mes
 	if len(req.Text) > maxTextBytes || !utf8.ValidString(req.Text) {
 		return Reply{}, badRequest("text must be valid UTF-8 of at most %d bytes", maxTextBytes)
 	}
+	if err := checkZone(req.Zone); err != nil {
+		return Reply{}, err
+	}
 	begin := time.Now()
 	msg := engine.Message{ID: req.ID, Text: req.Text}
 	turn, err := s.untilFree(ctx, func() (*engine.Turn, error) {
@@ -297,7 +313,7 @@ func (s *Server) HandleMessage(ctx context.Context, conversation string, req Mes
 	var se *engine.StateError
 	if err != nil && (errors.Is(err, engine.ErrTemplateChanged) || errors.Is(err, engine.ErrUnknownTemplate) || errors.As(err, &se)) {
 		if t := s.runCommand(req.Text); t != nil {
-			return s.start(ctx, conversation, t, req.User, nil, req.ID, "")
+			return s.start(ctx, conversation, t, req.User, nil, req.ID, req.Zone)
 		}
 		s.cfg.Log.Warn("bot: a conversation's flow cannot be resumed", "conversation", conversation, "error", err.Error())
 		r := resumeFailure(conversation, err)
@@ -309,7 +325,7 @@ func (s *Server) HandleMessage(ctx context.Context, conversation string, req Mes
 	}
 	if turn.Kind == engine.KindIdle {
 		if t := s.runCommand(req.Text); t != nil {
-			return s.start(ctx, conversation, t, req.User, nil, req.ID, "")
+			return s.start(ctx, conversation, t, req.User, nil, req.ID, req.Zone)
 		}
 		r := replyFor(conversation, turn)
 		r.Messages = append(r.Messages, s.idleHelp(req.Text))

@@ -409,4 +409,18 @@ func TestFlowZone(t *testing.T) {
 	if _, r, _ := call(t, ts.URL, "GET", "/v1/conversations/z2", ""); r.Status != StatusIdle {
 		t.Errorf("a flow started despite the unknown zone: %+v", r)
 	}
+
+	// A message's zone starts the flow of "run ID" in it; an unknown one
+	// is refused before anything runs.
+	code, r, raw := call(t, ts.URL, "POST", "/v1/conversations/z3/messages", `{"text":"run zone-echo","user":"u","zone":"Asia/Tokyo"}`)
+	if code != 200 || r.Status != StatusDone || len(r.Messages) != 1 || r.Messages[0] != "zone=Asia/Tokyo at=+09:00" {
+		t.Errorf("run with a zone: %d %+v %v", code, r, raw)
+	}
+	code, _, raw = call(t, ts.URL, "POST", "/v1/conversations/z4/messages", `{"text":"run zone-echo","user":"u","zone":"Mars/Olympus"}`)
+	if e, _ := raw["error"].(map[string]any); code != 400 || e == nil || !strings.HasPrefix(fmt.Sprint(e["message"]), "zone: ") {
+		t.Errorf("run with an unknown zone: %d %v; want a 400 naming zone", code, raw)
+	}
+	if _, r, _ := call(t, ts.URL, "GET", "/v1/conversations/z4", ""); r.Status != StatusIdle {
+		t.Errorf("a flow started despite the message's unknown zone: %+v", r)
+	}
 }

@@ -43,6 +43,8 @@ type Store interface {
 //	memory                    this process only (tests, a demo)
 //	file:PATH                 a bbolt file on this machine (several processes may share it)
 //	redis://HOST:PORT/DB      Redis, for several replicas (rediss:// for TLS)
+//	redis+cluster://HOST:PORT Redis Cluster (?addr=HOST:PORT for more seed nodes;
+//	                          rediss+cluster:// for TLS)
 //
 // prefix is the Redis key prefix ("" means "runflow:"); ttl is the idle
 // TTL of conversations (0 means DefaultSessionTTL).
@@ -56,10 +58,11 @@ func Open(spec, prefix string, ttl time.Duration) (Store, error) {
 			return nil, errors.New("--store file:PATH: the path is empty")
 		}
 		return OpenFileStore(path, FileOptions{SessionTTL: ttl})
-	case strings.HasPrefix(spec, "redis://"), strings.HasPrefix(spec, "rediss://"):
+	case strings.HasPrefix(spec, "redis://"), strings.HasPrefix(spec, "rediss://"),
+		strings.HasPrefix(spec, "redis+cluster://"), strings.HasPrefix(spec, "rediss+cluster://"):
 		return OpenRedisStore(spec, RedisOptions{Prefix: prefix, SessionTTL: ttl})
 	}
-	return nil, fmt.Errorf("--store %q: want memory, file:PATH or redis://HOST:PORT/DB", spec)
+	return nil, fmt.Errorf("--store %q: want memory, file:PATH or redis://HOST:PORT/DB (redis+cluster://HOST:PORT for Redis Cluster)", spec)
 }
 
 // MemoryStore is a Store in this process's memory: for tests and a single

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -32,10 +33,14 @@ type RedisOptions struct {
 // a hash {q: Seq, d: data} under PREFIX+"s:"+key with the session TTL;
 // CompareAndSwap is one Lua script, so it is atomic for every replica.
 // Sign-ins in progress are strings with their own TTL, taken with GETDEL.
-// The keys of one store are not in one hash slot: use a single Redis (or
-// a primary with replicas), not Redis Cluster.
+// Every command and script touches one key, so the store works on Redis
+// Cluster too (OpenRedisStore with a redis+cluster:// URL, or NewRedisStore
+// with a *redis.ClusterClient): conversations spread over the shards by
+// key. The index of active conversations is one sorted set, written once
+// per swap beside it in the same pipeline.
 type RedisStore struct {
-	c      *redis.Client
+	c      redis.UniversalClient
+	addr   string // for messages: the server, or the cluster's first node
 	prefix string
 	ttl    time.Duration
 	owned  bool
@@ -43,8 +48,21 @@ type RedisStore struct {
 }
 
 // OpenRedisStore connects to the Redis at url (redis://[:PASSWORD@]HOST:PORT/DB,
-// or rediss:// for TLS).
+// or rediss:// for TLS), or to the Redis Cluster at
+// redis+cluster://[:PASSWORD@]HOST:PORT[?addr=HOST:PORT&addr=...] (rediss+cluster://
+// for TLS; the nodes named are where the client first learns the
+// cluster's layout).
 func OpenRedisStore(url string, opt RedisOptions) (*RedisStore, error) {
+	if rest, ok := cutClusterScheme(url); ok {
+		o, err := redis.ParseClusterURL(rest)
+		if err != nil {
+			return nil, fmt.Errorf("--store %s: %v", redactURL(url), err)
+		}
+		o.DialTimeout, o.ReadTimeout, o.WriteTimeout = 5*time.Second, 3*time.Second, 3*time.Second
+		s := NewRedisStore(redis.NewClusterClient(o), opt)
+		s.addr, s.owned = o.Addrs[0], true
+		return s, nil
+	}
 	o, err := redis.ParseURL(url)
 	if err != nil {
 		return nil, fmt.Errorf("--store %s: %v", redactURL(url), err)
@@ -56,12 +74,30 @@ func OpenRedisStore(url string, opt RedisOptions) (*RedisStore, error) {
 	// client retries the command itself).
 	o.DialerRetries = 1
 	s := NewRedisStore(redis.NewClient(o), opt)
-	s.owned = true
+	s.addr, s.owned = o.Addr, true
 	return s, nil
+}
+
+// cutClusterScheme turns redis+cluster:// and rediss+cluster:// into the
+// redis:// and rediss:// that go-redis parses as cluster URLs.
+func cutClusterScheme(url string) (string, bool) {
+	for _, scheme := range []string{"redis", "rediss"} {
+		if rest, ok := strings.CutPrefix(url, scheme+"+cluster://"); ok {
+			return scheme + "://" + rest, true
+		}
+	}
+	return url, false
 }
 
 // redactURL hides a password in a Redis URL for error messages.
 func redactURL(raw string) string {
+	if rest, ok := cutClusterScheme(raw); ok {
+		o, err := redis.ParseClusterURL(rest)
+		if err != nil {
+			return "(a Redis Cluster URL that does not parse)"
+		}
+		return "redis+cluster://" + strings.Join(o.Addrs, ",")
+	}
 	o, err := redis.ParseURL(raw)
 	if err != nil {
 		return "(a Redis URL that does not parse)"
@@ -69,9 +105,9 @@ func redactURL(raw string) string {
 	return fmt.Sprintf("redis://%s/%d", o.Addr, o.DB)
 }
 
-// NewRedisStore returns a store on an existing client; Close leaves the
-// client open.
-func NewRedisStore(c *redis.Client, opt RedisOptions) *RedisStore {
+// NewRedisStore returns a store on an existing client: a *redis.Client, or
+// a *redis.ClusterClient for Redis Cluster. Close leaves the client open.
+func NewRedisStore(c redis.UniversalClient, opt RedisOptions) *RedisStore {
 	if opt.Prefix == "" {
 		opt.Prefix = DefaultRedisPrefix
 	}
@@ -79,6 +115,14 @@ func NewRedisStore(c *redis.Client, opt RedisOptions) *RedisStore {
 		opt.SessionTTL = DefaultSessionTTL
 	}
 	s := &RedisStore{c: c, prefix: opt.Prefix, ttl: opt.SessionTTL}
+	switch c := c.(type) {
+	case *redis.Client:
+		s.addr = c.Options().Addr
+	case *redis.ClusterClient:
+		if addrs := c.Options().Addrs; len(addrs) > 0 {
+			s.addr = addrs[0]
+		}
+	}
 	c.AddHook(tripCounter{&s.trips})
 	return s
 }
@@ -107,14 +151,13 @@ func (s *RedisStore) sessionKey(key string) string { return s.prefix + "s:" + ke
 func (s *RedisStore) activeKey() string            { return s.prefix + "active" }
 
 // casScript swaps the record of KEYS[1] if its Seq is ARGV[1] ("0": no
-// record), sets its TTL (ARGV[4] ms) and notes the conversation in the
-// index of active ones (KEYS[2], scored by the time ARGV[5] in ms).
+// record) and sets its TTL (ARGV[4] ms). It touches that one key, so it
+// runs on Redis Cluster, where a script's keys must share a hash slot.
 var casScript = redis.NewScript(`
 local cur = redis.call('HGET', KEYS[1], 'q')
 if (cur or '0') ~= ARGV[1] then return 0 end
 redis.call('HSET', KEYS[1], 'q', ARGV[2], 'd', ARGV[3])
 redis.call('PEXPIRE', KEYS[1], ARGV[4])
-redis.call('ZADD', KEYS[2], ARGV[5], ARGV[6])
 return 1
 `)
 
@@ -136,14 +179,29 @@ func (s *RedisStore) Load(ctx context.Context, key string) (engine.SessionRecord
 	return engine.SessionRecord{Seq: seq, Data: []byte(d)}, nil
 }
 
-// CompareAndSwap implements engine.SessionStore (one EVALSHA).
+// CompareAndSwap implements engine.SessionStore: one pipeline of the
+// swap's EVALSHA and the ZADD that marks the conversation active (a
+// losing swap marks it too: it is active). Only when Redis does not have
+// the script yet (its first use, a restart) is the script sent again.
 func (s *RedisStore) CompareAndSwap(ctx context.Context, key string, oldSeq uint64, next engine.SessionRecord) (bool, error) {
 	if next.Seq <= oldSeq {
 		return false, engine.ErrBadSeq
 	}
-	n, err := casScript.Run(ctx, s.c, []string{s.sessionKey(key), s.activeKey()},
-		strconv.FormatUint(oldSeq, 10), strconv.FormatUint(next.Seq, 10), next.Data,
-		s.ttl.Milliseconds(), time.Now().UnixMilli(), key).Int()
+	keys := []string{s.sessionKey(key)}
+	args := []any{strconv.FormatUint(oldSeq, 10), strconv.FormatUint(next.Seq, 10), next.Data, s.ttl.Milliseconds()}
+	var swap *redis.Cmd
+	// The swap's own result decides, not the pipeline's first error: a
+	// failed ZADD (the index is only for /metrics) must not report a
+	// swap that happened as failed.
+	_, _ = s.c.Pipelined(ctx, func(p redis.Pipeliner) error {
+		swap = casScript.EvalSha(ctx, p, keys, args...)
+		p.ZAdd(ctx, s.activeKey(), redis.Z{Score: float64(time.Now().UnixMilli()), Member: key})
+		return nil
+	})
+	if redis.HasErrorPrefix(swap.Err(), "NOSCRIPT") {
+		swap = casScript.Run(ctx, s.c, keys, args...)
+	}
+	n, err := swap.Int()
 	if err != nil {
 		return false, fmt.Errorf("redis store: swapping a conversation: %w", err)
 	}
@@ -152,7 +210,8 @@ func (s *RedisStore) CompareAndSwap(ctx context.Context, key string, oldSeq uint
 
 // Delete implements engine.SessionStore.
 func (s *RedisStore) Delete(ctx context.Context, key string) error {
-	_, err := s.c.TxPipelined(ctx, func(p redis.Pipeliner) error {
+	// Not a transaction: the two keys may be on two shards of a cluster.
+	_, err := s.c.Pipelined(ctx, func(p redis.Pipeliner) error {
 		p.Del(ctx, s.sessionKey(key))
 		p.ZRem(ctx, s.activeKey(), key)
 		return nil
@@ -204,7 +263,7 @@ func (s *RedisStore) Ping(ctx context.Context) error {
 	if err := s.c.Ping(ctx).Err(); err != nil {
 		var nerr net.Error
 		if errors.As(err, &nerr) {
-			return fmt.Errorf("redis store: %s does not answer: %w", s.c.Options().Addr, err)
+			return fmt.Errorf("redis store: %s does not answer: %w", s.addr, err)
 		}
 		return fmt.Errorf("redis store: %w", err)
 	}

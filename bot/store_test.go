@@ -3,6 +3,8 @@ package bot
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"os"
@@ -14,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/redis/go-redis/v9"
 	"github.com/runflow/runflow/auth"
 	"github.com/runflow/runflow/engine"
 	"github.com/runflow/runflow/engine/storetest"
@@ -48,6 +51,72 @@ var storeKinds = []struct {
 	{"memory", func(t *testing.T) Store { return NewMemoryStore() }},
 	{"file", func(t *testing.T) Store { return newTestFile(t) }},
 	{"redis", func(t *testing.T) Store { return newTestRedis(t, time.Hour) }},
+	{"redis-cluster", func(t *testing.T) Store { return newTestRedisCluster(t, time.Hour) }},
+}
+
+// newTestRedisCluster opens a store on the package's Redis Cluster, under
+// a prefix of its own (the cluster is thrown away when the tests end).
+func newTestRedisCluster(t testing.TB, ttl time.Duration) *RedisStore {
+	t.Helper()
+	c := testservices.Cluster(t)
+	var b [6]byte
+	rand.Read(b[:])
+	s, err := OpenRedisStore(c.URL(), RedisOptions{Prefix: "runflow-test:" + hex.EncodeToString(b[:]) + ":", SessionTTL: ttl})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+// On Redis Cluster the conversations spread over the shards, and every
+// operation works though their keys, the index of active ones and the
+// sign-ins are in different hash slots.
+func TestRedisClusterSpreadsConversations(t *testing.T) {
+	s := newTestRedisCluster(t, time.Hour)
+	ctx := context.Background()
+	for i := range 40 {
+		key := fmt.Sprintf("conversation-%d", i)
+		if ok, err := s.CompareAndSwap(ctx, key, 0, engine.SessionRecord{Seq: 1, Data: []byte("x")}); err != nil || !ok {
+			t.Fatalf("swap %s: %v, %v", key, ok, err)
+		}
+	}
+	if n, err := s.Active(ctx); err != nil || n != 40 {
+		t.Fatalf("Active = %d, %v; want 40", n, err)
+	}
+	if err := s.Delete(ctx, "conversation-0"); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := s.Active(ctx); err != nil || n != 39 {
+		t.Fatalf("Active after a delete = %d, %v; want 39", n, err)
+	}
+	var mu sync.Mutex
+	shards := 0
+	err := testservices.Cluster(t).Client(t).ForEachMaster(ctx, func(ctx context.Context, c *redis.Client) error {
+		keys, err := c.Keys(ctx, s.prefix+"s:*").Result()
+		if len(keys) > 0 {
+			mu.Lock()
+			shards++
+			mu.Unlock()
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if shards < 2 {
+		t.Errorf("the conversations are on %d shard(s) of the cluster; want them spread", shards)
+	}
+	// Sign-ins and grants: single keys, wherever they hash.
+	if err := s.Put(ctx, "code-1", []byte("v"), time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	if v, err := s.Take(ctx, "code-1"); err != nil || string(v) != "v" {
+		t.Fatalf("Take = %q, %v", v, err)
+	}
+	if err := s.Ping(ctx); err != nil {
+		t.Fatal(err)
+	}
 }
 
 func TestSessionStoreContract(t *testing.T) {

@@ -172,3 +172,34 @@ func outputOf(turn *Turn, name string) any {
 	}
 	return nil
 }
+
+func TestAddDays(t *testing.T) {
+	berlin, err := time.LoadLocation("Europe/Berlin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Midnight before the spring-forward day: the next midnight is 23
+	// hours later, the one after the autumn change 25.
+	spring := time.Date(2026, 3, 29, 0, 0, 0, 0, berlin)
+	got, err := fnAddDays(spring, 1, "Europe/Berlin")
+	if err != nil || !got.(time.Time).Equal(time.Date(2026, 3, 30, 0, 0, 0, 0, berlin)) || got.(time.Time).Sub(spring) != 23*time.Hour {
+		t.Errorf("addDays(spring day, 1) = %v, %v", got, err)
+	}
+	autumn := time.Date(2026, 10, 25, 0, 0, 0, 0, berlin)
+	if got, err := fnAddDays(autumn, 1, "W. Europe Standard Time"); err != nil || got.(time.Time).Sub(autumn) != 25*time.Hour {
+		t.Errorf("addDays(autumn day, 1) = %v, %v", got, err)
+	}
+	if got, err := fnAddDays(autumn, -7, "UTC"); err != nil || !got.(time.Time).Equal(autumn.Add(-7*24*time.Hour)) {
+		t.Errorf("addDays(-7) in UTC = %v, %v", got, err)
+	}
+	if _, err := fnAddDays(autumn, 40000, "UTC"); err == nil || !strings.Contains(err.Error(), "more than a century") {
+		t.Errorf("addDays(40000) error %v", err)
+	}
+	if _, err := fnAddDays(autumn, 1, "Nowhere/Zone"); err == nil {
+		t.Error("addDays accepted an unknown zone")
+	}
+	// A call with a non-integer count is a load-time error.
+	if _, err := Load("t.yaml", []byte("id: t\nname: t\nsteps:\n  - say: ${ addDays(now, \"1\", \"UTC\") }\n")); err == nil {
+		t.Error("addDays with a text count loaded")
+	}
+}

@@ -1,12 +1,11 @@
 package engine
 
 import (
-	"regexp"
-
 	"github.com/expr-lang/expr/types"
 	"go.yaml.in/yaml/v3"
 
 	"github.com/runflow/runflow/engine/input"
+	"github.com/runflow/runflow/internal/lazyregexp"
 )
 
 // The keys of file and files inputs: max_size and accept.
@@ -16,7 +15,7 @@ var (
 	typeFiles = types.TypeOf([]input.FileValue{})
 	// mediaRange is a media type or a wildcard of one: "application/pdf",
 	// "image/*", "*/*".
-	mediaRange = regexp.MustCompile(`^(\*/\*|[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}/(\*|[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}))$`)
+	mediaRange = lazyregexp.New(`^(\*/\*|[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}/(\*|[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}))$`)
 )
 
 // fileValueType is the expression type of a file (one) or files input.

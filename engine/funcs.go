@@ -25,6 +25,7 @@ var funcOptions = []expr.Option{
 	budgetedFunction("odataString", fnODataString, new(func(string) string)),
 	expr.Function("inZone", fnInZone, new(func(time.Time, string) time.Time)),
 	expr.Function("atTime", fnAtTime, new(func(time.Time, string, string) time.Time)),
+	expr.Function("addDays", fnAddDays, new(func(time.Time, int, string) time.Time)),
 	expr.Function("formatDuration", fnFormatDuration, new(func(time.Duration) string)),
 	// The session's clock is `now`, read once per Start or Resume; a
 	// second clock read within one call would let its expressions disagree.

@@ -1,13 +1,13 @@
 package engine
 
 import (
-	"regexp"
 	"slices"
 	"sort"
 	"strings"
 
 	"github.com/expr-lang/expr/ast"
 	"github.com/expr-lang/expr/parser"
+	"github.com/runflow/runflow/internal/lazyregexp"
 	"github.com/tidwall/gjson"
 )
 
@@ -21,7 +21,7 @@ import (
 
 // plainPath is a gjson path of plain keys: no wildcards, queries,
 // modifiers, escapes or counts.
-var plainPath = regexp.MustCompile(`^[A-Za-z0-9_$-]+(\.[A-Za-z0-9_$-]+)*$`)
+var plainPath = lazyregexp.New(`^[A-Za-z0-9_$-]+(\.[A-Za-z0-9_$-]+)*$`)
 
 // bodyReads records the reads of step bodies in tree (checker.expr).
 func (t *Template) noteBodyReads(tree *parser.Tree) {

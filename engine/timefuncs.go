@@ -29,6 +29,25 @@ func fnAtTime(args ...any) (any, error) {
 	return time.Date(y, mo, d, h, m, sec, 0, loc), nil
 }
 
+// maxAddDays bounds addDays' count: a century either way.
+const maxAddDays = 36525
+
+// fnAddDays is addDays(t, n, zone): the same wall-clock time n calendar
+// days after t (before, for a negative n) in zone. It follows the zone's
+// rules, so addDays(day, 1, zone) is the next midnight even across a
+// daylight-saving change, where day + duration("24h") is an hour off.
+func fnAddDays(args ...any) (any, error) {
+	t, n := args[0].(time.Time), args[1].(int)
+	loc, err := zoneArg("addDays", args[2].(string))
+	if err != nil {
+		return nil, err
+	}
+	if n > maxAddDays || n < -maxAddDays {
+		return nil, fmt.Errorf("addDays: %d days is more than a century (at most %d either way)", n, maxAddDays)
+	}
+	return t.In(loc).AddDate(0, 0, n), nil
+}
+
 // readClock reads H:MM or H:MM:SS on a 24-hour clock.
 func readClock(s string) (h, m, sec int, ok bool) {
 	parts := strings.Split(s, ":")

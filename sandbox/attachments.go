@@ -7,11 +7,12 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"regexp"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/runflow/runflow/internal/lazyregexp"
 )
 
 // File attachments of messages: inline in sendMail, a draft or POST
@@ -308,12 +309,12 @@ func (u *uploadSessions) add(us *uploadSession, now time.Time) *graphError {
 	return nil
 }
 
-var uploadPathPattern = regexp.MustCompile(`^/api/v2\.0/Users\('([^']+)'\)/Messages\('([^']+)'\)/AttachmentSessions\('([^']+)'\)$`)
+var uploadPathPattern = lazyregexp.New(`^/api/v2\.0/Users\('([^']+)'\)/Messages\('([^']+)'\)/AttachmentSessions\('([^']+)'\)$`)
 
 // isUploadPath reports whether p is an upload session's URL path.
 func isUploadPath(p string) bool { return strings.HasPrefix(p, "/api/v2.0/") }
 
-var contentRangePattern = regexp.MustCompile(`^bytes (\d{1,12})-(\d{1,12})/(\d{1,12})$`)
+var contentRangePattern = lazyregexp.New(`^bytes (\d{1,12})-(\d{1,12})/(\d{1,12})$`)
 
 // serveUpload answers the PUT (a byte range) and DELETE (cancel) of an
 // upload URL. The URL is pre-authenticated by its authtoken: a request that

@@ -11,7 +11,7 @@ import (
 	"github.com/runflow/runflow/engine"
 )
 
-// builtinScopes is the built-in set the CLI, the README and the smoke test
+// builtinScopes is the built-in set the CLI, the README (readme_test.go) and the smoke test
 // promise, with the delegated scopes each template declares: exactly the
 // least-privileged permissions of the Graph operations it calls. It is the
 // one hand-kept list a new built-in joins (besides its flow tests); the
