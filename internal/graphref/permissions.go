@@ -82,9 +82,10 @@ func permissionNames(kinds ...[]Permission) []string {
 // supplement, with /users/{id}/... and /me/... taken as one operation (their
 // permissions merged; /users/{id} itself stays apart from /me, being
 // another user's profile). An operation neither lists takes, if it is a
-// GET, the permissions of the nearest GET above it (/me/events/{id} those
-// of /me/events, /me/mailboxSettings/timeZone those of
-// /me/mailboxSettings), and if it is a PATCH, PUT or DELETE of an item, those
+// GET, the permissions of the nearest GET above it below the user
+// (/me/events/{id} those of /me/events, /me/mailboxSettings/timeZone those
+// of /me/mailboxSettings; /me/drive none, not /me's), and if it is a
+// PATCH, PUT or DELETE of an item, those
 // of POST to its collection. The Operation returned has as Op the key it
 // was found under, e.g. "GET /me/events" for "GET /users/{id}/events/{id}";
 // false means runflow knows nothing of op.
@@ -97,8 +98,9 @@ func Find(op string) (Operation, bool) {
 	method, path, _ := strings.Cut(key, " ")
 	switch method {
 	case "GET":
-		for p := path; strings.Count(p, "/") > 1; {
-			p = p[:strings.LastIndex(p, "/")]
+		// Up to a resource under the user, never the user itself: what
+		// reads /me (User.Read) says nothing of /me/drive.
+		for p := path[:strings.LastIndex(path, "/")]; strings.Count(p, "/") > 1; p = p[:strings.LastIndex(p, "/")] {
 			if o, ok := table["GET "+p]; ok {
 				return o, true
 			}

@@ -202,6 +202,10 @@ func TestFind(t *testing.T) {
 		{"GET /users/{id}/mailFolders/{id}/messages", "GET /me/mailfolders/{id}/messages", "Mail.ReadBasic", []string{"Mail.ReadBasic.All", "Mail.Read", "Mail.ReadWrite"}},
 		{"POST /me/findMeetingTimes", "POST /me/findmeetingtimes", "Calendars.Read.Shared", nil},
 		{"GET /groups", "", "", nil},
+		// Nothing is inferred from the user itself: User.Read says
+		// nothing of a drive or a deeper unknown resource.
+		{"GET /me/drive", "", "", nil},
+		{"GET /users/{id}/drive/root/children", "", "", nil},
 		{"POST /me/messages/{id}/unknownAction", "", "", nil},
 	}
 	for _, tt := range tests {
