@@ -130,6 +130,7 @@ func TestJSONSchema(t *testing.T) {
 		Boolean:  `{"type":"boolean"}`,
 		Email:    `{"format":"email","type":"string"}`,
 		Emails:   `{"items":{"format":"email","type":"string"},"type":"array"}`,
+		List:     `{"items":{"type":"string"},"type":"array"}`,
 		Date:     `{"format":"date","type":"string"}`,
 		DateTime: `{"format":"date-time","type":"string"}`,
 		Time:     `{"type":"string"}`,
@@ -152,6 +153,19 @@ func TestJSONSchema(t *testing.T) {
 		s["description"] = "changed"
 		if _, shared := typ.JSONSchema()["description"]; shared {
 			t.Errorf("%s: JSONSchema() returns a shared map", typ)
+		}
+	}
+}
+
+// TestDescribe checks that the types whose JSON Schema says only "a
+// string" of a particular shape describe that shape in words.
+func TestDescribe(t *testing.T) {
+	for _, typ := range Types() {
+		s := typ.JSONSchema()
+		_, hasFormat := s["format"]
+		textual := s["type"] == "string" && !hasFormat && typ.GoType() != reflect.TypeFor[string]()
+		if d := typ.Describe(); textual != (d != "") {
+			t.Errorf("%s: Describe() = %q; a string value of Go type %v without a format should be described, and only it", typ, d, typ.GoType())
 		}
 	}
 }

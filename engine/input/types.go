@@ -62,7 +62,7 @@ var typeTable = [...]typeInfo{
 	{typ: Boolean, zero: false, parse: parseBoolean, maxBytes: MaxLineBytes, expected: "true or false", json: "boolean"},
 	{typ: Email, zero: "", parse: parseEmail, maxBytes: MaxLineBytes, expected: "an email address", json: "string", format: "email"},
 	{typ: Emails, zero: []string{}, parse: parseEmails, maxBytes: MaxEmailsBytes, expected: "a list of email addresses", item: Email},
-	{typ: List, zero: []string{}, parse: parseList, maxBytes: MaxEmailsBytes, expected: "a list of texts", json: "string"},
+	{typ: List, zero: []string{}, parse: parseList, maxBytes: MaxEmailsBytes, expected: "a list of texts", item: String},
 	{typ: Date, zero: time.Time{}, parse: parseDate, maxBytes: MaxLineBytes, expected: "a date", json: "string", format: "date"},
 	{typ: Time, zero: time.Time{}, parse: parseTime, maxBytes: MaxLineBytes, expected: "a time", json: "string",
 		describe: "A time of day, e.g. 14:30 or 9am."},
