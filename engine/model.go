@@ -79,9 +79,10 @@ func (k stepKind) String() string {
 var inputTypes = inputTypeNames()
 
 func inputTypeNames() []string {
-	var names []string
-	for _, t := range input.Types() {
-		names = append(names, string(t))
+	types := input.Types()
+	names := make([]string, len(types))
+	for i, t := range types {
+		names[i] = string(t)
 	}
 	return names
 }
