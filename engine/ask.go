@@ -76,7 +76,7 @@ func (s *session) maxAttempts(in *inputDef) int {
 func (s *session) ask(st *step, problem string) action {
 	in := st.ask
 	s.attempt++
-	q := &Question{Input: in.name, Type: in.typ, Attempt: s.attempt, MaxAttempts: s.maxAttempts(in), Error: problem, Required: in.required, StepID: st.key}
+	q := &Question{Input: in.name, Type: string(in.typ), Attempt: s.attempt, MaxAttempts: s.maxAttempts(in), Error: problem, Required: in.required, StepID: st.key}
 	q.MaxSize, q.Accept = in.fileLimits()
 	var err error
 	if q.Text, err = s.evalText(in.prompt); err != nil {
@@ -89,7 +89,7 @@ func (s *session) ask(st *step, problem string) action {
 	if err != nil {
 		return s.fail(st, err)
 	}
-	if in.typ == "choice" {
+	if in.typ == input.Choice {
 		if len(ctx.Choices) == 0 {
 			return s.fail(st, fmt.Errorf("input %s: there are no options to choose from", in.name))
 		}
@@ -100,7 +100,7 @@ func (s *session) ask(st *step, problem string) action {
 		if err != nil {
 			return s.fail(st, err)
 		}
-		q.Default = input.Format(input.Type(in.typ), dv)
+		q.Default = input.Format(in.typ, dv)
 		q.Required = false
 	}
 	s.wait = "input"
@@ -135,7 +135,7 @@ func (s *session) inputContext(in *inputDef) (input.Context, error) {
 			ctx.Base = base
 		}
 	}
-	if in.typ == "choice" {
+	if in.typ == input.Choice {
 		if in.choicesFrom == nil {
 			ctx.Choices = in.staticChoices()
 		} else {
@@ -188,10 +188,10 @@ func (s *session) defaultValue(in *inputDef, ctx input.Context) (any, error) {
 		return nil, err
 	}
 	ctx.Required = false
-	if d, ok := raw.(time.Duration); ok && in.typ == "duration" {
+	if d, ok := raw.(time.Duration); ok && in.typ == input.Duration {
 		return d, nil
 	}
-	v, err := input.FromJSON(input.Type(in.typ), raw, ctx)
+	v, err := input.FromJSON(in.typ, raw, ctx)
 	if err != nil {
 		return nil, fmt.Errorf("input %s: the default is not a valid %s: %v", in.name, in.typ, err)
 	}
@@ -208,9 +208,9 @@ func (s *session) accept(in *inputDef, raw any, preset bool) (any, string, error
 	}
 	var v any
 	if preset {
-		v, err = input.FromJSON(input.Type(in.typ), raw, ctx)
+		v, err = input.FromJSON(in.typ, raw, ctx)
 	} else {
-		v, err = input.Parse(input.Type(in.typ), raw.(string), ctx)
+		v, err = input.Parse(in.typ, raw.(string), ctx)
 	}
 	if err != nil {
 		var ie *input.Error
@@ -225,7 +225,7 @@ func (s *session) accept(in *inputDef, raw any, preset bool) (any, string, error
 		}
 	}
 	if v == nil {
-		v = zeroValue(in.typ)
+		v = in.typ.Zero()
 	}
 	if in.future {
 		if msg := s.inPast(in, v, ctx); msg != "" {
@@ -281,29 +281,6 @@ func isBlank(v any) bool {
 	return false
 }
 
-// zeroValue is the value of an optional input left empty.
-func zeroValue(typ string) any {
-	switch typ {
-	case "integer":
-		return int64(0)
-	case "number":
-		return float64(0)
-	case "boolean":
-		return false
-	case "emails", "list":
-		return []string{}
-	case "date", "time", "datetime":
-		return time.Time{}
-	case "duration":
-		return time.Duration(0)
-	case "file":
-		return input.FileValue{}
-	case "files":
-		return []input.FileValue{}
-	}
-	return ""
-}
-
 // execConfirm handles a confirm step on arrival.
 func (s *session) execConfirm(st *step) action {
 	if s.opts.AutoConfirm {
@@ -356,7 +333,7 @@ func (s *session) inPast(in *inputDef, v any, ctx input.Context) string {
 		return ""
 	}
 	now := s.now.In(ctx.Zone)
-	if in.typ == "date" {
+	if in.typ == input.Date {
 		y, m, d := now.Date()
 		if t.Before(time.Date(y, m, d, 0, 0, 0, 0, ctx.Zone)) {
 			return fmt.Sprintf("%s is in the past (today is %s); give today or a later day.", t.Format("Mon 2 Jan 2006"), now.Format("Mon 2 Jan 2006"))

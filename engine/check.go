@@ -347,7 +347,7 @@ func (c *checker) checkDefault(in *inputDef) {
 		if in.typ == "choice" && in.choicesFrom != nil {
 			return // the options are known only when the input is asked
 		}
-		if _, err := input.Parse(input.Type(in.typ), text, ctx); err != nil {
+		if _, err := input.Parse(in.typ, text, ctx); err != nil {
 			c.ps.errorf(in.def.pos, "input %s: the default %q is not a valid %s: %v", in.name, text, in.typ, err)
 		}
 	case valExpr:
@@ -365,7 +365,7 @@ func (c *checker) checkDefault(in *inputDef) {
 // defaultTypeFits reports whether a default of Go type rt can be used for
 // an input whose value type is want. Strings are parsed like answers;
 // integers and floats convert.
-func defaultTypeFits(rt reflect.Type, want types.Type, typ string) bool {
+func defaultTypeFits(rt reflect.Type, want types.Type, typ input.Type) bool {
 	if rt.Kind() == reflect.String {
 		return true
 	}

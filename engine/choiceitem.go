@@ -7,6 +7,8 @@ import (
 
 	"github.com/expr-lang/expr/ast"
 	"github.com/expr-lang/expr/parser"
+
+	"github.com/runflow/runflow/engine/input"
 )
 
 // choice(inputs.<name>) is the item of choices_from that the answer to a
@@ -114,13 +116,13 @@ func (s *session) chosenItem(in *inputDef, value string) (any, bool, error) {
 // readAs tells, after a refused date or time answer, how the answer was
 // read ("4pm" was read as Fri 4 Dec 2026 16:00), so that a person whose
 // "4pm" meant another day sees why it was refused.
-func readAs(answer string, v any, typ string) string {
+func readAs(answer string, v any, typ input.Type) string {
 	t, ok := v.(time.Time)
 	if !ok || t.IsZero() || strings.TrimSpace(answer) == "" {
 		return ""
 	}
 	layout := "Mon 2 Jan 2006 15:04"
-	if typ == "date" {
+	if typ == input.Date {
 		layout = "Mon 2 Jan 2006"
 	}
 	answer = strings.TrimSpace(answer)

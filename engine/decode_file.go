@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"github.com/expr-lang/expr/types"
 	"go.yaml.in/yaml/v3"
 
 	"github.com/runflow/runflow/engine/input"
@@ -11,20 +10,10 @@ import (
 // The keys of file and files inputs: max_size and accept.
 
 var (
-	typeFile  = types.TypeOf(input.FileValue{})
-	typeFiles = types.TypeOf([]input.FileValue{})
 	// mediaRange is a media type or a wildcard of one: "application/pdf",
 	// "image/*", "*/*".
 	mediaRange = lazyregexp.New(`^(\*/\*|[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}/(\*|[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}))$`)
 )
-
-// fileValueType is the expression type of a file (one) or files input.
-func fileValueType(typ string) types.Type {
-	if typ == "file" {
-		return typeFile
-	}
-	return typeFiles
-}
 
 func (d *decoder) decodeFileOption(key string, n *yaml.Node, in *inputDef, what string) {
 	r := d.resolve(n)
@@ -66,7 +55,7 @@ func (d *decoder) decodeFileOption(key string, n *yaml.Node, in *inputDef, what 
 // file input (a file comes from the person or the host, never from the
 // template).
 func (d *decoder) checkFileInput(in *inputDef, have map[string]*yaml.Node, what string) {
-	isFile := in.typ == "file" || in.typ == "files"
+	isFile := in.typ == input.File || in.typ == input.Files
 	for _, k := range []string{"max_size", "accept"} {
 		if v, ok := have[k]; ok && in.typ != "" && !isFile {
 			d.ps.errorf(posOf(d.resolve(v)), "%s: %s is only for file and files inputs", what, k)
@@ -80,7 +69,7 @@ func (d *decoder) checkFileInput(in *inputDef, have map[string]*yaml.Node, what 
 // fileLimits are the bounds a question or InputInfo shows for a file
 // input (zero for other types).
 func (in *inputDef) fileLimits() (int64, []string) {
-	if in.typ != "file" && in.typ != "files" {
+	if in.typ != input.File && in.typ != input.Files {
 		return 0, nil
 	}
 	max := in.maxSize

@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"slices"
 	"strings"
 
 	"github.com/runflow/runflow/engine/input"
@@ -53,10 +52,10 @@ func (d *decoder) decodeInput(n *yaml.Node) *inputDef {
 	}
 	if v, ok := have["type"]; ok {
 		if s, ok := d.str(v, what+" type"); ok {
-			if !slices.Contains(inputTypes, s) {
+			if typ, known := input.ParseType(s); !known {
 				d.ps.errorf(posOf(d.resolve(v)), "%s: unknown type %q%s", what, s, didYouMean(s, inputTypes))
 			} else {
-				in.typ = s
+				in.typ = typ
 			}
 		}
 	} else {

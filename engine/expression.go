@@ -13,6 +13,8 @@ import (
 	"github.com/expr-lang/expr/parser"
 	"github.com/expr-lang/expr/types"
 	"github.com/expr-lang/expr/vm"
+
+	"github.com/runflow/runflow/engine/input"
 )
 
 // expression is one ${ ... } of a template, compiled once at load.
@@ -26,31 +28,15 @@ type expression struct {
 var (
 	typeTime     = types.TypeOf(time.Time{})
 	typeDuration = types.TypeOf(time.Duration(0))
-	typeInt64    = types.TypeOf(int64(0))
-	typeStrings  = types.TypeOf([]string{})
 	// stepResultType is the type of steps.<id>.
 	stepResultType = types.TypeOf(&stepResult{})
 )
 
-// inputValueType is the expression type of an input's value.
-func inputValueType(typ string) types.Type {
-	switch typ {
-	case "integer":
-		return typeInt64
-	case "number":
-		return types.Float64
-	case "boolean":
-		return types.Bool
-	case "emails", "list":
-		return typeStrings
-	case "date", "time", "datetime":
-		return typeTime
-	case "duration":
-		return typeDuration
-	case "string", "text", "email", "choice":
-		return types.String
-	case "file", "files":
-		return fileValueType(typ) // decode_file.go
+// inputValueType is the expression type of an input's value: its Go type
+// (any when the template names no known type).
+func inputValueType(typ input.Type) types.Type {
+	if z := typ.Zero(); z != nil {
+		return types.TypeOf(z)
 	}
 	return types.Any
 }

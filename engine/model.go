@@ -74,12 +74,22 @@ func (k stepKind) String() string {
 	return stepKinds[k-1]
 }
 
-// inputTypes are the input types the language knows.
-var inputTypes = []string{"string", "text", "integer", "number", "boolean", "email", "emails", "list", "date", "time", "datetime", "duration", "choice", "file", "files"}
+// inputTypes are the names of the input types the language knows, for
+// did-you-mean (package input holds the types themselves).
+var inputTypes = inputTypeNames()
+
+func inputTypeNames() []string {
+	types := input.Types()
+	names := make([]string, len(types))
+	for i, t := range types {
+		names[i] = string(t)
+	}
+	return names
+}
 
 type inputDef struct {
 	name        string
-	typ         string
+	typ         input.Type // "" when the template names no known type
 	pos         Pos
 	prompt      *value // string template
 	hint        *value // string template, may be nil

@@ -4,10 +4,8 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"time"
 
 	"github.com/runflow/runflow/auth"
-	"github.com/runflow/runflow/engine/input"
 )
 
 // stateVersion is the version of the saved state format.
@@ -131,7 +129,7 @@ func (e *Engine) restore(data []byte) (*session, error) {
 		if !ok {
 			return nil, badState("unknown input %q", name)
 		}
-		if !valueFitsInput(in.typ, v) {
+		if !in.typ.Holds(v) {
 			return nil, badState("input %q holds %T, not a %s", name, v, in.typ)
 		}
 	}
@@ -216,31 +214,6 @@ func (t *Template) loopOwner(key string) *step {
 		}
 	}
 	return nil
-}
-
-// valueFitsInput checks a restored input value's Go type.
-func valueFitsInput(typ string, v any) bool {
-	switch v.(type) {
-	case string:
-		return typ == "string" || typ == "text" || typ == "email" || typ == "choice"
-	case int64:
-		return typ == "integer"
-	case float64:
-		return typ == "number"
-	case bool:
-		return typ == "boolean"
-	case []string:
-		return typ == "emails" || typ == "list"
-	case time.Time:
-		return typ == "date" || typ == "time" || typ == "datetime"
-	case time.Duration:
-		return typ == "duration"
-	case input.FileValue:
-		return typ == "file"
-	case []input.FileValue:
-		return typ == "files"
-	}
-	return false
 }
 
 // resume applies the answer to what the session waits for, then runs on.

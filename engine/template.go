@@ -104,7 +104,7 @@ type InputInfo struct {
 func (t *Template) Inputs() []InputInfo {
 	out := make([]InputInfo, 0, len(t.inputs))
 	for _, in := range t.inputs {
-		info := InputInfo{Name: in.name, Type: in.typ, Required: in.required, Default: in.defaultSrc, Choices: in.staticChoices(), ChoicesFromSteps: in.choicesFrom != nil}
+		info := InputInfo{Name: in.name, Type: string(in.typ), Required: in.required, Default: in.defaultSrc, Choices: in.staticChoices(), ChoicesFromSteps: in.choicesFrom != nil}
 		if len(info.Choices) == 0 {
 			info.Choices = nil
 		}

@@ -1,6 +1,7 @@
 package mcpserver
 
 import (
+	"reflect"
 	"strings"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
@@ -65,64 +66,42 @@ func inputSchema(t *engine.Template) map[string]any {
 	}
 }
 
-// typeSchema is the JSON Schema of a value of type typ. In a form
-// (elicitation), lists of emails are one comma-separated string, since
-// forms hold only flat values.
+// typeSchema is the JSON Schema of a value of type typ (a choice's
+// options added). In a form (elicitation), lists and files are one string,
+// since forms hold only flat values: a list of emails comma-separated, a
+// file as its answer's JSON text, {"name": ..., "base64": ...}.
 func typeSchema(typ input.Type, choices []input.Option, form bool) map[string]any {
-	switch typ {
-	case input.Integer, input.Number, input.Boolean:
-		return map[string]any{"type": string(typ)}
-	case input.Email:
-		return map[string]any{"type": "string", "format": "email"}
-	case input.Emails:
-		if form {
-			return map[string]any{"type": "string"}
-		}
-		return map[string]any{"type": "array", "items": map[string]any{"type": "string", "format": "email"}}
-	case input.File, input.Files:
-		// A file is given as its bytes, the way a host answers a file
-		// question (engine/input/file.go). A form holds primitives only: there
-		// it is the answer's JSON text, {"name": ..., "base64": ...}.
-		if form {
-			return map[string]any{"type": "string"}
-		}
-		file := map[string]any{"type": "object", "required": []any{"name", "base64"}, "properties": map[string]any{
-			"name":         map[string]any{"type": "string"},
-			"content_type": map[string]any{"type": "string"},
-			"base64":       map[string]any{"type": "string", "contentEncoding": "base64"},
-		}}
-		if typ == input.File {
-			return file
-		}
-		return map[string]any{"type": "array", "items": file, "maxItems": input.MaxFiles}
-	case input.Date:
-		return map[string]any{"type": "string", "format": "date"}
-	case input.DateTime:
-		return map[string]any{"type": "string", "format": "date-time"}
-	case input.Choice:
-		if len(choices) == 0 {
-			return map[string]any{"type": "string"}
-		}
-		labelled := false
-		values := make([]any, len(choices))
-		for i, c := range choices {
-			values[i] = c.Value
-			labelled = labelled || c.Label != ""
-		}
-		if !labelled {
-			return map[string]any{"type": "string", "enum": values}
-		}
-		one := make([]any, len(choices))
-		for i, c := range choices {
-			title := c.Label
-			if title == "" {
-				title = c.Value
-			}
-			one[i] = map[string]any{"const": c.Value, "title": title}
-		}
-		return map[string]any{"type": "string", "oneOf": one}
+	if typ == input.Choice && len(choices) > 0 {
+		return choiceSchema(choices)
 	}
-	return map[string]any{"type": "string"}
+	s := typ.JSONSchema()
+	if form && (s["type"] == "array" || s["type"] == "object") {
+		return map[string]any{"type": "string"}
+	}
+	return s
+}
+
+// choiceSchema is a string that is one of the options' values: an enum,
+// or, when options have labels, one const per option with its title.
+func choiceSchema(choices []input.Option) map[string]any {
+	labelled := false
+	values := make([]any, len(choices))
+	for i, c := range choices {
+		values[i] = c.Value
+		labelled = labelled || c.Label != ""
+	}
+	if !labelled {
+		return map[string]any{"type": "string", "enum": values}
+	}
+	one := make([]any, len(choices))
+	for i, c := range choices {
+		title := c.Label
+		if title == "" {
+			title = c.Value
+		}
+		one[i] = map[string]any{"const": c.Value, "title": title}
+	}
+	return map[string]any{"type": "string", "oneOf": one}
 }
 
 // describeInput is an input's property description: its question, its
@@ -135,15 +114,11 @@ func describeInput(in engine.InputInfo) string {
 	if in.Hint != "" {
 		parts = append(parts, "("+in.Hint+")")
 	}
-	switch input.Type(in.Type) {
-	case input.Time:
-		parts = append(parts, "A time of day, e.g. 14:30 or 9am.")
-	case input.Duration:
-		parts = append(parts, "A length of time, e.g. 30m or 1h30m.")
-	case input.Choice:
-		if in.ChoicesFromSteps {
-			parts = append(parts, "One of the options the flow finds while running.")
-		}
+	if d := input.Type(in.Type).Describe(); d != "" {
+		parts = append(parts, d)
+	}
+	if in.ChoicesFromSteps {
+		parts = append(parts, "One of the options the flow finds while running.")
 	}
 	if in.Default != "" {
 		switch _, ok := literalDefault(in); {
@@ -158,13 +133,13 @@ func describeInput(in engine.InputInfo) string {
 }
 
 // literalDefault is the default as a JSON value, when it is a literal of
-// a type JSON has (not an expression, not a date).
+// a type JSON has (not an expression, not a date or a duration).
 func literalDefault(in engine.InputInfo) (any, bool) {
 	if in.Default == "" || strings.Contains(in.Default, "${") {
 		return nil, false
 	}
-	switch typ := input.Type(in.Type); typ {
-	case input.String, input.Text, input.Email, input.Choice, input.Integer, input.Number, input.Boolean:
+	switch typ := input.Type(in.Type); typ.GoType() {
+	case reflect.TypeFor[string](), reflect.TypeFor[int64](), reflect.TypeFor[float64](), reflect.TypeFor[bool]():
 		v, err := input.Parse(typ, in.Default, input.Context{Choices: in.Choices})
 		if err != nil || v == nil {
 			return nil, false

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"reflect"
 	"strings"
 	"time"
 
@@ -34,10 +35,10 @@ func newPrompter(in io.Reader, out io.Writer) *prompter {
 // user interrupts, and errEndOfInput when stdin ends.
 func (p *prompter) ask(ctx context.Context, q *engine.Question) (string, error) {
 	p.show(q)
-	if q.Type == "text" {
+	switch input.Type(q.Type) {
+	case input.Text:
 		return p.readText(ctx)
-	}
-	if q.Type == "file" || q.Type == "files" {
+	case input.File, input.Files:
 		return p.askFiles(ctx, q) // files.go
 	}
 	return p.readLine(ctx)
@@ -77,11 +78,11 @@ func (p *prompter) show(q *engine.Question) {
 	case !q.Required:
 		b.WriteString("  (optional: Enter to skip)\n")
 	}
-	if q.Type == "text" {
+	switch typ := input.Type(q.Type); typ {
+	case input.Text:
 		b.WriteString("  (end with an empty line)\n")
-	}
-	if q.Type == "file" || q.Type == "files" {
-		fmt.Fprintf(&b, "  (the path of a file%s, at most %s)\n", map[bool]string{true: "; several separated by commas"}[q.Type == "files"], input.ByteSize(q.MaxSize))
+	case input.File, input.Files:
+		fmt.Fprintf(&b, "  (the path of a file%s, at most %s)\n", map[bool]string{true: "; several separated by commas"}[typ == input.Files], input.ByteSize(q.MaxSize))
 	}
 	b.WriteString("> ")
 	io.WriteString(p.out, b.String())
@@ -166,14 +167,16 @@ func readBoundedLine(r *bufio.Reader, limit int) (string, error) {
 // readableDefault shows a date or time default the way dates are shown
 // elsewhere ("Thu 26 Nov 2026 12:30") instead of RFC 3339.
 func readableDefault(q *engine.Question) string {
-	switch q.Type {
-	case "date", "time", "datetime":
-		if t, err := time.Parse(time.RFC3339, q.Default); err == nil {
-			if q.Type == "time" {
-				return t.Format("15:04")
-			}
-			return formatTime(t, nil)
-		}
+	typ := input.Type(q.Type)
+	if typ.GoType() != reflect.TypeFor[time.Time]() {
+		return q.Default
 	}
-	return q.Default
+	t, err := time.Parse(time.RFC3339, q.Default)
+	switch {
+	case err != nil:
+		return q.Default
+	case typ == input.Time:
+		return t.Format("15:04")
+	}
+	return formatTime(t, nil)
 }

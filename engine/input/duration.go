@@ -38,7 +38,7 @@ var bareNumber = lazyregexp.New(`^[0-9]+(?:\.[0-9]*)?$`)
 // parseDuration reads a positive duration: Go's notation ("1h30m", "1.5h",
 // "500ms"), words ("90 minutes", "1 hour and 30 minutes", "an hour",
 // "2 days", "1 week"), or hours and minutes on a clock ("1:30").
-func parseDuration(s string) (any, error) {
+func parseDuration(s string, _ Context) (any, error) {
 	d, msg := readDuration(s)
 	if msg != "" {
 		return nil, errorf("%s is not a duration: %s.", quote(s), msg)

@@ -17,7 +17,7 @@ const (
 
 // parseEmail reads one address, bare or in the "Name <address>" form, and
 // returns the bare address.
-func parseEmail(s string) (any, error) {
+func parseEmail(s string, _ Context) (any, error) {
 	entries := splitAddressList(s)
 	if len(entries) > 1 {
 		return nil, errorf("Give one email address only (found %d).", len(entries))

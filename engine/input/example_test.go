@@ -1,6 +1,7 @@
 package input_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"time"
 
@@ -86,6 +87,36 @@ func ExampleFromJSON() {
 	// int64 3 <nil>
 	// ["a@example.com" "b@example.com"] <nil>
 	// 2.5 is not a whole number.
+}
+
+func ExampleType_GoType() {
+	// What a program holding an input's value needs to know of its type.
+	for _, t := range []input.Type{input.Integer, input.Emails, input.Date, input.Duration} {
+		fmt.Printf("%-8s %-15v zero %#v\n", t, t.GoType(), t.Zero())
+	}
+	v, _ := input.Parse(input.Integer, "42", input.Context{})
+	fmt.Println(input.Integer.Holds(v), input.Number.Holds(v))
+	// Output:
+	// integer  int64           zero 0
+	// emails   []string        zero []string{}
+	// date     time.Time       zero time.Date(1, time.January, 1, 0, 0, 0, 0, time.UTC)
+	// duration time.Duration   zero 0
+	// true false
+}
+
+func ExampleType_JSONSchema() {
+	for _, t := range []input.Type{input.Number, input.Emails, input.DateTime, input.Time} {
+		b, _ := json.Marshal(t.JSONSchema())
+		fmt.Printf("%s %s\n", t, b)
+	}
+	// Where the format cannot say what the text looks like:
+	fmt.Println(input.Time.Describe())
+	// Output:
+	// number {"type":"number"}
+	// emails {"items":{"format":"email","type":"string"},"type":"array"}
+	// datetime {"format":"date-time","type":"string"}
+	// time {"type":"string"}
+	// A time of day, e.g. 14:30 or 9am.
 }
 
 func ExampleLoadZone() {

@@ -177,7 +177,7 @@ func parseFileAnswer(t Type, answer string, c Context) (any, error) {
 		return nil, nil
 	}
 	if trimmed[0] != '{' && trimmed[0] != '[' {
-		return nil, errorf("Expected %s, given as {\"name\": ..., \"content_type\": ..., \"base64\": ...}, got text.", expectedFile(t))
+		return nil, errorf("Expected %s, given as {\"name\": ..., \"content_type\": ..., \"base64\": ...}, got text.", expected(t))
 	}
 	var v any
 	if err := json.Unmarshal([]byte(trimmed), &v); err != nil {
@@ -186,11 +186,15 @@ func parseFileAnswer(t Type, answer string, c Context) (any, error) {
 	return fileFromJSON(t, v, c)
 }
 
-func expectedFile(t Type) string {
-	if t == Files {
-		return "one or more files"
-	}
-	return "a file"
+// fileSchema is the JSON Schema of a file given as JSON: its name, its
+// media type and its bytes in base64, the way a host answers a file
+// question (FileAnswer).
+func fileSchema() map[string]any {
+	return map[string]any{"type": "object", "required": []any{"name", "base64"}, "properties": map[string]any{
+		"name":         map[string]any{"type": "string"},
+		"content_type": map[string]any{"type": "string"},
+		"base64":       map[string]any{"type": "string", "contentEncoding": "base64"},
+	}}
 }
 
 // fileFromJSON accepts a preset or decoded answer: FileValue, []FileValue,
@@ -212,7 +216,7 @@ func fileFromJSON(t Type, v any, c Context) (any, error) {
 	case []any:
 		items = x
 	default:
-		return nil, errorf("Expected %s, got %s.", expectedFile(t), describe(v))
+		return nil, errorf("Expected %s, got %s.", expected(t), describe(v))
 	}
 	if t == File && len(items) != 1 {
 		return nil, errorf("Expected one file, got %d.", len(items))

@@ -227,34 +227,10 @@ func timeFromJSON(t Type, x time.Time, c Context) (any, error) {
 	return nil, errorf("Expected %s, got a date.", expected(t))
 }
 
+// expected names a good value of type t in FromJSON's messages.
 func expected(t Type) string {
-	switch t {
-	case String, Text:
-		return "text"
-	case Integer:
-		return "a whole number"
-	case Number:
-		return "a number"
-	case Boolean:
-		return "true or false"
-	case Email:
-		return "an email address"
-	case Emails:
-		return "a list of email addresses"
-	case List:
-		return "a list of texts"
-	case Date:
-		return "a date"
-	case Time:
-		return "a time"
-	case DateTime:
-		return "a date and time"
-	case Duration:
-		return "a duration such as \"30m\""
-	case Choice:
-		return "one of the options"
-	case File, Files:
-		return expectedFile(t)
+	if r := t.info(); r != nil {
+		return r.expected
 	}
 	return "a value of type " + string(t)
 }

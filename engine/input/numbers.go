@@ -16,7 +16,7 @@ var (
 )
 
 // parseInteger reads a whole number in decimal, with an optional sign.
-func parseInteger(s string) (any, error) {
+func parseInteger(s string, _ Context) (any, error) {
 	if !integerPattern.MatchString(s) {
 		switch {
 		case groupedPattern.MatchString(s):
@@ -42,7 +42,7 @@ func parseInteger(s string) (any, error) {
 // parseNumber reads a decimal number: digits with an optional sign, dot and
 // exponent. Infinities, NaN and hexadecimal forms are refused, and so is a
 // decimal comma (which would be read as a thousands separator elsewhere).
-func parseNumber(s string) (any, error) {
+func parseNumber(s string, _ Context) (any, error) {
 	if !decimalPattern.MatchString(s) {
 		if strings.Count(s, ",") == 1 && decimalPattern.MatchString(strings.Replace(s, ",", ".", 1)) && !groupedPattern.MatchString(s) {
 			return nil, errorf("%s is not a number: use a dot for decimals, as in %s.", quote(s), strings.Replace(s, ",", ".", 1))
@@ -64,7 +64,7 @@ func stripGrouping(s string) string {
 }
 
 // parseBoolean reads yes/no/y/n/true/false in any case.
-func parseBoolean(s string) (any, error) {
+func parseBoolean(s string, _ Context) (any, error) {
 	switch strings.ToLower(s) {
 	case "yes", "y", "true":
 		return true, nil

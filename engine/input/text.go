@@ -8,7 +8,7 @@ import (
 // parseString reads one line of text. Line breaks and other control
 // characters (except tab) are refused: a one-line value often ends up in a
 // subject, a name or a header.
-func parseString(s string) (any, error) {
+func parseString(s string, _ Context) (any, error) {
 	if strings.ContainsAny(s, "\r\n\u2028\u2029") {
 		return nil, errorf("The answer must be one line: remove the line breaks.")
 	}
@@ -20,7 +20,7 @@ func parseString(s string) (any, error) {
 
 // parseText reads several lines of text. Windows and old Mac line endings
 // become "\n" so the value is the same whichever terminal typed it.
-func parseText(s string) (any, error) {
+func parseText(s string, _ Context) (any, error) {
 	s = strings.ReplaceAll(s, "\r\n", "\n")
 	s = strings.ReplaceAll(s, "\r", "\n")
 	if r, bad := controlChar(s, true); bad {

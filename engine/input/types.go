@@ -2,6 +2,7 @@ package input
 
 import (
 	"fmt"
+	"reflect"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -28,23 +29,144 @@ const (
 	Choice   Type = "choice"   // one of a list of options (the option's value, a string)
 )
 
-var allTypes = []Type{String, Text, Integer, Number, Boolean, Email, Emails, List, Date, Time, DateTime, Duration, Choice, File, Files}
+// typeInfo is what runflow knows about one input type, beyond its parser's
+// rules: typeTable holds one row per type, so that adding a type adds a
+// row here (and its parser), and the engine, the CLI and the MCP server
+// learn it from the Type's methods instead of switching on its name.
+type typeInfo struct {
+	typ Type
+	// zero is the value of an optional input left empty; its Go type is
+	// the type of every value of t (what Parse and FromJSON give).
+	zero any
+	// parse reads a trimmed, non-blank answer; nil for the file types,
+	// whose answers are JSON (file.go).
+	parse    func(trimmed string, c Context) (any, error)
+	maxBytes int    // the longest answer accepted
+	expected string // names a good value in FromJSON's messages
+	// json and format are the JSON Schema type and format of a value as
+	// JSON carries it; item is a list's item type (its JSON Schema is an
+	// array of those, of at most maxItems when that is not 0).
+	json, format string
+	item         Type
+	maxItems     int
+	// describe says what a text answer looks like when json and format
+	// cannot.
+	describe string
+}
+
+var typeTable = [...]typeInfo{
+	{typ: String, zero: "", parse: parseString, maxBytes: MaxLineBytes, expected: "text", json: "string"},
+	{typ: Text, zero: "", parse: parseText, maxBytes: MaxTextBytes, expected: "text", json: "string"},
+	{typ: Integer, zero: int64(0), parse: parseInteger, maxBytes: MaxLineBytes, expected: "a whole number", json: "integer"},
+	{typ: Number, zero: float64(0), parse: parseNumber, maxBytes: MaxLineBytes, expected: "a number", json: "number"},
+	{typ: Boolean, zero: false, parse: parseBoolean, maxBytes: MaxLineBytes, expected: "true or false", json: "boolean"},
+	{typ: Email, zero: "", parse: parseEmail, maxBytes: MaxLineBytes, expected: "an email address", json: "string", format: "email"},
+	{typ: Emails, zero: []string{}, parse: parseEmails, maxBytes: MaxEmailsBytes, expected: "a list of email addresses", item: Email},
+	{typ: List, zero: []string{}, parse: parseList, maxBytes: MaxEmailsBytes, expected: "a list of texts", item: String},
+	{typ: Date, zero: time.Time{}, parse: parseDate, maxBytes: MaxLineBytes, expected: "a date", json: "string", format: "date"},
+	{typ: Time, zero: time.Time{}, parse: parseTime, maxBytes: MaxLineBytes, expected: "a time", json: "string",
+		describe: "A time of day, e.g. 14:30 or 9am."},
+	{typ: DateTime, zero: time.Time{}, parse: parseDateTime, maxBytes: MaxLineBytes, expected: "a date and time", json: "string", format: "date-time"},
+	{typ: Duration, zero: time.Duration(0), parse: parseDuration, maxBytes: MaxLineBytes, expected: "a duration such as \"30m\"", json: "string",
+		describe: "A length of time, e.g. 30m or 1h30m."},
+	{typ: Choice, zero: "", parse: parseChoice, maxBytes: MaxLineBytes, expected: "one of the options", json: "string"},
+	{typ: File, zero: FileValue{}, expected: "a file", json: "object"},
+	{typ: Files, zero: []FileValue{}, expected: "one or more files", item: File, maxItems: MaxFiles},
+}
+
+// info returns t's row, or nil when t is no type.
+func (t Type) info() *typeInfo {
+	for i := range typeTable {
+		if typeTable[i].typ == t {
+			return &typeTable[i]
+		}
+	}
+	return nil
+}
 
 // Types returns every input type, in the order the documentation lists them.
 // The slice is a fresh copy.
 func Types() []Type {
-	return append([]Type(nil), allTypes...)
+	out := make([]Type, len(typeTable))
+	for i := range typeTable {
+		out[i] = typeTable[i].typ
+	}
+	return out
 }
 
 // ParseType returns the Type named s (exactly as a template writes it, e.g.
 // "datetime") and whether s names a type at all.
 func ParseType(s string) (Type, bool) {
-	for _, t := range allTypes {
-		if string(t) == s {
-			return t, true
-		}
+	if r := Type(s).info(); r != nil {
+		return r.typ, true
 	}
 	return "", false
+}
+
+// GoType is the Go type of every value of type t: what Parse and FromJSON
+// give, what an expression reads (string, int64, float64, bool, []string,
+// time.Time, time.Duration, FileValue, []FileValue). It is nil when t is no
+// type.
+func (t Type) GoType() reflect.Type {
+	if r := t.info(); r != nil {
+		return reflect.TypeOf(r.zero)
+	}
+	return nil
+}
+
+// Zero is the value an optional input of type t holds when it is left
+// empty: "", 0, false, the zero time or duration, an empty FileValue, or an
+// empty (not nil) list. It is nil when t is no type.
+func (t Type) Zero() any {
+	if r := t.info(); r != nil {
+		return r.zero
+	}
+	return nil
+}
+
+// Holds reports whether v is a value of type t: whether its Go type is
+// t.GoType(). A saved session's values are checked with it when they are
+// read back.
+func (t Type) Holds(v any) bool {
+	gt := t.GoType()
+	return gt != nil && reflect.TypeOf(v) == gt
+}
+
+// JSONSchema returns the JSON Schema of a value of type t as JSON carries
+// it (an MCP tool's arguments, for one): its type, the format where JSON
+// Schema names one (email, date, date-time), a list's items, a file's
+// fields. A type it does not know is a string. Each call returns a new map,
+// the caller's to extend: a Choice's options, say, belong to the input, not
+// to the type.
+func (t Type) JSONSchema() map[string]any {
+	r := t.info()
+	switch {
+	case r == nil:
+		return map[string]any{"type": "string"}
+	case r.item != "":
+		s := map[string]any{"type": "array", "items": r.item.JSONSchema()}
+		if r.maxItems > 0 {
+			s["maxItems"] = r.maxItems
+		}
+		return s
+	case r.json == "object": // a file, the one object (file.go)
+		return fileSchema()
+	}
+	s := map[string]any{"type": r.json}
+	if r.format != "" {
+		s["format"] = r.format
+	}
+	return s
+}
+
+// Describe is a sentence saying what an answer of type t looks like, for
+// the types whose JSON Schema does not say (a time of day, a duration);
+// it is empty for the others.
+func (t Type) Describe() string {
+	if r := t.info(); r != nil {
+		return r.describe
+	}
+	return ""
 }
 
 // Option is one option of a Choice input: the Value the flow receives and the
@@ -129,16 +251,14 @@ const (
 )
 
 func maxBytes(t Type) int {
-	switch t {
-	case Text:
-		return MaxTextBytes
-	case Emails, List:
-		return MaxEmailsBytes
+	if r := t.info(); r != nil {
+		return r.maxBytes
 	}
 	return MaxLineBytes
 }
 
-// Parse turns an answer typed by a person into a value of type t:
+// Parse turns an answer typed by a person into a value of type t, of Go
+// type t.GoType():
 //
 //	String, Text, Email, Choice → string
 //	Integer → int64, Number → float64, Boolean → bool
@@ -169,33 +289,8 @@ func Parse(t Type, answer string, c Context) (any, error) {
 	if trimmed == "" || ((t == Emails || t == List) && strings.EqualFold(trimmed, "none")) {
 		return blank(t, trimmed, c)
 	}
-	switch t {
-	case String:
-		return parseString(trimmed)
-	case Text:
-		return parseText(trimmed)
-	case Integer:
-		return parseInteger(trimmed)
-	case Number:
-		return parseNumber(trimmed)
-	case Boolean:
-		return parseBoolean(trimmed)
-	case Email:
-		return parseEmail(trimmed)
-	case Emails:
-		return parseEmails(trimmed, c)
-	case List:
-		return parseList(trimmed, c)
-	case Date:
-		return parseDate(trimmed, c)
-	case Time:
-		return parseTime(trimmed, c)
-	case DateTime:
-		return parseDateTime(trimmed, c)
-	case Duration:
-		return parseDuration(trimmed)
-	case Choice:
-		return parseChoice(trimmed, c)
+	if r := t.info(); r != nil && r.parse != nil {
+		return r.parse(trimmed, c)
 	}
 	return nil, fmt.Errorf("input: unknown type %q", string(t))
 }
