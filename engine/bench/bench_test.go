@@ -3,15 +3,12 @@ package bench
 import (
 	"context"
 	"fmt"
-	"io"
-	"net/http"
 	"net/http/httptest"
 	"testing"
 
-	"github.com/tidwall/gjson"
-
 	"github.com/runflow/runflow/auth"
 	"github.com/runflow/runflow/engine"
+	"github.com/runflow/runflow/internal/testutil"
 )
 
 // newServer is a loopback Graph that answers GET /v1.0/me.
@@ -19,30 +16,6 @@ func newServer(b *testing.B) *httptest.Server {
 	srv := httptest.NewServer(MeHandler())
 	b.Cleanup(srv.Close)
 	return srv
-}
-
-// handWrittenMe is what a Go developer writes without runflow: one
-// request with net/http, two fields read with gjson.
-func handWrittenMe(ctx context.Context, hc *http.Client, baseURL string) (name, mail string, err error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, baseURL+"/me?%24select=displayName%2Cmail", nil)
-	if err != nil {
-		return "", "", err
-	}
-	req.Header.Set("Authorization", "Bearer "+Token)
-	resp, err := hc.Do(req)
-	if err != nil {
-		return "", "", err
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, 8<<20))
-	if err != nil {
-		return "", "", err
-	}
-	if resp.StatusCode != http.StatusOK {
-		return "", "", fmt.Errorf("GET /me: %s", resp.Status)
-	}
-	fields := gjson.GetManyBytes(body, "displayName", "mail")
-	return fields[0].String(), fields[1].String(), nil
 }
 
 // engineMe runs the template and returns the same two fields.
@@ -86,7 +59,7 @@ func BenchmarkGetMe(b *testing.B) {
 		name string
 		run  func() (string, string, error)
 	}{
-		{"handwritten", func() (string, string, error) { return handWrittenMe(ctx, hc, base) }},
+		{"handwritten", func() (string, string, error) { return HandWrittenMe(ctx, hc, base) }},
 		{"engine", func() (string, string, error) { return engineMe(ctx, eng, tpl) }},
 	}
 	for _, impl := range impls {
@@ -96,20 +69,7 @@ func BenchmarkGetMe(b *testing.B) {
 			b.Fatalf("%s: got %q, %q, %v", impl.name, name, mail, err)
 		}
 		b.Run("impl="+impl.name, func(b *testing.B) {
-			b.ReportAllocs()
-			cpu0, ok := processCPU()
-			n := 0
-			for b.Loop() {
-				if _, _, err := impl.run(); err != nil {
-					b.Fatal(err)
-				}
-				n++
-			}
-			// CPU time of the whole process (client, server and GC) per
-			// run: steadier than ns/op on a machine shared with other work.
-			if cpu1, ok1 := processCPU(); ok && ok1 && n > 0 {
-				b.ReportMetric(float64(cpu1-cpu0)/float64(n), "cpu-ns/op")
-			}
+			testutil.BenchCPU(b, func() error { _, _, err := impl.run(); return err })
 		})
 	}
 }
