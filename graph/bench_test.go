@@ -13,7 +13,6 @@ import (
 
 	"github.com/runflow/runflow/auth"
 	enginebench "github.com/runflow/runflow/engine/bench"
-	"github.com/runflow/runflow/internal/testutil"
 )
 
 // benchMeBody is Graph's documented answer to GET /me (reference example
@@ -54,23 +53,10 @@ func BenchmarkGetMe(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	impls := []struct {
-		name string
-		run  func() (string, string, error)
-	}{
-		{"handwritten", func() (string, string, error) { return enginebench.HandWrittenMe(ctx, hc, base) }},
-		{"Do", func() (string, string, error) { return clientMe(ctx, c) }},
-	}
-	for _, impl := range impls {
-		// Both must read the same values before they are timed.
-		name, mail, err := impl.run()
-		if err != nil || name != "Adele Vance" || mail != "AdeleV@contoso.com" {
-			b.Fatalf("%s: got %q, %q, %v", impl.name, name, mail, err)
-		}
-		b.Run("impl="+impl.name, func(b *testing.B) {
-			testutil.BenchCPU(b, func() error { _, _, err := impl.run(); return err })
-		})
-	}
+	enginebench.BenchMe(b,
+		enginebench.MeImpl{Name: "handwritten", Run: func() (string, string, error) { return enginebench.HandWrittenMe(ctx, hc, base) }},
+		enginebench.MeImpl{Name: "Do", Run: func() (string, string, error) { return clientMe(ctx, c) }},
+	)
 }
 
 // BenchmarkGetMeNoNetwork is BenchmarkGetMe with an in-memory transport
@@ -92,25 +78,8 @@ func BenchmarkGetMeNoNetwork(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	impls := []struct {
-		name string
-		run  func() (string, string, error)
-	}{
-		{"handwritten", func() (string, string, error) { return enginebench.HandWrittenMe(ctx, hc, base) }},
-		{"Do", func() (string, string, error) { return clientMe(ctx, c) }},
-	}
-	for _, impl := range impls {
-		name, mail, err := impl.run()
-		if err != nil || name != "Adele Vance" || mail != "AdeleV@contoso.com" {
-			b.Fatalf("%s: got %q, %q, %v", impl.name, name, mail, err)
-		}
-		b.Run("impl="+impl.name, func(b *testing.B) {
-			b.ReportAllocs()
-			for b.Loop() {
-				if _, _, err := impl.run(); err != nil {
-					b.Fatal(err)
-				}
-			}
-		})
-	}
+	enginebench.BenchMe(b,
+		enginebench.MeImpl{Name: "handwritten", Run: func() (string, string, error) { return enginebench.HandWrittenMe(ctx, hc, base) }},
+		enginebench.MeImpl{Name: "Do", Run: func() (string, string, error) { return clientMe(ctx, c) }},
+	)
 }

@@ -8,7 +8,6 @@ import (
 
 	"github.com/runflow/runflow/auth"
 	"github.com/runflow/runflow/engine"
-	"github.com/runflow/runflow/internal/testutil"
 )
 
 // newServer is a loopback Graph that answers GET /v1.0/me.
@@ -55,21 +54,8 @@ func BenchmarkGetMe(b *testing.B) {
 		b.Fatal(err)
 	}
 
-	impls := []struct {
-		name string
-		run  func() (string, string, error)
-	}{
-		{"handwritten", func() (string, string, error) { return HandWrittenMe(ctx, hc, base) }},
-		{"engine", func() (string, string, error) { return engineMe(ctx, eng, tpl) }},
-	}
-	for _, impl := range impls {
-		// Both must read the same values before they are timed.
-		name, mail, err := impl.run()
-		if err != nil || name != "Adele Vance" || mail != "AdeleV@contoso.com" {
-			b.Fatalf("%s: got %q, %q, %v", impl.name, name, mail, err)
-		}
-		b.Run("impl="+impl.name, func(b *testing.B) {
-			testutil.BenchCPU(b, func() error { _, _, err := impl.run(); return err })
-		})
-	}
+	BenchMe(b,
+		MeImpl{Name: "handwritten", Run: func() (string, string, error) { return HandWrittenMe(ctx, hc, base) }},
+		MeImpl{Name: "engine", Run: func() (string, string, error) { return engineMe(ctx, eng, tpl) }},
+	)
 }

@@ -12,7 +12,9 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"testing"
 
+	"github.com/runflow/runflow/internal/testutil"
 	"github.com/tidwall/gjson"
 )
 
@@ -96,4 +98,26 @@ func HandWrittenMe(ctx context.Context, hc *http.Client, baseURL string) (name, 
 	}
 	fields := gjson.GetManyBytes(body, "displayName", "mail")
 	return fields[0].String(), fields[1].String(), nil
+}
+
+// MeImpl is one way of doing the flow's request, for BenchMe.
+type MeImpl struct {
+	Name string
+	Run  func() (name, mail string, err error)
+}
+
+// BenchMe checks that every impl reads MeResponse's name and mail, then
+// times each as the sub-benchmark impl=<Name> with testutil.BenchCPU, in
+// the same run, so that benchstat -col /impl compares them.
+func BenchMe(b *testing.B, impls ...MeImpl) {
+	for _, impl := range impls {
+		// All must read the same values before they are timed.
+		name, mail, err := impl.Run()
+		if err != nil || name != "Adele Vance" || mail != "AdeleV@contoso.com" {
+			b.Fatalf("%s: got %q, %q, %v", impl.Name, name, mail, err)
+		}
+		b.Run("impl="+impl.Name, func(b *testing.B) {
+			testutil.BenchCPU(b, func() error { _, _, err := impl.Run(); return err })
+		})
+	}
 }
