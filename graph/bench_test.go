@@ -45,18 +45,10 @@ func clientMe(ctx context.Context, c *Client) (name, mail string, err error) {
 //	go test -run='^$' -bench=GetMe -benchmem -count=6 ./graph/ | tee bench.txt
 //	benchstat -col /impl bench.txt
 func BenchmarkGetMe(b *testing.B) {
-	ctx := context.Background()
 	srv := newBenchServer(b)
 	base := srv.URL + "/v1.0"
 	hc := srv.Client()
-	c, err := New(Config{BaseURL: base, HTTPClient: hc, Auth: auth.Static(enginebench.Token)})
-	if err != nil {
-		b.Fatal(err)
-	}
-	enginebench.BenchMe(b,
-		enginebench.MeImpl{Name: "handwritten", Run: func() (string, string, error) { return enginebench.HandWrittenMe(ctx, hc, base) }},
-		enginebench.MeImpl{Name: "Do", Run: func() (string, string, error) { return clientMe(ctx, c) }},
-	)
+	benchGetMe(b, hc, base)
 }
 
 // BenchmarkGetMeNoNetwork is BenchmarkGetMe with an in-memory transport
@@ -65,7 +57,6 @@ func BenchmarkGetMe(b *testing.B) {
 // noise on a shared machine is larger than the client's cost. Compare
 // with benchstat -col /impl as above.
 func BenchmarkGetMeNoNetwork(b *testing.B) {
-	ctx := context.Background()
 	const base = "https://graph.example.com/v1.0"
 	hc := &http.Client{Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
 		return &http.Response{
@@ -74,6 +65,13 @@ func BenchmarkGetMeNoNetwork(b *testing.B) {
 			Body:   io.NopCloser(strings.NewReader(benchMeBody)),
 		}, nil
 	})}
+	benchGetMe(b, hc, base)
+}
+
+// benchGetMe times GET /me by hand and through Client.Do, both over hc to
+// the service root base.
+func benchGetMe(b *testing.B, hc *http.Client, base string) {
+	ctx := context.Background()
 	c, err := New(Config{BaseURL: base, HTTPClient: hc, Auth: auth.Static(enginebench.Token)})
 	if err != nil {
 		b.Fatal(err)
