@@ -1,7 +1,6 @@
 package auth_test
 
 import (
-	"bytes"
 	"context"
 	"io"
 	"log/slog"
@@ -13,6 +12,7 @@ import (
 	"time"
 
 	"github.com/runflow/runflow/auth"
+	"github.com/runflow/runflow/internal/testutil"
 	"github.com/runflow/runflow/sandbox"
 )
 
@@ -22,36 +22,23 @@ import (
 const demoUserID = "5f1c2a9e-3b7d-4e8a-9c61-0d2e4f6a8b1c"
 const demoUPN = "AdeleV@contoso.onmicrosoft.com"
 
-// clock is a settable test clock shared by the sandbox and the providers.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
-
 // env is one test's sandbox, clock, store and log.
 type env struct {
 	t       *testing.T
 	sb      *sandbox.Server
 	ts      *httptest.Server
-	clock   *clock
+	clock   *testutil.Clock
 	store   *auth.MemoryStore
-	logBuf  *syncBuffer
+	logBuf  *testutil.SyncBuffer
 	log     *slog.Logger
 	profile *auth.Profile
 }
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	c := &clock{t: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)}
+	c := testutil.NewClock(time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC))
 	sb, ts := sandbox.NewTestServer(t, sandbox.Options{Now: c.Now})
-	buf := &syncBuffer{}
+	buf := &testutil.SyncBuffer{}
 	p := auth.SystemProfile().WithAuthority(ts.URL)
 	p.RedirectURL = "http://127.0.0.1"
 	return &env{
@@ -123,24 +110,6 @@ func (e *env) graphGet(path, tok string) int {
 	}
 	resp.Body.Close()
 	return resp.StatusCode
-}
-
-// syncBuffer is a bytes.Buffer safe for concurrent writers.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 // secrets collects every token, code and secret seen in a test, to check

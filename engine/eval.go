@@ -188,7 +188,7 @@ func (s *session) writeJSON(buf *bytes.Buffer, v *value) error {
 		return err
 	}
 	x, _ = withFileBytes(x) // files.go: a file in a body is its bytes, base64
-	b, err := json.Marshal(jsonable(x))
+	b, err := json.Marshal(JSONValue(x))
 	if err != nil {
 		return fmt.Errorf("the value at %d:%d cannot be sent as JSON: %v", v.pos.Line, v.pos.Col, err)
 	}

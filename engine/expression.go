@@ -131,21 +131,7 @@ type fieldRef struct {
 func stepFieldRefs(tree *parser.Tree) (reads []fieldRef, other []int) {
 	seen := map[*ast.IdentifierNode]bool{}
 	walkAll(tree.Node, func(n ast.Node) {
-		outer, ok := n.(*ast.MemberNode)
-		if !ok {
-			return
-		}
-		inner, ok := outer.Node.(*ast.MemberNode)
-		if !ok {
-			return
-		}
-		root, ok := inner.Node.(*ast.IdentifierNode)
-		if !ok || root.Value != "steps" {
-			return
-		}
-		id, ok1 := inner.Property.(*ast.StringNode)
-		field, ok2 := outer.Property.(*ast.StringNode)
-		if ok1 && ok2 {
+		if root, id, field, ok := stepRead(n); ok {
 			seen[root] = true
 			reads = append(reads, fieldRef{id: id.Value, field: field.Value, offset: field.Location().From})
 		}
@@ -156,4 +142,28 @@ func stepFieldRefs(tree *parser.Tree) (reads []fieldRef, other []int) {
 		}
 	})
 	return reads, other
+}
+
+// stepRead matches n against steps.<id>.<field> with both names written
+// out (a dot or a string key, not a computed one) and returns its parts:
+// the steps identifier, the step id and the field.
+func stepRead(n ast.Node) (root *ast.IdentifierNode, id, field *ast.StringNode, ok bool) {
+	outer, ok := n.(*ast.MemberNode)
+	if !ok {
+		return nil, nil, nil, false
+	}
+	inner, ok := outer.Node.(*ast.MemberNode)
+	if !ok {
+		return nil, nil, nil, false
+	}
+	root, ok = inner.Node.(*ast.IdentifierNode)
+	if !ok || root.Value != "steps" {
+		return nil, nil, nil, false
+	}
+	id, ok1 := inner.Property.(*ast.StringNode)
+	field, ok2 := outer.Property.(*ast.StringNode)
+	if !ok1 || !ok2 {
+		return nil, nil, nil, false
+	}
+	return root, id, field, true
 }

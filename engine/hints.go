@@ -16,21 +16,8 @@ func bodyFieldReads(tree *parser.Tree) (offsets []int, msgs []string) {
 		if !ok {
 			return
 		}
-		mid, ok := outer.Node.(*ast.MemberNode)
-		if !ok {
-			return
-		}
-		inner, ok := mid.Node.(*ast.MemberNode)
-		if !ok {
-			return
-		}
-		root, ok := inner.Node.(*ast.IdentifierNode)
-		if !ok || root.Value != "steps" {
-			return
-		}
-		id, ok1 := inner.Property.(*ast.StringNode)
-		field, ok2 := mid.Property.(*ast.StringNode)
-		if !ok1 || !ok2 || (field.Value != "body" && field.Value != "items") {
+		_, id, field, ok := stepRead(outer.Node)
+		if !ok || (field.Value != "body" && field.Value != "items") {
 			return
 		}
 		path := "@this"

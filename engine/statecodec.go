@@ -26,57 +26,34 @@ func (s *session) appendState(buf []byte) ([]byte, error) {
 	b = appendStrField(b, "template", s.t.id)
 	b = appendStrField(b, "hash", s.t.hash)
 	b = appendStrField(b, "session", s.sessionID())
-	b = append(b, `,"seq":`...)
-	b = strconv.AppendUint(b, s.seq, 10)
-	if s.opts.Zone != "" {
-		b = appendStrField(b, "zone", s.opts.Zone)
-	}
+	b = strconv.AppendUint(appendKey(b, "seq"), s.seq, 10)
+	b = appendOptStrField(b, "zone", s.opts.Zone)
 	if s.user != "me" {
 		b = appendStrField(b, "user", s.user)
 	}
-	if s.opts.Subject != "" {
-		b = appendStrField(b, "subject", s.opts.Subject)
-	}
-	if s.opts.Conversation != "" {
-		b = appendStrField(b, "conversation", s.opts.Conversation)
-	}
-	if s.opts.NoInput {
-		b = append(b, `,"no_input":true`...)
-	}
-	if s.opts.AutoConfirm {
-		b = append(b, `,"auto_confirm":true`...)
-	}
-	if s.opts.DryRun {
-		b = append(b, `,"dry_run":true`...)
-	}
+	b = appendOptStrField(b, "subject", s.opts.Subject)
+	b = appendOptStrField(b, "conversation", s.opts.Conversation)
+	b = appendFlagField(b, "no_input", s.opts.NoInput)
+	b = appendFlagField(b, "auto_confirm", s.opts.AutoConfirm)
+	b = appendFlagField(b, "dry_run", s.opts.DryRun)
 	b = append(b, `,"cursor":[`...)
 	for i, f := range s.stack {
-		if i > 0 {
-			b = append(b, ',')
-		}
+		b = appendComma(b, i)
 		b = append(b, `{"b":`...)
 		b = appendJSONString(b, f.blk.key)
-		b = append(b, `,"i":`...)
-		b = strconv.AppendInt(b, int64(f.idx), 10)
+		b = appendIntField(b, "i", int64(f.idx))
 		if len(f.items) > 0 {
-			b = append(b, `,"items":`...)
 			var err error
-			if b, err = appendValue(b, f.items, 0); err != nil {
+			if b, err = appendValue(appendKey(b, "items"), f.items, 0); err != nil {
 				return nil, fmt.Errorf("saving the session: foreach item: %v", err)
 			}
 		}
-		if f.n != 0 {
-			b = append(b, `,"n":`...)
-			b = strconv.AppendInt(b, int64(f.n), 10)
-		}
+		b = appendOptIntField(b, "n", int64(f.n))
 		b = append(b, '}')
 	}
 	b = append(b, ']')
 	b = appendStrField(b, "wait", s.wait)
-	if s.attempt != 0 {
-		b = append(b, `,"attempt":`...)
-		b = strconv.AppendInt(b, int64(s.attempt), 10)
-	}
+	b = appendOptIntField(b, "attempt", int64(s.attempt))
 	var err error
 	for _, m := range []struct {
 		name string
@@ -85,10 +62,7 @@ func (s *session) appendState(buf []byte) ([]byte, error) {
 		if len(m.m) == 0 {
 			continue
 		}
-		b = append(b, ',', '"')
-		b = append(b, m.name...)
-		b = append(b, '"', ':')
-		if b, err = appendMap(b, m.m, 0); err != nil {
+		if b, err = appendMap(appendKey(b, m.name), m.m, 0); err != nil {
 			return nil, fmt.Errorf("saving the session: %s: %v", m.name, err)
 		}
 	}
@@ -126,30 +100,19 @@ func (s *session) appendStepResult(b []byte, id string, r *stepResult) []byte {
 	b = append(b, `{"status":`...)
 	b = strconv.AppendInt(b, int64(r.Status), 10)
 	if len(r.Headers) > 0 {
-		b = append(b, `,"headers":{`...)
+		b = append(appendKey(b, "headers"), '{')
 		for i, k := range sortedKeys(r.Headers) {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = appendJSONString(b, k)
-			b = append(b, ':')
-			b = appendJSONString(b, r.Headers[k])
+			b = appendJSONString(appendComma(b, i), k)
+			b = appendJSONString(append(b, ':'), r.Headers[k])
 		}
 		b = append(b, '}')
 	}
-	if r.Body != "" {
-		b = appendStrField(b, "body", r.Body)
+	b = appendOptStrField(b, "body", r.Body)
+	if r.Items != "[]" {
+		b = appendOptStrField(b, "items", r.Items)
 	}
-	if r.Items != "" && r.Items != "[]" {
-		b = appendStrField(b, "items", r.Items)
-	}
-	if r.Count != 0 {
-		b = append(b, `,"count":`...)
-		b = strconv.AppendInt(b, int64(r.Count), 10)
-	}
-	if r.Truncated {
-		b = append(b, `,"truncated":true`...)
-	}
+	b = appendOptIntField(b, "count", int64(r.Count))
+	b = appendFlagField(b, "truncated", r.Truncated)
 	return append(b, '}')
 }
 
@@ -167,23 +130,60 @@ func sortedKeys[V any](m map[string]V) []string {
 	return keys
 }
 
-func appendStrField(b []byte, name, v string) []byte {
+// appendKey writes the comma and the key of a field after an object's
+// first: ,"name":
+func appendKey(b []byte, name string) []byte {
 	b = append(b, ',', '"')
 	b = append(b, name...)
-	b = append(b, '"', ':')
-	return appendJSONString(b, v)
+	return append(b, '"', ':')
+}
+
+// appendComma writes the comma before the i'th item of a list or object
+// (none before the first).
+func appendComma(b []byte, i int) []byte {
+	if i > 0 {
+		b = append(b, ',')
+	}
+	return b
+}
+
+func appendStrField(b []byte, name, v string) []byte {
+	return appendJSONString(appendKey(b, name), v)
+}
+
+func appendIntField(b []byte, name string, n int64) []byte {
+	return strconv.AppendInt(appendKey(b, name), n, 10)
+}
+
+// appendOptStrField, appendOptIntField and appendFlagField leave out a
+// field that holds its zero value, which reads back the same.
+func appendOptStrField(b []byte, name, v string) []byte {
+	if v == "" {
+		return b
+	}
+	return appendStrField(b, name, v)
+}
+
+func appendOptIntField(b []byte, name string, n int64) []byte {
+	if n == 0 {
+		return b
+	}
+	return appendIntField(b, name, n)
+}
+
+func appendFlagField(b []byte, name string, on bool) []byte {
+	if !on {
+		return b
+	}
+	return append(appendKey(b, name), "true"...)
 }
 
 func appendMap(b []byte, m map[string]any, depth int) ([]byte, error) {
 	b = append(b, '{')
 	var err error
 	for i, k := range sortedKeys(m) {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = appendJSONString(b, k)
-		b = append(b, ':')
-		if b, err = appendValue(b, m[k], depth+1); err != nil {
+		b = appendJSONString(appendComma(b, i), k)
+		if b, err = appendValue(append(b, ':'), m[k], depth+1); err != nil {
 			return nil, fmt.Errorf("%s: %v", k, err)
 		}
 	}
@@ -208,38 +208,16 @@ func appendValue(b []byte, v any, depth int) ([]byte, error) {
 			return nil, fmt.Errorf("cannot save the number %v", x)
 		}
 		return appendFloat(b, x), nil
-	case int:
-		b = append(b, `{"$i":"`...)
-		b = strconv.AppendInt(b, int64(x), 10)
-		return append(b, '"', '}'), nil
-	case int64:
-		b = append(b, `{"$I":"`...)
-		b = strconv.AppendInt(b, x, 10)
-		return append(b, '"', '}'), nil
-	case time.Time:
-		b = append(b, `{"$t":"`...)
-		b = x.AppendFormat(b, time.RFC3339Nano)
-		return append(b, '"', '}'), nil
-	case time.Duration:
-		b = append(b, `{"$d":"`...)
-		b = append(b, x.String()...)
-		return append(b, '"', '}'), nil
 	case []string:
 		b = append(b, `{"$s":[`...)
 		for i, s := range x {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = appendJSONString(b, s)
+			b = appendJSONString(appendComma(b, i), s)
 		}
 		return append(b, ']', '}'), nil
 	case []any:
 		b = append(b, '[')
 		for i, it := range x {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			if b, err = appendValue(b, it, depth+1); err != nil {
+			if b, err = appendValue(appendComma(b, i), it, depth+1); err != nil {
 				return nil, err
 			}
 		}
@@ -250,6 +228,9 @@ func appendValue(b []byte, v any, depth int) ([]byte, error) {
 			return nil, err
 		}
 		return append(b, '}'), nil
+	}
+	if b, ok := appendTextTag(b, v); ok {
+		return b, nil
 	}
 	// The rarer types (float32, int32, []int, map[string]string...):
 	// through encodeValue and encoding/json.
@@ -262,6 +243,24 @@ func appendValue(b []byte, v any, depth int) ([]byte, error) {
 		return nil, err
 	}
 	return append(b, raw...), nil
+}
+
+// appendTextTag writes the values that codec.go tags with their text,
+// such as {"$i":"42"}, and reports whether v is one of them.
+func appendTextTag(b []byte, v any) ([]byte, bool) {
+	switch x := v.(type) {
+	case int:
+		b = strconv.AppendInt(append(b, `{"$i":"`...), int64(x), 10)
+	case int64:
+		b = strconv.AppendInt(append(b, `{"$I":"`...), x, 10)
+	case time.Time:
+		b = x.AppendFormat(append(b, `{"$t":"`...), time.RFC3339Nano)
+	case time.Duration:
+		b = append(append(b, `{"$d":"`...), x.String()...)
+	default:
+		return b, false
+	}
+	return append(b, '"', '}'), true
 }
 
 // appendFloat writes a float64 as encoding/json does.
@@ -339,17 +338,16 @@ func appendJSONString(b []byte, s string) []byte {
 // parsedState is a state as parseState reads it: savedState with its
 // values already decoded.
 type parsedState struct {
-	V                                    int64
-	Template, Hash, Session, Zone        string
-	User, Subject, Conversation, Wait    string
-	Seq                                  uint64
-	NoInput, AutoConfirm, DryRun         bool
-	Cursor                               []parsedFrame
-	Attempt                              int64
-	Inputs, Presets, Vars                map[string]any
-	Steps                                map[string]*stepResult
-	haveTemplate, haveHash, haveSession  bool
-	haveCursor, haveWait, haveV, haveSeq bool
+	V                                 int64
+	Template, Hash, Session, Zone     string
+	User, Subject, Conversation, Wait string
+	Seq                               uint64
+	NoInput, AutoConfirm, DryRun      bool
+	Cursor                            []parsedFrame
+	Attempt                           int64
+	Inputs, Presets, Vars             map[string]any
+	Steps                             map[string]*stepResult
+	haveV                             bool
 }
 
 type parsedFrame struct {
@@ -372,12 +370,7 @@ func parseState(data []byte, signed bool) (*parsedState, error) {
 		return nil, fmt.Errorf("it is not a JSON object")
 	}
 	st := &parsedState{}
-	var err error
-	root.ForEach(func(k, v gjson.Result) bool {
-		err = st.field(k.Str, v)
-		return err == nil
-	})
-	if err != nil {
+	if err := readObject(st, root, stateFields); err != nil {
 		return nil, err
 	}
 	if !st.haveV {
@@ -386,64 +379,119 @@ func parseState(data []byte, signed bool) (*parsedState, error) {
 	return st, nil
 }
 
-func (st *parsedState) field(name string, v gjson.Result) error {
-	var err error
-	switch name {
-	case "v":
-		st.V, err = jsonInt(name, v)
+// stateFields are the fields of a state (savedState, state.go): where each
+// goes and how it is read.
+var stateFields = []field[parsedState]{
+	{"v", func(st *parsedState, k string, v gjson.Result) error {
 		st.haveV = true
-	case "template":
-		st.Template, err = jsonStr(name, v)
-		st.haveTemplate = true
-	case "hash":
-		st.Hash, err = jsonStr(name, v)
-		st.haveHash = true
-	case "session":
-		st.Session, err = jsonStr(name, v)
-		st.haveSession = true
-	case "seq":
-		var n int64
-		n, err = jsonInt(name, v)
+		return read(&st.V, k, v, jsonInt)
+	}},
+	{"template", func(st *parsedState, k string, v gjson.Result) error { return read(&st.Template, k, v, jsonStr) }},
+	{"hash", func(st *parsedState, k string, v gjson.Result) error { return read(&st.Hash, k, v, jsonStr) }},
+	{"session", func(st *parsedState, k string, v gjson.Result) error { return read(&st.Session, k, v, jsonStr) }},
+	{"seq", func(st *parsedState, k string, v gjson.Result) error {
+		n, err := jsonInt(k, v)
 		if n < 0 {
 			err = fmt.Errorf("seq: a negative number")
 		}
-		st.Seq, st.haveSeq = uint64(n), true
-	case "zone":
-		st.Zone, err = jsonStr(name, v)
-	case "user":
-		st.User, err = jsonStr(name, v)
-	case "subject":
-		st.Subject, err = jsonStr(name, v)
-	case "conversation":
-		st.Conversation, err = jsonStr(name, v)
-	case "no_input":
-		st.NoInput, err = jsonBool(name, v)
-	case "auto_confirm":
-		st.AutoConfirm, err = jsonBool(name, v)
-	case "dry_run":
-		st.DryRun, err = jsonBool(name, v)
-	case "wait":
-		st.Wait, err = jsonStr(name, v)
-		st.haveWait = true
-	case "attempt":
-		st.Attempt, err = jsonInt(name, v)
-	case "cursor":
-		st.haveCursor = true
-		err = st.cursor(v)
-	case "inputs":
-		st.Inputs, err = jsonMap(name, v)
-	case "presets":
-		st.Presets, err = jsonMap(name, v)
-	case "vars":
-		st.Vars, err = jsonMap(name, v)
-	case "steps":
-		err = st.steps(v)
-	case "sig":
-		_, err = jsonStr(name, v)
-	default:
-		err = fmt.Errorf("unknown field %q", name)
-	}
+		st.Seq = uint64(n)
+		return err
+	}},
+	{"zone", func(st *parsedState, k string, v gjson.Result) error { return read(&st.Zone, k, v, jsonStr) }},
+	{"user", func(st *parsedState, k string, v gjson.Result) error { return read(&st.User, k, v, jsonStr) }},
+	{"subject", func(st *parsedState, k string, v gjson.Result) error { return read(&st.Subject, k, v, jsonStr) }},
+	{"conversation", func(st *parsedState, k string, v gjson.Result) error { return read(&st.Conversation, k, v, jsonStr) }},
+	{"no_input", func(st *parsedState, k string, v gjson.Result) error { return read(&st.NoInput, k, v, jsonBool) }},
+	{"auto_confirm", func(st *parsedState, k string, v gjson.Result) error { return read(&st.AutoConfirm, k, v, jsonBool) }},
+	{"dry_run", func(st *parsedState, k string, v gjson.Result) error { return read(&st.DryRun, k, v, jsonBool) }},
+	{"cursor", func(st *parsedState, _ string, v gjson.Result) error { return st.cursor(v) }},
+	{"wait", func(st *parsedState, k string, v gjson.Result) error { return read(&st.Wait, k, v, jsonStr) }},
+	{"attempt", func(st *parsedState, k string, v gjson.Result) error { return read(&st.Attempt, k, v, jsonInt) }},
+	{"inputs", func(st *parsedState, k string, v gjson.Result) error { return read(&st.Inputs, k, v, jsonMap) }},
+	{"presets", func(st *parsedState, k string, v gjson.Result) error { return read(&st.Presets, k, v, jsonMap) }},
+	{"vars", func(st *parsedState, k string, v gjson.Result) error { return read(&st.Vars, k, v, jsonMap) }},
+	{"steps", func(st *parsedState, _ string, v gjson.Result) error { return st.steps(v) }},
+	{"sig", func(_ *parsedState, k string, v gjson.Result) error { // statesig.go
+		_, err := jsonStr(k, v)
+		return err
+	}},
+}
+
+// frameFields are the fields of a cursor frame.
+var frameFields = []field[parsedFrame]{
+	{"b", func(f *parsedFrame, _ string, v gjson.Result) error {
+		return read(&f.Block, "cursor block", v, jsonStr)
+	}},
+	{"i", func(f *parsedFrame, _ string, v gjson.Result) error {
+		return read(&f.Index, "cursor index", v, jsonInt)
+	}},
+	{"n", func(f *parsedFrame, _ string, v gjson.Result) error { return read(&f.N, "cursor n", v, jsonInt) }},
+	{"items", func(f *parsedFrame, _ string, v gjson.Result) error {
+		if v.Type == gjson.Null {
+			return nil
+		}
+		if !v.IsArray() {
+			return fmt.Errorf("foreach items: not a list")
+		}
+		d, err := gjsonValue(v, 0)
+		if err == nil {
+			f.Items = d.([]any)
+		}
+		return err
+	}},
+}
+
+// resultFields are the fields of a step's saved result.
+var resultFields = []field[stepResult]{
+	{"status", func(r *stepResult, k string, v gjson.Result) error { return read(&r.Status, k, v, jsonSmallInt) }},
+	{"headers", func(r *stepResult, _ string, v gjson.Result) error {
+		if !v.IsObject() {
+			return fmt.Errorf("headers: not an object")
+		}
+		r.Headers = map[string]string{}
+		return each(v, func(k string, hv gjson.Result) (err error) {
+			r.Headers[k], err = jsonStr("header", hv)
+			return err
+		})
+	}},
+	{"body", func(r *stepResult, k string, v gjson.Result) error { return read(&r.Body, k, v, jsonStr) }},
+	{"items", func(r *stepResult, k string, v gjson.Result) error { return read(&r.Items, k, v, jsonStr) }},
+	{"count", func(r *stepResult, k string, v gjson.Result) error { return read(&r.Count, k, v, jsonSmallInt) }},
+	{"truncated", func(r *stepResult, k string, v gjson.Result) error { return read(&r.Truncated, k, v, jsonBool) }},
+}
+
+// field is one field of a saved object of type T: its name and how its
+// value is read into the object.
+type field[T any] struct {
+	name string
+	read func(into *T, name string, v gjson.Result) error
+}
+
+// read stores at p what decode reads from the field name's value v.
+func read[T any](p *T, name string, v gjson.Result, decode func(string, gjson.Result) (T, error)) (err error) {
+	*p, err = decode(name, v)
 	return err
+}
+
+// readObject reads the JSON object v into *into, each field with its
+// reader in fields; a field with none is an *unknownField error.
+func readObject[T any](into *T, v gjson.Result, fields []field[T]) error {
+	return each(v, func(name string, x gjson.Result) error {
+		for i := range fields {
+			if fields[i].name == name {
+				return fields[i].read(into, name, x)
+			}
+		}
+		return &unknownField{name: name}
+	})
+}
+
+// unknownField is the error of a field no reader reads; where, when set,
+// says in what (such as `cursor: `).
+type unknownField struct{ where, name string }
+
+func (e *unknownField) Error() string {
+	return fmt.Sprintf("%sunknown field %q", e.where, e.name)
 }
 
 func (st *parsedState) cursor(v gjson.Result) error {
@@ -459,33 +507,14 @@ func (st *parsedState) cursor(v gjson.Result) error {
 			err = fmt.Errorf("cursor: a frame is not an object")
 			return false
 		}
-		var f parsedFrame
-		fv.ForEach(func(k, x gjson.Result) bool {
-			switch k.Str {
-			case "b":
-				f.Block, err = jsonStr("cursor block", x)
-			case "i":
-				f.Index, err = jsonInt("cursor index", x)
-			case "n":
-				f.N, err = jsonInt("cursor n", x)
-			case "items":
-				if x.Type == gjson.Null {
-					break
-				}
-				if !x.IsArray() {
-					err = fmt.Errorf("foreach items: not a list")
-					break
-				}
-				var d any
-				if d, err = gjsonValue(x, 0); err == nil {
-					f.Items = d.([]any)
-				}
-			default:
-				err = fmt.Errorf("cursor: unknown field %q", k.Str)
-			}
-			return err == nil
-		})
-		st.Cursor = append(st.Cursor, f)
+		// Read into the frame in place: a local one would be moved to the
+		// heap, as readObject's readers are called through a table.
+		st.Cursor = append(st.Cursor, parsedFrame{})
+		err = readObject(&st.Cursor[len(st.Cursor)-1], fv, frameFields)
+		if u, ok := err.(*unknownField); ok {
+			u.where = "cursor: "
+		}
+		// Past 256 frames, stop reading: Resume refuses a cursor that deep.
 		return err == nil && len(st.Cursor) <= 256
 	})
 	return err
@@ -499,44 +528,27 @@ func (st *parsedState) steps(v gjson.Result) error {
 		return fmt.Errorf("steps: not an object")
 	}
 	st.Steps = map[string]*stepResult{}
-	var err error
-	v.ForEach(func(id, rv gjson.Result) bool {
+	return each(v, func(id string, rv gjson.Result) error {
 		if !rv.IsObject() {
-			err = fmt.Errorf("step %q: not an object", id.Str)
-			return false
+			return fmt.Errorf("step %q: not an object", id)
 		}
 		r := &stepResult{kept: true}
-		rv.ForEach(func(k, x gjson.Result) bool {
-			var n int64
-			switch k.Str {
-			case "status":
-				n, err = jsonInt("status", x)
-				r.Status = int(n)
-			case "count":
-				n, err = jsonInt("count", x)
-				r.Count = int(n)
-			case "body":
-				r.Body, err = jsonStr("body", x)
-			case "items":
-				r.Items, err = jsonStr("items", x)
-			case "truncated":
-				r.Truncated, err = jsonBool("truncated", x)
-			case "headers":
-				if !x.IsObject() {
-					err = fmt.Errorf("headers: not an object")
-					break
-				}
-				r.Headers = map[string]string{}
-				x.ForEach(func(hk, hv gjson.Result) bool {
-					r.Headers[hk.Str], err = jsonStr("header", hv)
-					return err == nil
-				})
-			default:
-				err = fmt.Errorf("step %q: unknown field %q", id.Str, k.Str)
-			}
-			return err == nil
-		})
-		st.Steps[id.Str] = r
+		st.Steps[id] = r
+		err := readObject(r, rv, resultFields)
+		if u, ok := err.(*unknownField); ok {
+			u.where = fmt.Sprintf("step %q: ", id)
+		}
+		return err
+	})
+}
+
+// each calls f with each key (empty in a list) and value of the JSON
+// object or list v, and stops at the first error f returns, which it
+// returns.
+func each(v gjson.Result, f func(key string, x gjson.Result) error) error {
+	var err error
+	v.ForEach(func(k, x gjson.Result) bool {
+		err = f(k.Str, x)
 		return err == nil
 	})
 	return err
@@ -550,13 +562,10 @@ func jsonStr(name string, v gjson.Result) (string, error) {
 }
 
 func jsonBool(name string, v gjson.Result) (bool, error) {
-	switch v.Type {
-	case gjson.True:
-		return true, nil
-	case gjson.False:
-		return false, nil
+	if v.Type != gjson.True && v.Type != gjson.False {
+		return false, fmt.Errorf("%s: not a boolean", name)
 	}
-	return false, fmt.Errorf("%s: not a boolean", name)
+	return v.Type == gjson.True, nil
 }
 
 func jsonInt(name string, v gjson.Result) (int64, error) {
@@ -570,6 +579,12 @@ func jsonInt(name string, v gjson.Result) (int64, error) {
 	return n, nil
 }
 
+// jsonSmallInt is jsonInt for the fields held in an int.
+func jsonSmallInt(name string, v gjson.Result) (int, error) {
+	n, err := jsonInt(name, v)
+	return int(n), err
+}
+
 func jsonMap(name string, v gjson.Result) (map[string]any, error) {
 	if v.Type == gjson.Null {
 		return nil, nil
@@ -578,15 +593,13 @@ func jsonMap(name string, v gjson.Result) (map[string]any, error) {
 		return nil, fmt.Errorf("%s: not an object", name)
 	}
 	out := make(map[string]any, 8)
-	var err error
-	v.ForEach(func(k, x gjson.Result) bool {
-		var d any
-		if d, err = gjsonValue(x, 0); err != nil {
-			err = fmt.Errorf("%s: %s: %v", name, k.Str, err)
-			return false
+	err := each(v, func(k string, x gjson.Result) error {
+		d, err := gjsonValue(x, 0)
+		if err != nil {
+			return fmt.Errorf("%s: %s: %v", name, k, err)
 		}
-		out[k.Str] = d
-		return true
+		out[k] = d
+		return nil
 	})
 	return out, err
 }
@@ -599,10 +612,8 @@ func gjsonValue(v gjson.Result, depth int) (any, error) {
 	switch v.Type {
 	case gjson.Null:
 		return nil, nil
-	case gjson.False:
-		return false, nil
-	case gjson.True:
-		return true, nil
+	case gjson.False, gjson.True:
+		return v.Type == gjson.True, nil
 	case gjson.String:
 		return v.Str, nil
 	case gjson.Number:
@@ -614,12 +625,10 @@ func gjsonValue(v gjson.Result, depth int) (any, error) {
 	}
 	if v.IsArray() {
 		out := []any{}
-		var err error
-		v.ForEach(func(_, x gjson.Result) bool {
-			var d any
-			d, err = gjsonValue(x, depth+1)
+		err := each(v, func(_ string, x gjson.Result) error {
+			d, err := gjsonValue(x, depth+1)
 			out = append(out, d)
-			return err == nil
+			return err
 		})
 		return out, err
 	}
@@ -647,14 +656,12 @@ func gjsonValue(v gjson.Result, depth int) (any, error) {
 			break
 		}
 		out := []string{}
-		var err error
-		raw.ForEach(func(_, x gjson.Result) bool {
+		err := each(raw, func(_ string, x gjson.Result) error {
 			if x.Type != gjson.String {
-				err = fmt.Errorf("a string list holds a %s", x.Type)
-				return false
+				return fmt.Errorf("a string list holds a %s", x.Type)
 			}
 			out = append(out, x.Str)
-			return true
+			return nil
 		})
 		return out, err
 	case "$m":
@@ -662,12 +669,10 @@ func gjsonValue(v gjson.Result, depth int) (any, error) {
 			break
 		}
 		out := map[string]any{}
-		var err error
-		raw.ForEach(func(k, x gjson.Result) bool {
-			var d any
-			d, err = gjsonValue(x, depth+1)
-			out[k.Str] = d
-			return err == nil
+		err := each(raw, func(k string, x gjson.Result) error {
+			d, err := gjsonValue(x, depth+1)
+			out[k] = d
+			return err
 		})
 		return out, err
 	}

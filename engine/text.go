@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"reflect"
 	"strconv"
 	"strings"
 	"time"
@@ -55,48 +56,121 @@ func textOf(v any) string {
 	case fmt.Stringer:
 		return x.String()
 	}
-	b, err := json.Marshal(jsonable(v))
+	b, err := json.Marshal(JSONValue(v))
 	if err != nil {
 		return fmt.Sprint(v)
 	}
 	return string(b)
 }
 
-// jsonable converts a value for JSON encoding: durations become ISO 8601
-// durations (Graph's format, e.g. "PT1H30M"), times RFC 3339, and maps and
-// lists are converted deeply.
-func jsonable(v any) any {
+// JSONValue returns v in a form encoding/json writes the way runflow does:
+// times as RFC 3339 text with their fraction of a second, durations as ISO
+// 8601 durations (Graph's form, e.g. "PT1H30M"), files as a map of their
+// name, content_type, size and sha256 (not their bytes), numbers that JSON
+// cannot hold (NaN, ±Inf) as null, and lists and maps converted deeply (a
+// nil list as []). It is the form of values in request bodies and in text
+// that shows a list or a map; see [JSONForm] for the forms of other
+// documents.
+func JSONValue(v any) any {
+	return JSONForm{}.Value(v)
+}
+
+// JSONForm says how [JSONForm.Value] writes the values JSON has no type
+// for. The zero JSONForm is the form of [JSONValue]; a document that
+// promised another form (the CLI's --output json, an MCP tool's structured
+// content) sets the fields that differ.
+type JSONForm struct {
+	// Zone, when not nil, is the zone times are moved to before they are
+	// written; nil keeps each time's own zone.
+	Zone *time.Location
+	// TimeLayout is the layout times are written in; "" is
+	// time.RFC3339Nano.
+	TimeLayout string
+	// GoDurations writes durations in Go's notation ("1h30m0s") instead of
+	// ISO 8601.
+	GoDurations bool
+	// FileStructs keeps a file an input.FileValue, which encoding/json
+	// writes with its fields in declaration order (name, content_type,
+	// size, sha256) instead of as a map with sorted keys.
+	FileStructs bool
+}
+
+// Value returns v converted for encoding/json in the form f describes.
+func (f JSONForm) Value(v any) any {
 	switch x := v.(type) {
-	case input.FileValue: // files.go: a file's description, not its bytes
-		return fileMeta(x)
-	case []input.FileValue:
-		out := make([]any, len(x))
-		for i, f := range x {
-			out[i] = fileMeta(f)
+	case nil, string, bool, int, int64:
+		return v
+	case float64:
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return nil
 		}
-		return out
-	case time.Duration:
-		return isoDuration(x)
+		return x
 	case time.Time:
-		return x.Format(time.RFC3339Nano)
+		return f.time(x)
+	case *time.Time:
+		if x == nil {
+			return nil
+		}
+		return f.time(*x)
+	case time.Duration:
+		if f.GoDurations {
+			return x.String()
+		}
+		return isoDuration(x)
+	case input.FileValue: // files.go: a file's description, not its bytes
+		if f.FileStructs {
+			return x
+		}
+		return fileMeta(x)
 	case []any:
 		out := make([]any, len(x))
 		for i, it := range x {
-			out[i] = jsonable(it)
+			out[i] = f.Value(it)
 		}
 		return out
 	case map[string]any:
 		out := make(map[string]any, len(x))
 		for k, it := range x {
-			out[k] = jsonable(it)
+			out[k] = f.Value(it)
 		}
 		return out
-	case float64:
-		if math.IsNaN(x) || math.IsInf(x, 0) {
-			return nil
+	}
+	return f.reflected(v)
+}
+
+// reflected converts the lists and string-keyed maps of other Go types
+// ([]string, []input.FileValue, ...) like []any and map[string]any.
+func (f JSONForm) reflected(v any) any {
+	rv := reflect.ValueOf(v)
+	switch rv.Kind() {
+	case reflect.Slice, reflect.Array:
+		out := make([]any, rv.Len())
+		for i := range out {
+			out[i] = f.Value(rv.Index(i).Interface())
+		}
+		return out
+	case reflect.Map:
+		if rv.Type().Key().Kind() == reflect.String {
+			out := make(map[string]any, rv.Len())
+			iter := rv.MapRange()
+			for iter.Next() {
+				out[iter.Key().String()] = f.Value(iter.Value().Interface())
+			}
+			return out
 		}
 	}
 	return v
+}
+
+func (f JSONForm) time(t time.Time) string {
+	if f.Zone != nil {
+		t = t.In(f.Zone)
+	}
+	layout := f.TimeLayout
+	if layout == "" {
+		layout = time.RFC3339Nano
+	}
+	return t.Format(layout)
 }
 
 // isoDuration writes d as an ISO 8601 duration such as PT1H30M.

@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"sort"
 	"strconv"
 	"strings"
 
@@ -78,27 +77,9 @@ func countNodes(n *yaml.Node, limit int) int {
 	return total
 }
 
-func kindName(n *yaml.Node) string {
-	switch n.Kind {
-	case yaml.MappingNode:
-		return "a mapping"
-	case yaml.SequenceNode:
-		return "a list"
-	case yaml.ScalarNode:
-		switch n.Tag {
-		case "!!null":
-			return "nothing (null)"
-		case "!!bool":
-			return "a boolean"
-		case "!!int":
-			return "an integer"
-		case "!!float":
-			return "a number"
-		}
-		return "a string"
-	}
-	return "something else"
-}
+// kindName says what a node is in the template decoder's messages: its
+// kind ("a mapping", "an integer", ...), not its text.
+var kindName = yamldoc.Kind
 
 // keyValue is one entry of a mapping.
 type keyValue struct {
@@ -131,18 +112,19 @@ func (d *decoder) mapping(n *yaml.Node, what string, known []string) ([]keyValue
 	return out, true
 }
 
-// didYouMean suggests the known word closest to s, else lists the known
-// words, else (none known) says that none are declared.
+// nameHint is how the engine's messages hint at the name meant: the
+// closest known name, else the sorted list of them, else that none are
+// declared.
+var nameHint = suggest.Hint{
+	Found:  "; did you mean %q?",
+	List:   " (expected one of: %s)",
+	Sorted: true,
+	None:   " (none are declared)",
+}
+
+// didYouMean is the hint after an unknown name s (nameHint).
 func didYouMean(s string, known []string) string {
-	if len(known) == 0 {
-		return " (none are declared)"
-	}
-	if best := suggest.Closest(s, known, 2); best != "" {
-		return "; did you mean " + strconv.Quote(best) + "?"
-	}
-	sorted := append([]string(nil), known...)
-	sort.Strings(sorted)
-	return " (expected one of: " + strings.Join(sorted, ", ") + ")"
+	return nameHint.For(s, known)
 }
 
 // str decodes a scalar string (numbers and booleans are taken as their text).

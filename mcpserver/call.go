@@ -8,8 +8,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math"
-	"reflect"
 	"slices"
 	"sort"
 	"strconv"
@@ -296,7 +294,7 @@ func (c *call) finish(t *engine.Turn) *mcp.CallToolResult {
 		if len(t.Outputs) > 0 {
 			out := make(map[string]any, len(t.Outputs))
 			for _, o := range t.Outputs {
-				out[o.Name] = jsonValue(o.Value)
+				out[o.Name] = outputForm.Value(o.Value)
 			}
 			res.StructuredContent = out
 			if b, err := json.Marshal(out); err == nil {
@@ -426,41 +424,9 @@ func answerText(v any) string {
 	return fmt.Sprint(v)
 }
 
-// jsonValue makes an output value JSON-friendly: durations as text, times
-// as RFC 3339, non-finite numbers as null.
-func jsonValue(v any) any {
-	switch x := v.(type) {
-	case time.Time:
-		return x.Format(time.RFC3339)
-	case time.Duration:
-		return x.String()
-	case float64:
-		if math.IsNaN(x) || math.IsInf(x, 0) {
-			return nil
-		}
-		return x
-	case []any:
-		out := make([]any, len(x))
-		for i, e := range x {
-			out[i] = jsonValue(e)
-		}
-		return out
-	case map[string]any:
-		out := make(map[string]any, len(x))
-		for k, e := range x {
-			out[k] = jsonValue(e)
-		}
-		return out
-	}
-	if rv := reflect.ValueOf(v); rv.Kind() == reflect.Slice {
-		out := make([]any, rv.Len())
-		for i := range out {
-			out[i] = jsonValue(rv.Index(i).Interface())
-		}
-		return out
-	}
-	return v
-}
+// outputForm is how an output value is written in the structured content:
+// times to the second, durations in Go's notation, files as their fields.
+var outputForm = engine.JSONForm{TimeLayout: time.RFC3339, GoDurations: true, FileStructs: true}
 
 func newCallID() string {
 	var b [16]byte

@@ -17,6 +17,7 @@ import (
 	"github.com/runflow/runflow/auth"
 	"github.com/runflow/runflow/engine"
 	"github.com/runflow/runflow/graph"
+	"github.com/runflow/runflow/internal/testutil"
 	"github.com/runflow/runflow/sandbox"
 )
 
@@ -97,38 +98,6 @@ func (s *secretTap) RoundTrip(req *http.Request) (*http.Response, error) {
 	return resp, nil
 }
 
-// fakeClock is a settable clock shared by the sandbox, the bot and the
-// engine, so that token expiry happens without waiting.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *fakeClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
-
-// syncBuffer is a bytes.Buffer safe for concurrent writers (the bot's log).
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 const (
 	botClientID     = "6a1f3c2e-8d4b-4f7a-9e2c-1b3d5f7a9c0e"
 	botClientSecret = "bot-client-secret~K7q.Zx9-reliability"
@@ -138,17 +107,17 @@ const (
 // with it, and a BotSignIn provider serving its callback on loopback, with
 // every secret of the identity traffic recorded in bag.
 type botRig struct {
-	clk  *fakeClock
+	clk  *testutil.Clock
 	sb   *sandbox.Server
 	ts   *httptest.Server
 	bot  *auth.BotSignIn
 	bag  *secretBag
-	logs *syncBuffer
+	logs *testutil.SyncBuffer
 }
 
 func newBotRig(t *testing.T) *botRig {
 	t.Helper()
-	clk := &fakeClock{t: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)}
+	clk := testutil.NewClock(time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC))
 	sb, ts := sandbox.NewTestServer(t, sandbox.Options{Now: clk.Now})
 	bag := &secretBag{}
 	bag.add("client_secret", botClientSecret)
@@ -161,7 +130,7 @@ func newBotRig(t *testing.T) *botRig {
 	callback := botSrv.URL + "/auth/callback"
 	sb.RegisterClient(sandbox.Client{ID: botClientID, Name: "reliability bot", Secret: botClientSecret, RedirectURIs: []string{callback}})
 	sb.ApproveSignIns("")
-	logs := &syncBuffer{}
+	logs := &testutil.SyncBuffer{}
 	bot, err := auth.NewBotSignIn(auth.BotConfig{
 		Profile: &auth.Profile{Name: "bot", ClientID: botClientID, ClientSecret: "env:RUNFLOW_RELIABILITY_BOT_SECRET",
 			Tenant: sb.TenantID(), Authority: ts.URL, RedirectURL: callback},

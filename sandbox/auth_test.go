@@ -5,10 +5,12 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/runflow/runflow/internal/testutil"
 )
 
 func TestTokenErrors(t *testing.T) {
-	clock := &fakeClock{t: testNow}
+	clock := testutil.NewClock(testNow)
 	s, ts := NewTestServer(t, Options{Now: clock.Now, TokenLifetime: time.Hour})
 	good := s.Token("User.Read")
 	soonExpired := s.Token("User.Read")

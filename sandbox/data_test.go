@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/runflow/runflow/internal/testutil"
 )
 
 func TestPersistenceRoundTrip(t *testing.T) {
@@ -178,7 +180,7 @@ func TestTimeZones(t *testing.T) {
 }
 
 func TestMintedTokensSurviveARestart(t *testing.T) {
-	clock := &fakeClock{t: testNow}
+	clock := testutil.NewClock(testNow)
 	s1 := New(Options{Now: clock.Now})
 	tok := s1.MintToken(Grant{UserID: s1.Users()[0].ID, Scopes: []string{"Tasks.Read"}, Expiry: testNow.Add(time.Hour)})
 	app := s1.MintToken(Grant{AppOnly: true, Scopes: []string{"Tasks.Read.All"}})

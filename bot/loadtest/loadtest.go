@@ -30,6 +30,8 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
+
+	"github.com/runflow/runflow/internal/testutil"
 )
 
 // Config says what to run.
@@ -113,7 +115,7 @@ func Build(root, dir string) (string, error) {
 type proc struct {
 	cmd *exec.Cmd
 	url string
-	out *bytes.Buffer
+	out *testutil.SyncBuffer // its stderr
 }
 
 var urlRE = regexp.MustCompile(`(?:chat page at|Sandbox serving Microsoft Graph at) (http://127\.0\.0\.1:\d+)`)
@@ -126,8 +128,8 @@ func start(bin string, env []string, args ...string) (*proc, error) {
 	if err != nil {
 		return nil, err
 	}
-	var errBuf bytes.Buffer
-	cmd.Stderr = &lockedWriter{w: &errBuf}
+	errBuf := &testutil.SyncBuffer{}
+	cmd.Stderr = errBuf
 	if err := cmd.Start(); err != nil {
 		return nil, err
 	}
@@ -144,23 +146,12 @@ func start(bin string, env []string, args ...string) (*proc, error) {
 	}()
 	select {
 	case u := <-found:
-		return &proc{cmd: cmd, url: u, out: &errBuf}, nil
+		return &proc{cmd: cmd, url: u, out: errBuf}, nil
 	case <-time.After(60 * time.Second):
 		cmd.Process.Kill()
 		cmd.Wait()
 		return nil, fmt.Errorf("%s %s did not start", bin, strings.Join(args, " "))
 	}
-}
-
-type lockedWriter struct {
-	mu sync.Mutex
-	w  io.Writer
-}
-
-func (l *lockedWriter) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.w.Write(p)
 }
 
 func (p *proc) stop() {

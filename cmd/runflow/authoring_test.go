@@ -7,10 +7,10 @@ import (
 	"os"
 	"os/exec"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/runflow/runflow/internal/testutil"
 	"github.com/runflow/runflow/templates"
 )
 
@@ -130,30 +130,17 @@ func TestAgendaJSONIgnoresTerminal(t *testing.T) {
 	}
 }
 
-// syncBuffer is one terminal for stdout and stderr: what was written, in
-// order.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
 // The progress line is erased before a message the flow says before a
 // question (it was written over: "... (last: GET /me)Hello ...").
 func TestProgressErasedBeforeMessages(t *testing.T) {
-	var term syncBuffer
+	var term testutil.SyncBuffer // one terminal for stdout and stderr: what was written, in order
 	c := newCLI(t)
 	e := c.env(strings.NewReader("\n"), &term, &term, testNow)
 	e.stdinTTY, e.stderrTTY, e.stdoutTTY = true, true, true
 	if code := Main(context.Background(), []string{"run", "testdata/authoring/progress.yaml", "--sandbox"}, e); code != 0 {
-		t.Fatalf("exit %d:\n%s", code, term.b.String())
+		t.Fatalf("exit %d:\n%s", code, term.String())
 	}
-	out := term.b.String()
+	out := term.String()
 	i := strings.Index(out, "Hello Adele Vance.")
 	if i < 0 {
 		t.Fatalf("no message:\n%q", out)

@@ -13,6 +13,8 @@ import (
 	"text/tabwriter"
 	"time"
 	"unicode"
+
+	"github.com/runflow/runflow/engine"
 )
 
 // result is what a run produced, independent of how it is printed.
@@ -112,59 +114,10 @@ func inZone(t time.Time, loc *time.Location) time.Time {
 	return t.In(loc)
 }
 
-// jsonable converts times to RFC 3339 text (in loc, see inZone) and
-// durations to text, recursively.
+// jsonable converts times to RFC 3339 text (in loc, see inZone),
+// durations to Go's duration text and files to their fields, recursively.
 func jsonable(v any, loc *time.Location) any {
-	switch x := v.(type) {
-	case time.Time:
-		return inZone(x, loc).Format(time.RFC3339)
-	case *time.Time:
-		if x == nil {
-			return nil
-		}
-		return inZone(*x, loc).Format(time.RFC3339)
-	case time.Duration:
-		return x.String()
-	case []any:
-		out := make([]any, len(x))
-		for i, e := range x {
-			out[i] = jsonable(e, loc)
-		}
-		return out
-	case map[string]any:
-		out := make(map[string]any, len(x))
-		for k, e := range x {
-			out[k] = jsonable(e, loc)
-		}
-		return out
-	case float64:
-		if math.IsNaN(x) || math.IsInf(x, 0) {
-			return nil
-		}
-		return x
-	}
-	rv := reflect.ValueOf(v)
-	switch rv.Kind() {
-	case reflect.Slice, reflect.Array:
-		if rv.Kind() == reflect.Slice && rv.IsNil() {
-			return []any{}
-		}
-		out := make([]any, rv.Len())
-		for i := range out {
-			out[i] = jsonable(rv.Index(i).Interface(), loc)
-		}
-		return out
-	case reflect.Map:
-		if rv.Type().Key().Kind() == reflect.String {
-			out := make(map[string]any, rv.Len())
-			iter := rv.MapRange()
-			for iter.Next() {
-				out[iter.Key().String()] = jsonable(iter.Value().Interface(), loc)
-			}
-			return out
-		}
-	}
-	return v
+	return engine.JSONForm{Zone: loc, TimeLayout: time.RFC3339, GoDurations: true, FileStructs: true}.Value(v)
 }
 
 // textStyle controls how values are shown to people.

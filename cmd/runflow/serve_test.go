@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"net/http"
@@ -9,30 +8,12 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
+	"github.com/runflow/runflow/internal/testutil"
 )
-
-// lockedBuffer is an output a running command writes while the test reads.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
 
 var chatURLRE = regexp.MustCompile(`chat page at (http://127\.0\.0\.1:\d+)/`)
 
@@ -41,7 +22,7 @@ var chatURLRE = regexp.MustCompile(`chat page at (http://127\.0\.0\.1:\d+)/`)
 func startServe(t *testing.T, c *cli, args ...string) (string, func() outcome) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	stdout, stderr := &lockedBuffer{}, &lockedBuffer{}
+	stdout, stderr := &testutil.SyncBuffer{}, &testutil.SyncBuffer{}
 	e := &env{stdin: strings.NewReader(""), stdout: stdout, stderr: stderr,
 		getenv:    func(k string) string { return c.vars[k] },
 		configDir: func() (string, error) { return c.configDir, nil },

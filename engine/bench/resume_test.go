@@ -17,6 +17,7 @@ import (
 	"github.com/runflow/runflow/auth"
 	"github.com/runflow/runflow/engine"
 	"github.com/runflow/runflow/engine/input"
+	"github.com/runflow/runflow/internal/testutil"
 	"github.com/runflow/runflow/templates"
 )
 
@@ -205,7 +206,7 @@ func BenchmarkResume(b *testing.B) {
 		name string
 		run  func() (int, error)
 	}{
-		{"handwritten-get", func() (int, error) { _, _, err := handWrittenMe(ctx, hc, base); return 0, err }},
+		{"handwritten-get", func() (int, error) { _, _, err := HandWrittenMe(ctx, hc, base); return 0, err }},
 		{"handwritten-resume", func() (int, error) {
 			st, q, err := handResume(handSigned, "tomorrow 12:30")
 			if err == nil && q.Input != "end" {
@@ -243,18 +244,7 @@ func BenchmarkResume(b *testing.B) {
 			b.Fatalf("%s: %v", impl.name, err)
 		}
 		b.Run("impl="+impl.name, func(b *testing.B) {
-			b.ReportAllocs()
-			cpu0, ok := processCPU()
-			n := 0
-			for b.Loop() {
-				if _, err := impl.run(); err != nil {
-					b.Fatal(err)
-				}
-				n++
-			}
-			if cpu1, ok1 := processCPU(); ok && ok1 && n > 0 {
-				b.ReportMetric(float64(cpu1-cpu0)/float64(n), "cpu-ns/op")
-			}
+			testutil.BenchCPU(b, func() error { _, err := impl.run(); return err })
 			b.ReportMetric(float64(size), "state-B")
 		})
 	}

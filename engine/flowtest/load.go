@@ -15,6 +15,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/runflow/runflow/internal/yamldoc"
 	"github.com/runflow/runflow/internal/yamlerr"
 )
 
@@ -169,7 +170,7 @@ func (d *decoder) decodeNow(n *yaml.Node, zone string) time.Time {
 func (d *decoder) decodeInputs(n *yaml.Node) []InputValue {
 	n = resolve(n)
 	if n.Kind != yaml.MappingNode {
-		d.errorf(n, "inputs must be a mapping of input name to value, got %s", describeNode(n))
+		d.errorf(n, "inputs must be a mapping of input name to value, got %s", yamldoc.Describe(n))
 		return nil
 	}
 	var out []InputValue
@@ -204,7 +205,7 @@ func (d *decoder) decodeInputs(n *yaml.Node) []InputValue {
 func (d *decoder) boundedList(n *yaml.Node, key, mustBe, items string, limit int) ([]*yaml.Node, bool) {
 	n = resolve(n)
 	if n.Kind != yaml.SequenceNode {
-		d.errorf(n, "%s must be %s, got %s", key, mustBe, describeNode(n))
+		d.errorf(n, "%s must be %s, got %s", key, mustBe, yamldoc.Describe(n))
 		return nil, false
 	}
 	if len(n.Content) > limit {
@@ -371,7 +372,7 @@ func (d *decoder) decodeRequest(n *yaml.Node, what string, needPath bool) Reques
 		r.Query = map[string][]string{}
 		q := resolve(v)
 		if q.Kind != yaml.MappingNode {
-			d.errorf(v, "%s.query must be a mapping of parameter to value, got %s", what, describeNode(v))
+			d.errorf(v, "%s.query must be a mapping of parameter to value, got %s", what, yamldoc.Describe(v))
 		}
 		for i := 0; q.Kind == yaml.MappingNode && i+1 < len(q.Content); i += 2 {
 			k := resolve(q.Content[i]).Value
@@ -395,7 +396,7 @@ func (d *decoder) headers(n *yaml.Node, what string) map[string]string {
 	out := map[string]string{}
 	h := resolve(n)
 	if h.Kind != yaml.MappingNode {
-		d.errorf(n, "%s must be a mapping of header name to value, got %s", what, describeNode(n))
+		d.errorf(n, "%s must be a mapping of header name to value, got %s", what, yamldoc.Describe(n))
 		return out
 	}
 	for i := 0; i+1 < len(h.Content); i += 2 {
@@ -477,17 +478,13 @@ func (d *decoder) decodeExpect(n *yaml.Node) Expect {
 	if v, ok := f["status"]; ok {
 		e.Status = d.str(v, "expect.status")
 		if !slices.Contains(statuses, e.Status) {
-			msg := fmt.Sprintf("expect.status: %q is not one of %s", e.Status, strings.Join(statuses, ", "))
-			if s := suggest(e.Status, statuses); s != "" {
-				msg += fmt.Sprintf(" (did you mean %q?)", s)
-			}
-			d.errorf(v, "%s", msg)
+			d.errorf(v, "expect.status: %q is not one of %s%s", e.Status, strings.Join(statuses, ", "), valueHint.For(e.Status, statuses))
 		}
 	}
 	if v, ok := f["outputs"]; ok {
 		o := resolve(v)
 		if o.Kind != yaml.MappingNode {
-			d.errorf(v, "expect.outputs must be a mapping of output name to value, got %s", describeNode(v))
+			d.errorf(v, "expect.outputs must be a mapping of output name to value, got %s", yamldoc.Describe(v))
 		}
 		for i := 0; o.Kind == yaml.MappingNode && i+1 < len(o.Content); i += 2 {
 			k := resolve(o.Content[i])
@@ -498,7 +495,7 @@ func (d *decoder) decodeExpect(n *yaml.Node) Expect {
 		e.Columns = map[string][]string{}
 		o := resolve(v)
 		if o.Kind != yaml.MappingNode {
-			d.errorf(v, "expect.columns must be a mapping of output name to a list of columns, got %s", describeNode(v))
+			d.errorf(v, "expect.columns must be a mapping of output name to a list of columns, got %s", yamldoc.Describe(v))
 		}
 		for i := 0; o.Kind == yaml.MappingNode && i+1 < len(o.Content); i += 2 {
 			k := resolve(o.Content[i]).Value

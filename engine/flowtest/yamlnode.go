@@ -11,7 +11,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
-	didyoumean "github.com/runflow/runflow/internal/suggest"
+	"github.com/runflow/runflow/internal/suggest"
 	"github.com/runflow/runflow/internal/yamldoc"
 )
 
@@ -86,7 +86,7 @@ func (d *decoder) fields(n *yaml.Node, what string, known ...string) map[string]
 	n = resolve(n)
 	out := map[string]*yaml.Node{}
 	if n.Kind != yaml.MappingNode {
-		d.errorf(n, "%s must be a mapping (key: value lines), got %s", what, describeNode(n))
+		d.errorf(n, "%s must be a mapping (key: value lines), got %s", what, yamldoc.Describe(n))
 		return out
 	}
 	for _, p := range yamldoc.Pairs(n, resolve, known, func(k *yaml.Node, why yamldoc.KeyProblem, first *yaml.Node) {
@@ -96,12 +96,7 @@ func (d *decoder) fields(n *yaml.Node, what string, known ...string) map[string]
 		case yamldoc.Repeated:
 			d.errorf(k, "%s: key %q is repeated (first at line %d)", what, k.Value, first.Line)
 		case yamldoc.Unknown:
-			msg := fmt.Sprintf("%s: unknown key %q", what, k.Value)
-			if s := suggest(k.Value, known); s != "" {
-				msg += fmt.Sprintf(" (did you mean %q?)", s)
-			}
-			msg += "; expected one of: " + strings.Join(known, ", ")
-			d.errorf(k, "%s", msg)
+			d.errorf(k, "%s: unknown key %q%s", what, k.Value, keyHint.For(k.Value, known))
 		}
 	}) {
 		out[p.Key.Value] = p.Value
@@ -120,42 +115,20 @@ func keyNode(n *yaml.Node, key string) *yaml.Node {
 	return n
 }
 
-// suggest returns the known word closest to s when it is close enough to be
-// a likely typo.
-func suggest(s string, known []string) string {
-	best := didyoumean.Closest(s, known, 2)
-	if best == "" && len(s) > 3 {
-		for _, k := range known {
-			if strings.HasPrefix(k, strings.ToLower(s)) || strings.HasPrefix(strings.ToLower(s), k) {
-				return k
-			}
-		}
-	}
-	return best
-}
-
-func describeNode(n *yaml.Node) string {
-	n = resolve(n)
-	switch n.Kind {
-	case yaml.MappingNode:
-		return "a mapping"
-	case yaml.SequenceNode:
-		return "a list"
-	case yaml.ScalarNode:
-		if n.Tag == "!!null" {
-			return "nothing (null)"
-		}
-		return fmt.Sprintf("%q", n.Value)
-	}
-	return "an unsupported YAML node"
-}
+// keyHint and valueHint are how a flow test's messages hint at the key or
+// value meant: the likely one (a typo, or a word cut short), and for a key
+// the list of the known ones too.
+var (
+	keyHint   = suggest.Hint{Prefixes: true, Found: " (did you mean %q?)", List: "; expected one of: %s", ListAlways: true}
+	valueHint = suggest.Hint{Prefixes: true, Found: " (did you mean %q?)"}
+)
 
 // str decodes a scalar as text. Any scalar is accepted (an answer "yes" or
 // 42 is the text the user typed); mappings and lists are not.
 func (d *decoder) str(n *yaml.Node, what string) string {
 	n = resolve(n)
 	if n.Kind != yaml.ScalarNode || n.Tag == "!!null" {
-		d.errorf(n, "%s must be text, got %s", what, describeNode(n))
+		d.errorf(n, "%s must be text, got %s", what, yamldoc.Describe(n))
 		return ""
 	}
 	return n.Value
@@ -165,7 +138,7 @@ func (d *decoder) boolean(n *yaml.Node, what string) bool {
 	n = resolve(n)
 	var b bool
 	if n.Kind != yaml.ScalarNode || n.Tag != "!!bool" || n.Decode(&b) != nil {
-		d.errorf(n, "%s must be true or false, got %s", what, describeNode(n))
+		d.errorf(n, "%s must be true or false, got %s", what, yamldoc.Describe(n))
 	}
 	return b
 }
@@ -174,7 +147,7 @@ func (d *decoder) integer(n *yaml.Node, what string, lo, hi int) int {
 	n = resolve(n)
 	i, err := strconv.Atoi(n.Value)
 	if n.Kind != yaml.ScalarNode || err != nil {
-		d.errorf(n, "%s must be a whole number, got %s", what, describeNode(n))
+		d.errorf(n, "%s must be a whole number, got %s", what, yamldoc.Describe(n))
 		return 0
 	}
 	if i < lo || i > hi {
@@ -191,7 +164,7 @@ func (d *decoder) strList(n *yaml.Node, what string, single bool) []string {
 		return []string{n.Value}
 	}
 	if n.Kind != yaml.SequenceNode {
-		d.errorf(n, "%s must be a list, got %s", what, describeNode(n))
+		d.errorf(n, "%s must be a list, got %s", what, yamldoc.Describe(n))
 		return nil
 	}
 	out := make([]string, 0, len(n.Content))

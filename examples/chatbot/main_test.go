@@ -1,38 +1,21 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"net/http"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/runflow/runflow/internal/testutil"
 )
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // The example serves a flow end to end against its in-process sandbox.
 func TestChatbotServesAFlow(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
-	out, errOut := &syncBuffer{}, &syncBuffer{}
+	out, errOut := &testutil.SyncBuffer{}, &testutil.SyncBuffer{}
 	done := make(chan error, 1)
 	go func() { done <- run(ctx, []string{"--addr", "127.0.0.1:0"}, out, errOut) }()
 	re := regexp.MustCompile(`chat page at (http://\S+)/`)
@@ -75,7 +58,7 @@ func TestChatbotFlags(t *testing.T) {
 		{"--graph-url", "https://graph.microsoft.com/v1.0"}, // no token
 	} {
 		t.Setenv("RUNFLOW_TOKEN", "")
-		if err := run(context.Background(), args, &syncBuffer{}, &syncBuffer{}); err == nil {
+		if err := run(context.Background(), args, &testutil.SyncBuffer{}, &testutil.SyncBuffer{}); err == nil {
 			t.Errorf("run %v: no error", args)
 		}
 	}

@@ -53,3 +53,48 @@ func ExampleClosest() {
 	fmt.Println(Closest("stpes", []string{"inputs", "steps", "output"}, 2))
 	// Output: steps
 }
+
+func TestLikely(t *testing.T) {
+	known := []string{"completed", "failed", "dry-run"}
+	for _, c := range []struct{ s, want string }{
+		{"complete", "completed"}, // one edit
+		{"comp", "completed"},     // cut short
+		{"dry-runs-x", "dry-run"}, // run on
+		{"fail", "failed"},        // two edits
+		{"com", ""},               // too short for a prefix
+		{"Compl", "completed"},    // any case
+		{"zzzzzz", ""},
+	} {
+		if got := Likely(c.s, known); got != c.want {
+			t.Errorf("Likely(%q) = %q, want %q", c.s, got, c.want)
+		}
+	}
+}
+
+// TestHint pins the two wordings in use: the template decoder's and a
+// flow test's.
+func TestHint(t *testing.T) {
+	template := Hint{Found: "; did you mean %q?", List: " (expected one of: %s)", Sorted: true, None: " (none are declared)"}
+	flowKey := Hint{Prefixes: true, Found: " (did you mean %q?)", List: "; expected one of: %s", ListAlways: true}
+	flowValue := Hint{Prefixes: true, Found: " (did you mean %q?)"}
+	known := []string{"when", "count"}
+	for _, c := range []struct {
+		h     Hint
+		s     string
+		known []string
+		want  string
+	}{
+		{template, "cuont", known, `; did you mean "count"?`},
+		{template, "nope", known, ` (expected one of: count, when)`},
+		{template, "x", nil, ` (none are declared)`},
+		{flowKey, "whenever", known, ` (did you mean "when"?); expected one of: when, count`},
+		{flowKey, "nope", known, `; expected one of: when, count`},
+		{flowKey, "x", nil, `; expected one of: `},
+		{flowValue, "coun", known, ` (did you mean "count"?)`},
+		{flowValue, "nope", known, ``},
+	} {
+		if got := c.h.For(c.s, c.known); got != c.want {
+			t.Errorf("%+v.For(%q) = %q, want %q", c.h, c.s, got, c.want)
+		}
+	}
+}

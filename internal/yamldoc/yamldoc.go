@@ -1,12 +1,14 @@
 // Package yamldoc holds the walk over yaml.v3 nodes that the template
 // decoder (engine) and the flow-test loader (engine/flowtest) share: alias
-// resolution and the strict mapping (plain, unique, known keys). Each caller
-// words its own messages, so this package reports what is wrong with a key
-// and leaves the sentence to it.
+// resolution, the strict mapping (plain, unique, known keys) and the words
+// for what a node is ("a list", "an integer"). Each caller words its own
+// messages, so this package reports what is wrong with a key and leaves the
+// sentence to it.
 package yamldoc
 
 import (
 	"slices"
+	"strconv"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -70,4 +72,45 @@ func Pairs(n *yaml.Node, resolve func(*yaml.Node) *yaml.Node, known []string, re
 		out = append(out, Pair{Key: k, Value: v})
 	}
 	return out
+}
+
+// Kind says what n is (aliases followed) by its kind, for messages such as
+// "x must be a list, not a mapping": "a mapping", "a list", "nothing
+// (null)", "a boolean", "an integer", "a number" or "a string".
+func Kind(n *yaml.Node) string {
+	return describe(n, func(n *yaml.Node) string {
+		switch n.Tag {
+		case "!!bool":
+			return "a boolean"
+		case "!!int":
+			return "an integer"
+		case "!!float":
+			return "a number"
+		}
+		return "a string"
+	})
+}
+
+// Describe is Kind with a scalar shown as its text in quotes, such as
+// "yes" or "42", for messages that show what was written.
+func Describe(n *yaml.Node) string {
+	return describe(n, func(n *yaml.Node) string { return strconv.Quote(n.Value) })
+}
+
+// describe says what n is: its kind, with scalars other than null worded
+// by scalar.
+func describe(n *yaml.Node, scalar func(*yaml.Node) string) string {
+	n = Resolve(n)
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "a mapping"
+	case yaml.SequenceNode:
+		return "a list"
+	case yaml.ScalarNode:
+		if n.Tag == "!!null" {
+			return "nothing (null)"
+		}
+		return scalar(n)
+	}
+	return "something else" // not below a document: the decoders never see one
 }

@@ -71,3 +71,25 @@ func TestResolve(t *testing.T) {
 		t.Error("Resolve(nil) != nil")
 	}
 }
+
+func TestKindAndDescribe(t *testing.T) {
+	var doc yaml.Node
+	src := "[{a: 1}, [1], ~, true, 42, 1.5, text, '42', &x y, *x]"
+	if err := yaml.Unmarshal([]byte(src), &doc); err != nil {
+		t.Fatal(err)
+	}
+	items := doc.Content[0].Content
+	kinds := []string{"a mapping", "a list", "nothing (null)", "a boolean", "an integer", "a number", "a string", "a string", "a string", "a string"}
+	texts := []string{"a mapping", "a list", "nothing (null)", `"true"`, `"42"`, `"1.5"`, `"text"`, `"42"`, `"y"`, `"y"`}
+	for i, n := range items {
+		if got := Kind(n); got != kinds[i] {
+			t.Errorf("Kind(item %d) = %q, want %q", i, got, kinds[i])
+		}
+		if got := Describe(n); got != texts[i] {
+			t.Errorf("Describe(item %d) = %q, want %q", i, got, texts[i])
+		}
+	}
+	if got := Kind(&doc); got != "something else" {
+		t.Errorf("Kind(document) = %q", got)
+	}
+}

@@ -13,28 +13,15 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/runflow/runflow/internal/testutil"
 	"github.com/runflow/runflow/sandbox"
 	"github.com/runflow/runflow/sandbox/identity"
 	"golang.org/x/oauth2"
 	"golang.org/x/oauth2/clientcredentials"
 )
-
-// idClock is a settable clock for the identity tests.
-type idClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *idClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *idClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
 
 const (
 	idTestSecondUser = "b2c3d4e5-0000-4000-8000-00000000b0b0"
@@ -43,9 +30,9 @@ const (
 
 // newIdentityTest starts a sandbox with the demo user and a second user
 // who has a password, on a fake clock.
-func newIdentityTest(t *testing.T) (*sandbox.Server, *httptest.Server, *idClock) {
+func newIdentityTest(t *testing.T) (*sandbox.Server, *httptest.Server, *testutil.Clock) {
 	t.Helper()
-	clock := &idClock{t: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)}
+	clock := testutil.NewClock(time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC))
 	data := sandbox.DemoData(clock.Now())
 	data.Users = append(data.Users, &sandbox.Mailbox{User: sandbox.User{ID: idTestSecondUser, UserPrincipalName: "bob@contoso.onmicrosoft.com", DisplayName: "Bob", Password: "correct horse"}})
 	s, ts := sandbox.NewTestServer(t, sandbox.Options{Now: clock.Now, Data: data})
