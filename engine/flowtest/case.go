@@ -33,6 +33,10 @@ type Case struct {
 	Inputs []InputValue
 	// NoInput, AutoConfirm and DryRun are the run options.
 	NoInput, AutoConfirm, DryRun bool
+	// ConversationZone is the conversation's own zone
+	// (engine.StartOptions.Zone: a bot user's, runflow --zone); "" means
+	// none, so the flow reads answers in Zone.
+	ConversationZone string
 	// Auth says whether the user starts signed in.
 	Auth AuthSpec
 	// Turns are the pauses expected, in order, with the answers given.

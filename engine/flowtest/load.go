@@ -15,6 +15,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/runflow/runflow/engine/input"
 	"github.com/runflow/runflow/internal/yamldoc"
 	"github.com/runflow/runflow/internal/yamlerr"
 )
@@ -107,7 +108,7 @@ func (d *decoder) decodeCase(root *yaml.Node) *Case {
 		c.Inputs = d.decodeInputs(n)
 	}
 	if n, ok := f["options"]; ok {
-		o := d.fields(n, "options", "no_input", "auto_confirm", "dry_run")
+		o := d.fields(n, "options", "no_input", "auto_confirm", "dry_run", "zone")
 		if v, ok := o["no_input"]; ok {
 			c.NoInput = d.boolean(v, "options.no_input")
 		}
@@ -116,6 +117,12 @@ func (d *decoder) decodeCase(root *yaml.Node) *Case {
 		}
 		if v, ok := o["dry_run"]; ok {
 			c.DryRun = d.boolean(v, "options.dry_run")
+		}
+		if v, ok := o["zone"]; ok {
+			c.ConversationZone = d.str(v, "options.zone")
+			if _, err := input.LoadZone(c.ConversationZone); err != nil {
+				d.errorf(v, "options.zone: %v", err)
+			}
 		}
 	}
 	if n, ok := f["auth"]; ok {

@@ -197,6 +197,7 @@ func (r *runner) run(ctx context.Context) {
 		NoInput:     c.NoInput,
 		AutoConfirm: c.AutoConfirm,
 		DryRun:      c.DryRun,
+		Zone:        c.ConversationZone,
 	})
 	if err != nil {
 		r.rec.add(c.Line["inputs"], "start", "the engine refused to start: %v", err)
