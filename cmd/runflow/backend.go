@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/runflow/runflow/auth"
+	"github.com/runflow/runflow/engine"
 )
 
 // defaultGraphURL is Microsoft Graph's v1.0 service root.
@@ -35,6 +36,9 @@ type backend struct {
 	// sandbox is the in-process sandbox of --sandbox (nil otherwise); it
 	// saves its data file after every write.
 	sandbox *sandboxStore
+	// signIn signs the user in during a run with a profile (nil
+	// otherwise: a flow that asks for a sign-in ends with exit 3).
+	signIn signInFunc
 }
 
 // profileSelection names a signed-in profile: by name, or by file.
@@ -46,15 +50,33 @@ type profileSelection struct {
 	SecretFile string
 }
 
-// profileBackend signs a run in with a stored profile: the auth commands
-// (cmd/runflow/auth*.go) set it in an init function. It returns the token
-// provider and the Graph service root to use ("" for Microsoft Graph), the
-// root also with an error once the profile is read (a revoked sign-in with
-// --graph-url naming the profile's own Graph must say to sign in again,
-// not ask for a token). When
-// nobody is signed in it returns an error wrapping *auth.SignInRequiredError
-// that says how to sign in. Nil means this build has no profile support.
-var profileBackend func(ctx context.Context, e *env, sel profileSelection, scopes []string) (auth.Provider, string, error)
+// profileRun is what a saved profile gives a run: the token provider,
+// the Graph service root ("" for Microsoft Graph), and how to sign the
+// user in when the flow asks for it on a terminal.
+type profileRun struct {
+	auth     auth.Provider
+	graphURL string
+	// signIn signs the user in and returns the answer that resumes the
+	// flow (a magic code, or ""); nil when the profile cannot sign anyone
+	// in during a run (the run then ends with exit 3 and the sign-in link).
+	signIn signInFunc
+}
+
+// signInFunc signs the user in when a flow asks for it (Turn.SignIn).
+type signInFunc func(ctx context.Context, s *engine.SignIn) (string, error)
+
+// signInWithProfile signs a run in with a stored profile
+// (authProfileBackend, or the test's env.profileBackend). The result
+// carries the Graph service root also with an error once the profile is
+// read (a revoked sign-in with --graph-url naming the profile's own Graph
+// must say to sign in again, not ask for a token). When nobody is signed
+// in the error wraps *auth.SignInRequiredError and says how to sign in.
+func (e *env) signInWithProfile(ctx context.Context, sel profileSelection, scopes []string) (profileRun, error) {
+	if e.profileBackend != nil {
+		return e.profileBackend(ctx, e, sel, scopes)
+	}
+	return authProfileBackend(ctx, e, sel, scopes)
+}
 
 // signInError is a run that cannot start or go on until someone signs in
 // (exit 3).
@@ -103,13 +125,8 @@ func chooseBackend(ctx context.Context, e *env, f backendFlags, scopes []string)
 		return &backend{graphURL: graphURL, auth: auth.Static(token), secrets: []string{token}}, nil
 	}
 	needsToken := signInError(errors.New("--graph-url (or RUNFLOW_GRAPH_URL) needs a token: give --token or set RUNFLOW_TOKEN (for a served sandbox: --token \"$(runflow sandbox token)\"); a signed-in profile's token goes only to the profile's own Graph"))
-	if profileBackend == nil {
-		if graphURL != "" {
-			return nil, needsToken
-		}
-		return nil, signInError(errors.New(notSignedInHelp))
-	}
-	p, profileURL, err := profileBackend(ctx, e, profileSelection{Name: f.profile, File: f.profileFile, SecretFile: f.secretFile}, scopes)
+	p, err := e.signInWithProfile(ctx, profileSelection{Name: f.profile, File: f.profileFile, SecretFile: f.secretFile}, scopes)
+	profileURL := p.graphURL
 	if profileURL == "" {
 		profileURL = defaultGraphURL
 	}
@@ -127,7 +144,7 @@ func chooseBackend(ctx context.Context, e *env, f backendFlags, scopes []string)
 	if err := checkGraphURL(profileURL); err != nil {
 		return nil, err
 	}
-	return &backend{graphURL: profileURL, auth: p}, nil
+	return &backend{graphURL: profileURL, auth: p.auth, signIn: p.signIn}, nil
 }
 
 // sameServiceRoot compares two Graph service roots, ignoring a final slash

@@ -121,7 +121,7 @@ func execRun(ctx context.Context, e *env, o *runOptions) error {
 	if err != nil {
 		return usageErrorf("%v", err)
 	}
-	r := &runner{e: e, o: o, eng: eng, t: t, loc: loc, tr: tr, interactive: interactive}
+	r := &runner{e: e, o: o, eng: eng, t: t, loc: loc, tr: tr, interactive: interactive, signIn: be.signIn}
 	if interactive {
 		r.prompt = newPrompter(e.stdin, e.stderr)
 	}

@@ -268,7 +268,7 @@ func serveSignIn(e *env, o *serveOptions, store bot.Store, key []byte, log *slog
 		graphURL = defaultGraphURL
 	}
 	if p.AppOnly {
-		prov, err := auth.ClientCredentialsFromProfile(p, authHTTPClient)
+		prov, err := auth.ClientCredentialsFromProfile(p, e.authHTTPClient)
 		if err != nil {
 			return nil, "", nil, usageErrorf("%v", err)
 		}
@@ -280,7 +280,7 @@ func serveSignIn(e *env, o *serveOptions, store bot.Store, key []byte, log *slog
 	}
 	callback := strings.TrimRight(o.publicURL, "/") + callbackPath
 	si, err := auth.NewBotSignIn(auth.BotConfig{Profile: p, Store: tokens, Pending: store, CallbackURL: callback,
-		StateKey: key, HTTPClient: authHTTPClient, Log: log})
+		StateKey: key, HTTPClient: e.authHTTPClient, Log: log})
 	if err != nil {
 		return nil, "", nil, usageErrorf("%v (the profile's app must accept the redirect URI %s; set --public-url)", err, callback)
 	}
