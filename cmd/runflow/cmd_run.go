@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"sort"
 	"strings"
 	"time"
 
@@ -93,7 +92,7 @@ func execRun(ctx context.Context, e *env, o *runOptions) error {
 		if missing := t.MissingInputs(values); len(missing) > 0 {
 			return usageErrorf("%s; nothing was sent", missingInputsText(missing, o.noInput))
 		}
-		if hasConfirm(t) && !o.yes && !o.dryRun {
+		if t.HasConfirm() && !o.yes && !o.dryRun {
 			return usageErrorf("template %s asks for a confirmation before it writes, and nothing can be asked here; give --yes to confirm, or --dry-run to see the write first; nothing was sent", t.ID())
 		}
 	}
@@ -150,24 +149,17 @@ func userZone(e *env, flagZone string) (*time.Location, error) {
 	return loc, nil
 }
 
-// checkInputNames refuses values for inputs the template does not have.
+// checkInputNames refuses values for inputs the template does not have
+// (as Start would), before anything is sent, naming the inputs it has.
 func checkInputNames(t *engine.Template, values map[string]any) error {
-	known := map[string]bool{}
-	var names []string
-	for _, in := range t.Inputs() {
-		known[in.Name] = true
-		names = append(names, in.Name)
-	}
-	var bad []string
-	for name := range values {
-		if !known[name] {
-			bad = append(bad, name)
-		}
-	}
+	bad := t.UnknownInputs(values)
 	if len(bad) == 0 {
 		return nil
 	}
-	sort.Strings(bad)
+	var names []string
+	for _, in := range t.Inputs() {
+		names = append(names, in.Name)
+	}
 	msg := fmt.Sprintf("template %s has no input %q", t.ID(), bad[0])
 	if s := suggest(bad[0], names); s != "" {
 		msg += fmt.Sprintf(" (did you mean %q?)", s)
@@ -202,14 +194,4 @@ func engineZone(loc *time.Location, getenv func(string) string) *time.Location {
 		return systemZone(getenv)
 	}
 	return loc
-}
-
-// hasConfirm reports whether the template has a confirm step.
-func hasConfirm(t *engine.Template) bool {
-	for _, s := range t.Steps() {
-		if s.Kind == "confirm" {
-			return true
-		}
-	}
-	return false
 }
