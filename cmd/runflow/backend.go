@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"net"
 	"net/http"
@@ -16,15 +17,42 @@ import (
 // defaultGraphURL is Microsoft Graph's v1.0 service root.
 const defaultGraphURL = "https://graph.microsoft.com/v1.0"
 
-// backendFlags say where a run sends its requests and with which token.
+// backendFlags say where a run sends its requests and with which token:
+// the flags run, mcp and serve share (add).
 type backendFlags struct {
-	sandbox     bool
-	graphURL    string
-	token       string
-	profile     string
-	profileFile string
-	secretFile  string
+	sandbox  bool
+	graphURL string
+	token    string
+	// profile is --profile, --profile-file and, where offered,
+	// --client-secret-file.
+	profile profileSelection
 }
+
+// backendHelp is how one command words its backend flags' help; what the
+// flags do is the same in every command.
+type backendHelp struct {
+	sandbox, graphURL, token, profile, profileFile string
+	// secretFile offers --client-secret-file (secretFileUsage).
+	secretFile bool
+}
+
+// secretFileUsage is the help of --client-secret-file, wherever it is.
+const secretFileUsage = "read the profile's client secret from `FILE` (a file: secret in a profile must sit beside it or in the config directory)"
+
+// add registers the backend flags on fs, with h's help.
+func (f *backendFlags) add(fs *flag.FlagSet, h backendHelp) {
+	fs.BoolVar(&f.sandbox, "sandbox", false, h.sandbox)
+	fs.StringVar(&f.graphURL, "graph-url", "", h.graphURL)
+	fs.StringVar(&f.token, "token", "", h.token)
+	fs.StringVar(&f.profile.Name, "profile", "", h.profile)
+	fs.StringVar(&f.profile.File, "profile-file", "", h.profileFile)
+	if h.secretFile {
+		fs.StringVar(&f.profile.SecretFile, "client-secret-file", "", secretFileUsage)
+	}
+}
+
+// usesProfile says whether --profile or --profile-file was given.
+func (f *backendFlags) usesProfile() bool { return f.profile.Name != "" || f.profile.File != "" }
 
 // backend is a chosen Graph service and token source.
 type backend struct {
@@ -86,7 +114,7 @@ func signInError(err error) error { return &exitError{code: exitSignIn, err: err
 // RUNFLOW_GRAPH_URL/RUNFLOW_TOKEN); a signed-in profile.
 func chooseBackend(ctx context.Context, e *env, f backendFlags, scopes []string) (*backend, error) {
 	if f.sandbox {
-		if f.graphURL != "" || f.token != "" || f.profile != "" || f.profileFile != "" {
+		if f.graphURL != "" || f.token != "" || f.usesProfile() {
 			return nil, usageErrorf("--sandbox runs against the built-in sandbox; it cannot be combined with --graph-url, --token, --profile or --profile-file")
 		}
 		st, err := openSandbox(e, inProcessRoot)
@@ -113,7 +141,7 @@ func chooseBackend(ctx context.Context, e *env, f backendFlags, scopes []string)
 		token = e.getenv("RUNFLOW_TOKEN")
 	}
 	if token != "" {
-		if f.profile != "" || f.profileFile != "" {
+		if f.usesProfile() {
 			return nil, usageErrorf("--token (or RUNFLOW_TOKEN) and --profile/--profile-file are two ways to sign in; give one")
 		}
 		if graphURL == "" {
@@ -125,7 +153,7 @@ func chooseBackend(ctx context.Context, e *env, f backendFlags, scopes []string)
 		return &backend{graphURL: graphURL, auth: auth.Static(token), secrets: []string{token}}, nil
 	}
 	needsToken := signInError(errors.New("--graph-url (or RUNFLOW_GRAPH_URL) needs a token: give --token or set RUNFLOW_TOKEN (for a served sandbox: --token \"$(runflow sandbox token)\"); a signed-in profile's token goes only to the profile's own Graph"))
-	p, err := e.signInWithProfile(ctx, profileSelection{Name: f.profile, File: f.profileFile, SecretFile: f.secretFile}, scopes)
+	p, err := e.signInWithProfile(ctx, f.profile, scopes)
 	profileURL := p.graphURL
 	if profileURL == "" {
 		profileURL = defaultGraphURL

@@ -64,15 +64,12 @@ Profiles and app registration: docs/auth.md.
 `)
 }
 
-// profileFlags select a profile by name or by file.
-type profileFlags struct {
-	name, file, secretFile string
-}
-
-func (pf *profileFlags) add(fs *flag.FlagSet) {
-	fs.StringVar(&pf.name, "profile", "", "use the saved profile `NAME` (default $RUNFLOW_PROFILE or system)")
-	fs.StringVar(&pf.file, "profile-file", "", "use the profile in `FILE`")
-	fs.StringVar(&pf.secretFile, "client-secret-file", "", "read the profile's client secret from `FILE` (a file: secret in a profile must sit beside it or in the config directory)")
+// addFlags registers the auth commands' --profile, --profile-file and
+// --client-secret-file on fs.
+func (sel *profileSelection) addFlags(fs *flag.FlagSet) {
+	fs.StringVar(&sel.Name, "profile", "", "use the saved profile `NAME` (default $RUNFLOW_PROFILE or system)")
+	fs.StringVar(&sel.File, "profile-file", "", "use the profile in `FILE`")
+	fs.StringVar(&sel.SecretFile, "client-secret-file", "", secretFileUsage)
 }
 
 // loadAuthProfile reads the selected profile: a file, a name in the
@@ -135,8 +132,8 @@ func runAuthLogin(ctx context.Context, e *env, args []string) error {
 	c := &command{name: "auth login", args: "[--profile NAME | --profile-file FILE] [--device-code] [--scopes A,B] [--no-browser]",
 		summary: "sign in to Microsoft Graph in the browser (or with a device code) and save the sign-in"}
 	fs := newFlagSet(c.name)
-	var pf profileFlags
-	pf.add(fs)
+	var sel profileSelection
+	sel.addFlags(fs)
 	deviceCode := fs.Bool("device-code", false, "sign in on another device with a code (for machines without a browser)")
 	scopes := fs.String("scopes", "", "scopes to consent to, comma-separated (default: the profile's, which cover the built-in templates)")
 	noBrowser := fs.Bool("no-browser", false, "print the sign-in URL instead of opening a browser")
@@ -148,7 +145,6 @@ func runAuthLogin(ctx context.Context, e *env, args []string) error {
 	if len(pos) > 0 {
 		return usageErrorf("auth login takes no arguments (got %q)", pos[0])
 	}
-	sel := profileSelection{Name: pf.name, File: pf.file, SecretFile: pf.secretFile}
 	p, err := loadAuthProfile(e, sel)
 	if err != nil {
 		return err
@@ -233,8 +229,8 @@ func runAuthStatus(ctx context.Context, e *env, args []string) error {
 	c := &command{name: "auth status", args: "[--profile NAME | --profile-file FILE] [--json]",
 		summary: "show who is signed in with a profile: account, tenant, scopes and expiry (never a token)"}
 	fs := newFlagSet(c.name)
-	var pf profileFlags
-	pf.add(fs)
+	var sel profileSelection
+	sel.addFlags(fs)
 	asJSON := fs.Bool("json", false, "print the status as JSON")
 	pos, err := parseArgs(c, fs, e, args)
 	if err != nil {
@@ -243,7 +239,6 @@ func runAuthStatus(ctx context.Context, e *env, args []string) error {
 	if len(pos) > 0 {
 		return usageErrorf("auth status takes no arguments (got %q)", pos[0])
 	}
-	sel := profileSelection{Name: pf.name, File: pf.file, SecretFile: pf.secretFile}
 	p, err := loadAuthProfile(e, sel)
 	if err != nil {
 		return err
@@ -310,8 +305,8 @@ func runAuthLogout(ctx context.Context, e *env, args []string) error {
 	c := &command{name: "auth logout", args: "[--profile NAME | --profile-file FILE]",
 		summary: "forget the saved sign-in of a profile"}
 	fs := newFlagSet(c.name)
-	var pf profileFlags
-	pf.add(fs)
+	var sel profileSelection
+	sel.addFlags(fs)
 	pos, err := parseArgs(c, fs, e, args)
 	if err != nil {
 		return err
@@ -319,7 +314,7 @@ func runAuthLogout(ctx context.Context, e *env, args []string) error {
 	if len(pos) > 0 {
 		return usageErrorf("auth logout takes no arguments (got %q)", pos[0])
 	}
-	p, err := loadAuthProfile(e, profileSelection{Name: pf.name, File: pf.file, SecretFile: pf.secretFile})
+	p, err := loadAuthProfile(e, sel)
 	if err != nil {
 		return err
 	}

@@ -34,11 +34,13 @@ func runMCP(ctx context.Context, e *env, args []string) error {
 	var be backendFlags
 	var dir, only, zone string
 	fs := newFlagSet(c.name)
-	fs.BoolVar(&be.sandbox, "sandbox", false, "act on the built-in Graph sandbox (data kept in the config directory)")
-	fs.StringVar(&be.graphURL, "graph-url", "", "Graph service root `URL` with its version (default $RUNFLOW_GRAPH_URL, else Microsoft Graph)")
-	fs.StringVar(&be.token, "token", "", "access `TOKEN` to send (default $RUNFLOW_TOKEN; prefer the variable)")
-	fs.StringVar(&be.profile, "profile", "", "sign in with the saved profile `NAME` (see runflow auth)")
-	fs.StringVar(&be.profileFile, "profile-file", "", "sign in with the profile in `FILE`")
+	be.add(fs, backendHelp{
+		sandbox:     "act on the built-in Graph sandbox (data kept in the config directory)",
+		graphURL:    "Graph service root `URL` with its version (default $RUNFLOW_GRAPH_URL, else Microsoft Graph)",
+		token:       "access `TOKEN` to send (default $RUNFLOW_TOKEN; prefer the variable)",
+		profile:     "sign in with the saved profile `NAME` (see runflow auth)",
+		profileFile: "sign in with the profile in `FILE`",
+	})
 	fs.StringVar(&dir, "templates", "", "also serve the templates (*.yaml) in `DIR`; one with a built-in's id replaces it")
 	fs.StringVar(&only, "tools", "", "serve only these template `ids` (comma-separated)")
 	fs.StringVar(&zone, "zone", "", "time `ZONE` for dates given without one (default $RUNFLOW_ZONE, else the system's)")

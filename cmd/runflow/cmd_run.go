@@ -47,12 +47,14 @@ func runRun(ctx context.Context, e *env, args []string) error {
 	fs.BoolVar(&o.verbose, "v", false, "trace every HTTP request on stderr (tokens redacted)")
 	fs.StringVar(&o.user, "user", "", "the mailbox to act on: me (default), a user id or a `UPN`")
 	fs.StringVar(&o.zone, "zone", "", "time `ZONE` for dates you type and dates shown (IANA or Windows name; default $RUNFLOW_ZONE, else the system's)")
-	fs.BoolVar(&o.backend.sandbox, "sandbox", false, "run against the built-in Graph sandbox (data kept in the config directory)")
-	fs.StringVar(&o.backend.graphURL, "graph-url", "", "Graph service root `URL` with its version, e.g. http://127.0.0.1:8080/v1.0 (default $RUNFLOW_GRAPH_URL, else Microsoft Graph)")
-	fs.StringVar(&o.backend.token, "token", "", "access `TOKEN` to send (default $RUNFLOW_TOKEN; prefer the variable, command lines are visible to other users)")
-	fs.StringVar(&o.backend.profile, "profile", "", "sign in with the saved profile `NAME` (see runflow auth)")
-	fs.StringVar(&o.backend.profileFile, "profile-file", "", "sign in with the profile in `FILE`")
-	fs.StringVar(&o.backend.secretFile, "client-secret-file", "", "read the profile's client secret from `FILE` (a file: secret in a profile must sit beside it or in the config directory)")
+	o.backend.add(fs, backendHelp{
+		sandbox:     "run against the built-in Graph sandbox (data kept in the config directory)",
+		graphURL:    "Graph service root `URL` with its version, e.g. http://127.0.0.1:8080/v1.0 (default $RUNFLOW_GRAPH_URL, else Microsoft Graph)",
+		token:       "access `TOKEN` to send (default $RUNFLOW_TOKEN; prefer the variable, command lines are visible to other users)",
+		profile:     "sign in with the saved profile `NAME` (see runflow auth)",
+		profileFile: "sign in with the profile in `FILE`",
+		secretFile:  true,
+	})
 	pos, err := parseArgs(c, fs, e, args)
 	if err != nil {
 		return err
