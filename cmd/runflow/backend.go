@@ -106,6 +106,16 @@ func (e *env) signInWithProfile(ctx context.Context, sel profileSelection, scope
 	return authProfileBackend(ctx, e, sel, scopes)
 }
 
+// allScopes is the union of the scopes of ts: what one backend serving
+// them all (mcp, serve) must be granted.
+func allScopes(ts []*engine.Template) []string {
+	var scopes []string
+	for _, t := range ts {
+		scopes = append(scopes, t.Scopes()...)
+	}
+	return auth.UnionScopes(scopes)
+}
+
 // signInError is a run that cannot start or go on until someone signs in
 // (exit 3).
 func signInError(err error) error { return &exitError{code: exitSignIn, err: err} }

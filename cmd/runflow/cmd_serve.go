@@ -162,11 +162,7 @@ func execServe(ctx context.Context, e *env, o *serveOptions) error {
 			return err
 		}
 	} else {
-		var scopes []string
-		for _, t := range tpls {
-			scopes = append(scopes, t.Scopes()...)
-		}
-		be, err = chooseBackend(ctx, e, o.backend, auth.UnionScopes(scopes))
+		be, err = chooseBackend(ctx, e, o.backend, allScopes(tpls))
 		if err != nil {
 			return err
 		}
