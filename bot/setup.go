@@ -18,8 +18,10 @@ import (
 )
 
 // LoadTemplates returns the built-in templates plus the *.yaml files of
-// dir (when not empty). A file of dir with a built-in's id replaces it; two
-// files of dir with one id are an error.
+// dir (when not empty), sorted by id: the templates of `runflow serve` and
+// `runflow mcp`. A file of dir with a built-in's id replaces it (logged on
+// log, when not nil); two files of dir with one id are an error, and so is
+// a dir that is not a directory or has no *.yaml file.
 func LoadTemplates(dir string, log *slog.Logger) ([]*engine.Template, error) {
 	builtins, err := templates.Load()
 	if err != nil {
@@ -30,6 +32,9 @@ func LoadTemplates(dir string, log *slog.Logger) ([]*engine.Template, error) {
 		byID[t.ID()] = t
 	}
 	if dir != "" {
+		if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+			return nil, fmt.Errorf("--templates %s: not a directory", dir)
+		}
 		files, err := filepath.Glob(filepath.Join(dir, "*.yaml"))
 		if err != nil {
 			return nil, err

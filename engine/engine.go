@@ -279,10 +279,8 @@ func (e *Engine) checkStart(t *Template, opts StartOptions) error {
 			return fmt.Errorf("engine: %v (want an IANA name such as Europe/Paris, or a Windows name such as Romance Standard Time)", err)
 		}
 	}
-	for name := range opts.Inputs {
-		if _, ok := t.inputByName[name]; !ok {
-			return fmt.Errorf("engine: template %s has no input %q%s", t.id, name, didYouMean(name, t.inputNames()))
-		}
+	if bad := t.UnknownInputs(opts.Inputs); len(bad) > 0 {
+		return fmt.Errorf("engine: template %s has no input %q%s", t.id, bad[0], didYouMean(bad[0], t.inputNames()))
 	}
 	return nil
 }

@@ -30,11 +30,7 @@ func authSandbox(t *testing.T, c *cli) (*sandbox.Server, *httptest.Server) {
 	if err := os.WriteFile(filepath.Join(dir, "sb.yaml"), []byte(profile), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	oldBrowser, oldSleep, oldShown, oldActive := openBrowser, deviceSleep, deviceCodeShown, activeProfile
-	t.Cleanup(func() {
-		openBrowser, deviceSleep, deviceCodeShown, activeProfile = oldBrowser, oldSleep, oldShown, oldActive
-	})
-	openBrowser = func(u string) error {
+	c.hooks.openBrowser = func(u string) error {
 		go func() {
 			resp, err := http.Get(u)
 			if err == nil {
@@ -96,8 +92,8 @@ func TestAuthLoginStatusRunLogout(t *testing.T) {
 func TestAuthLoginDeviceCode(t *testing.T) {
 	c := newCLI(t)
 	sb, _ := authSandbox(t, c)
-	deviceCodeShown = func(p auth.DeviceCodePrompt) { _ = sb.ApproveDeviceCode(p.UserCode, "") }
-	deviceSleep = func(ctx context.Context, d time.Duration) error { return ctx.Err() }
+	c.hooks.deviceCodeShown = func(p auth.DeviceCodePrompt) { _ = sb.ApproveDeviceCode(p.UserCode, "") }
+	c.hooks.deviceSleep = func(ctx context.Context, d time.Duration) error { return ctx.Err() }
 	o := c.run("", "auth", "login", "--profile", "sb", "--device-code", "--scopes", "User.Read,Tasks.ReadWrite").wantCode(t, exitOK)
 	if !strings.Contains(o.stderr, "enter the code") || !strings.Contains(o.stdout, "Signed in as AdeleV") || !strings.Contains(o.stdout, "Tasks.ReadWrite") {
 		t.Fatalf("device code login:\n%s\n%s", o.stdout, o.stderr)
@@ -192,8 +188,8 @@ func TestAuthRunSignsInOnTerminal(t *testing.T) {
 	c.run("", "auth", "status", "--profile", "sb").wantCode(t, exitOK)
 
 	c.vars["RUNFLOW_SIGNIN"] = "device-code"
-	deviceCodeShown = func(p auth.DeviceCodePrompt) { _ = sb.ApproveDeviceCode(p.UserCode, "") }
-	deviceSleep = func(ctx context.Context, d time.Duration) error { return ctx.Err() }
+	c.hooks.deviceCodeShown = func(p auth.DeviceCodePrompt) { _ = sb.ApproveDeviceCode(p.UserCode, "") }
+	c.hooks.deviceSleep = func(ctx context.Context, d time.Duration) error { return ctx.Err() }
 	sb.SetConsent("AdeleV@contoso.onmicrosoft.com", auth.SystemClientID, "Tasks.ReadWrite")
 	c.run("", "auth", "logout", "--profile", "sb").wantCode(t, exitOK)
 	c.run("", "auth", "login", "--profile", "sb", "--device-code", "--scopes", "Tasks.ReadWrite").wantCode(t, exitOK)

@@ -205,5 +205,6 @@ func (c *cli) env(stdin io.Reader, stdout, stderr io.Writer, now time.Time) *env
 		getenv:    func(k string) string { return c.vars[k] },
 		configDir: func() (string, error) { return c.configDir, nil },
 		now:       func() time.Time { return now },
+		authHooks: c.hooks,
 	}
 }

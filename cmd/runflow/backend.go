@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"net"
 	"net/http"
@@ -10,20 +11,48 @@ import (
 	"strings"
 
 	"github.com/runflow/runflow/auth"
+	"github.com/runflow/runflow/engine"
 )
 
 // defaultGraphURL is Microsoft Graph's v1.0 service root.
 const defaultGraphURL = "https://graph.microsoft.com/v1.0"
 
-// backendFlags say where a run sends its requests and with which token.
+// backendFlags say where a run sends its requests and with which token:
+// the flags run, mcp and serve share (add).
 type backendFlags struct {
-	sandbox     bool
-	graphURL    string
-	token       string
-	profile     string
-	profileFile string
-	secretFile  string
+	sandbox  bool
+	graphURL string
+	token    string
+	// profile is --profile, --profile-file and, where offered,
+	// --client-secret-file.
+	profile profileSelection
 }
+
+// backendHelp is how one command words its backend flags' help; what the
+// flags do is the same in every command.
+type backendHelp struct {
+	sandbox, graphURL, token, profile, profileFile string
+	// secretFile offers --client-secret-file (secretFileUsage).
+	secretFile bool
+}
+
+// secretFileUsage is the help of --client-secret-file, wherever it is.
+const secretFileUsage = "read the profile's client secret from `FILE` (a file: secret in a profile must sit beside it or in the config directory)"
+
+// add registers the backend flags on fs, with h's help.
+func (f *backendFlags) add(fs *flag.FlagSet, h backendHelp) {
+	fs.BoolVar(&f.sandbox, "sandbox", false, h.sandbox)
+	fs.StringVar(&f.graphURL, "graph-url", "", h.graphURL)
+	fs.StringVar(&f.token, "token", "", h.token)
+	fs.StringVar(&f.profile.Name, "profile", "", h.profile)
+	fs.StringVar(&f.profile.File, "profile-file", "", h.profileFile)
+	if h.secretFile {
+		fs.StringVar(&f.profile.SecretFile, "client-secret-file", "", secretFileUsage)
+	}
+}
+
+// usesProfile says whether --profile or --profile-file was given.
+func (f *backendFlags) usesProfile() bool { return f.profile.Name != "" || f.profile.File != "" }
 
 // backend is a chosen Graph service and token source.
 type backend struct {
@@ -35,6 +64,9 @@ type backend struct {
 	// sandbox is the in-process sandbox of --sandbox (nil otherwise); it
 	// saves its data file after every write.
 	sandbox *sandboxStore
+	// signIn signs the user in during a run with a profile (nil
+	// otherwise: a flow that asks for a sign-in ends with exit 3).
+	signIn signInFunc
 }
 
 // profileSelection names a signed-in profile: by name, or by file.
@@ -46,15 +78,43 @@ type profileSelection struct {
 	SecretFile string
 }
 
-// profileBackend signs a run in with a stored profile: the auth commands
-// (cmd/runflow/auth*.go) set it in an init function. It returns the token
-// provider and the Graph service root to use ("" for Microsoft Graph), the
-// root also with an error once the profile is read (a revoked sign-in with
-// --graph-url naming the profile's own Graph must say to sign in again,
-// not ask for a token). When
-// nobody is signed in it returns an error wrapping *auth.SignInRequiredError
-// that says how to sign in. Nil means this build has no profile support.
-var profileBackend func(ctx context.Context, e *env, sel profileSelection, scopes []string) (auth.Provider, string, error)
+// profileRun is what a saved profile gives a run: the token provider,
+// the Graph service root ("" for Microsoft Graph), and how to sign the
+// user in when the flow asks for it on a terminal.
+type profileRun struct {
+	auth     auth.Provider
+	graphURL string
+	// signIn signs the user in and returns the answer that resumes the
+	// flow (a magic code, or ""); nil when the profile cannot sign anyone
+	// in during a run (the run then ends with exit 3 and the sign-in link).
+	signIn signInFunc
+}
+
+// signInFunc signs the user in when a flow asks for it (Turn.SignIn).
+type signInFunc func(ctx context.Context, s *engine.SignIn) (string, error)
+
+// signInWithProfile signs a run in with a stored profile
+// (authProfileBackend, or the test's env.profileBackend). The result
+// carries the Graph service root also with an error once the profile is
+// read (a revoked sign-in with --graph-url naming the profile's own Graph
+// must say to sign in again, not ask for a token). When nobody is signed
+// in the error wraps *auth.SignInRequiredError and says how to sign in.
+func (e *env) signInWithProfile(ctx context.Context, sel profileSelection, scopes []string) (profileRun, error) {
+	if e.profileBackend != nil {
+		return e.profileBackend(ctx, e, sel, scopes)
+	}
+	return authProfileBackend(ctx, e, sel, scopes)
+}
+
+// allScopes is the union of the scopes of ts: what one backend serving
+// them all (mcp, serve) must be granted.
+func allScopes(ts []*engine.Template) []string {
+	var scopes []string
+	for _, t := range ts {
+		scopes = append(scopes, t.Scopes()...)
+	}
+	return auth.UnionScopes(scopes)
+}
 
 // signInError is a run that cannot start or go on until someone signs in
 // (exit 3).
@@ -64,7 +124,7 @@ func signInError(err error) error { return &exitError{code: exitSignIn, err: err
 // RUNFLOW_GRAPH_URL/RUNFLOW_TOKEN); a signed-in profile.
 func chooseBackend(ctx context.Context, e *env, f backendFlags, scopes []string) (*backend, error) {
 	if f.sandbox {
-		if f.graphURL != "" || f.token != "" || f.profile != "" || f.profileFile != "" {
+		if f.graphURL != "" || f.token != "" || f.usesProfile() {
 			return nil, usageErrorf("--sandbox runs against the built-in sandbox; it cannot be combined with --graph-url, --token, --profile or --profile-file")
 		}
 		st, err := openSandbox(e, inProcessRoot)
@@ -91,7 +151,7 @@ func chooseBackend(ctx context.Context, e *env, f backendFlags, scopes []string)
 		token = e.getenv("RUNFLOW_TOKEN")
 	}
 	if token != "" {
-		if f.profile != "" || f.profileFile != "" {
+		if f.usesProfile() {
 			return nil, usageErrorf("--token (or RUNFLOW_TOKEN) and --profile/--profile-file are two ways to sign in; give one")
 		}
 		if graphURL == "" {
@@ -103,13 +163,8 @@ func chooseBackend(ctx context.Context, e *env, f backendFlags, scopes []string)
 		return &backend{graphURL: graphURL, auth: auth.Static(token), secrets: []string{token}}, nil
 	}
 	needsToken := signInError(errors.New("--graph-url (or RUNFLOW_GRAPH_URL) needs a token: give --token or set RUNFLOW_TOKEN (for a served sandbox: --token \"$(runflow sandbox token)\"); a signed-in profile's token goes only to the profile's own Graph"))
-	if profileBackend == nil {
-		if graphURL != "" {
-			return nil, needsToken
-		}
-		return nil, signInError(errors.New(notSignedInHelp))
-	}
-	p, profileURL, err := profileBackend(ctx, e, profileSelection{Name: f.profile, File: f.profileFile, SecretFile: f.secretFile}, scopes)
+	p, err := e.signInWithProfile(ctx, f.profile, scopes)
+	profileURL := p.graphURL
 	if profileURL == "" {
 		profileURL = defaultGraphURL
 	}
@@ -127,7 +182,7 @@ func chooseBackend(ctx context.Context, e *env, f backendFlags, scopes []string)
 	if err := checkGraphURL(profileURL); err != nil {
 		return nil, err
 	}
-	return &backend{graphURL: profileURL, auth: p}, nil
+	return &backend{graphURL: profileURL, auth: p.auth, signIn: p.signIn}, nil
 }
 
 // sameServiceRoot compares two Graph service roots, ignoring a final slash

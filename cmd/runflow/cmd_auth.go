@@ -7,7 +7,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"net/http"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -24,19 +23,7 @@ func init() {
 		summary: "sign in to Microsoft Graph, show who is signed in, or sign out",
 		run:     runAuth,
 	})
-	profileBackend = authProfileBackend
-	interactiveSignIn = authInteractiveSignIn
 }
-
-// Seams for tests: how the browser is opened, how the device code sign-in
-// waits between polls, what is told when a device code is shown, and the
-// HTTP client for the identity platform (nil: the default).
-var (
-	openBrowser     = auth.SystemBrowser
-	deviceSleep     func(ctx context.Context, d time.Duration) error
-	deviceCodeShown func(auth.DeviceCodePrompt)
-	authHTTPClient  *http.Client
-)
 
 func runAuth(ctx context.Context, e *env, args []string) error {
 	subs := map[string]func(context.Context, *env, []string) error{
@@ -77,15 +64,12 @@ Profiles and app registration: docs/auth.md.
 `)
 }
 
-// profileFlags select a profile by name or by file.
-type profileFlags struct {
-	name, file, secretFile string
-}
-
-func (pf *profileFlags) add(fs *flag.FlagSet) {
-	fs.StringVar(&pf.name, "profile", "", "use the saved profile `NAME` (default $RUNFLOW_PROFILE or system)")
-	fs.StringVar(&pf.file, "profile-file", "", "use the profile in `FILE`")
-	fs.StringVar(&pf.secretFile, "client-secret-file", "", "read the profile's client secret from `FILE` (a file: secret in a profile must sit beside it or in the config directory)")
+// addFlags registers the auth commands' --profile, --profile-file and
+// --client-secret-file on fs.
+func (sel *profileSelection) addFlags(fs *flag.FlagSet) {
+	fs.StringVar(&sel.Name, "profile", "", "use the saved profile `NAME` (default $RUNFLOW_PROFILE or system)")
+	fs.StringVar(&sel.File, "profile-file", "", "use the profile in `FILE`")
+	fs.StringVar(&sel.SecretFile, "client-secret-file", "", secretFileUsage)
 }
 
 // loadAuthProfile reads the selected profile: a file, a name in the
@@ -148,8 +132,8 @@ func runAuthLogin(ctx context.Context, e *env, args []string) error {
 	c := &command{name: "auth login", args: "[--profile NAME | --profile-file FILE] [--device-code] [--scopes A,B] [--no-browser]",
 		summary: "sign in to Microsoft Graph in the browser (or with a device code) and save the sign-in"}
 	fs := newFlagSet(c.name)
-	var pf profileFlags
-	pf.add(fs)
+	var sel profileSelection
+	sel.addFlags(fs)
 	deviceCode := fs.Bool("device-code", false, "sign in on another device with a code (for machines without a browser)")
 	scopes := fs.String("scopes", "", "scopes to consent to, comma-separated (default: the profile's, which cover the built-in templates)")
 	noBrowser := fs.Bool("no-browser", false, "print the sign-in URL instead of opening a browser")
@@ -161,7 +145,6 @@ func runAuthLogin(ctx context.Context, e *env, args []string) error {
 	if len(pos) > 0 {
 		return usageErrorf("auth login takes no arguments (got %q)", pos[0])
 	}
-	sel := profileSelection{Name: pf.name, File: pf.file, SecretFile: pf.secretFile}
 	p, err := loadAuthProfile(e, sel)
 	if err != nil {
 		return err
@@ -173,7 +156,7 @@ func runAuthLogin(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	opts := auth.LoginOptions{Store: store, HTTPClient: authHTTPClient, Out: e.stderr, Now: e.now, Sleep: deviceSleep}
+	opts := e.loginOptions(store)
 	if list := splitScopes(*scopes); len(list) > 0 {
 		// Incremental consent: keep what was granted before.
 		if old, err := store.Load(ctx, p.Name, auth.DefaultSubject); err == nil {
@@ -186,16 +169,10 @@ func runAuthLogin(ctx context.Context, e *env, args []string) error {
 		fmt.Fprintln(e.stderr, "No display was found: if you cannot open the link on this machine, press Ctrl-C and run the command again with --device-code.")
 	}
 	if *deviceCode {
-		opts.OnDeviceCode = func(pr auth.DeviceCodePrompt) {
-			fmt.Fprintln(e.stderr, pr.Message)
-			if deviceCodeShown != nil {
-				deviceCodeShown(pr)
-			}
-		}
 		st, err = auth.LoginDeviceCode(ctx, p, opts)
 	} else {
-		if !*noBrowser {
-			opts.OpenBrowser = openBrowser
+		if *noBrowser {
+			opts.OpenBrowser = nil
 		}
 		st, err = auth.LoginLoopback(ctx, p, opts)
 	}
@@ -234,7 +211,7 @@ func loginError(ctx context.Context, err error) error {
 // appOnlyCheck "signs in" an app-only profile: there is no user, so it only
 // checks that a token can be had.
 func appOnlyCheck(ctx context.Context, e *env, p *auth.Profile, asJSON bool) error {
-	prov, err := auth.ClientCredentialsFromProfile(p, authHTTPClient)
+	prov, err := auth.ClientCredentialsFromProfile(p, e.authHTTPClient)
 	if err != nil {
 		return usageErrorf("%v", err)
 	}
@@ -252,8 +229,8 @@ func runAuthStatus(ctx context.Context, e *env, args []string) error {
 	c := &command{name: "auth status", args: "[--profile NAME | --profile-file FILE] [--json]",
 		summary: "show who is signed in with a profile: account, tenant, scopes and expiry (never a token)"}
 	fs := newFlagSet(c.name)
-	var pf profileFlags
-	pf.add(fs)
+	var sel profileSelection
+	sel.addFlags(fs)
 	asJSON := fs.Bool("json", false, "print the status as JSON")
 	pos, err := parseArgs(c, fs, e, args)
 	if err != nil {
@@ -262,7 +239,6 @@ func runAuthStatus(ctx context.Context, e *env, args []string) error {
 	if len(pos) > 0 {
 		return usageErrorf("auth status takes no arguments (got %q)", pos[0])
 	}
-	sel := profileSelection{Name: pf.name, File: pf.file, SecretFile: pf.secretFile}
 	p, err := loadAuthProfile(e, sel)
 	if err != nil {
 		return err
@@ -329,8 +305,8 @@ func runAuthLogout(ctx context.Context, e *env, args []string) error {
 	c := &command{name: "auth logout", args: "[--profile NAME | --profile-file FILE]",
 		summary: "forget the saved sign-in of a profile"}
 	fs := newFlagSet(c.name)
-	var pf profileFlags
-	pf.add(fs)
+	var sel profileSelection
+	sel.addFlags(fs)
 	pos, err := parseArgs(c, fs, e, args)
 	if err != nil {
 		return err
@@ -338,7 +314,7 @@ func runAuthLogout(ctx context.Context, e *env, args []string) error {
 	if len(pos) > 0 {
 		return usageErrorf("auth logout takes no arguments (got %q)", pos[0])
 	}
-	p, err := loadAuthProfile(e, profileSelection{Name: pf.name, File: pf.file, SecretFile: pf.secretFile})
+	p, err := loadAuthProfile(e, sel)
 	if err != nil {
 		return err
 	}
@@ -362,87 +338,84 @@ func runAuthLogout(ctx context.Context, e *env, args []string) error {
 // profile. Without a terminal it asks for a token at once, so that a
 // missing or refused sign-in, or a scope not yet consented, ends the run
 // (exit 3, saying what to run) before it starts; on a terminal the flow
-// goes on and its sign-in request is handled in place
-// (authInteractiveSignIn).
-func authProfileBackend(ctx context.Context, e *env, sel profileSelection, scopes []string) (auth.Provider, string, error) {
+// goes on and its sign-in request is handled in place (profileRun.signIn,
+// bound to this run's profile: authInteractiveSignIn).
+func authProfileBackend(ctx context.Context, e *env, sel profileSelection, scopes []string) (profileRun, error) {
 	p, err := loadAuthProfile(e, sel)
 	if err != nil {
-		return nil, "", err
+		return profileRun{}, err
 	}
 	if p.AppOnly {
-		prov, err := auth.ClientCredentialsFromProfile(p, authHTTPClient)
+		prov, err := auth.ClientCredentialsFromProfile(p, e.authHTTPClient)
 		if err != nil {
-			return nil, "", usageErrorf("%v", err)
+			return profileRun{}, usageErrorf("%v", err)
 		}
 		if _, err := prov.Token(ctx, auth.Request{}); err != nil {
-			return nil, p.GraphURL, signInError(err)
+			return profileRun{graphURL: p.GraphURL}, signInError(err)
 		}
-		return prov, p.GraphURL, nil
+		return profileRun{auth: prov, graphURL: p.GraphURL}, nil
 	}
 	store, err := tokenStore(e)
 	if err != nil {
-		return nil, p.GraphURL, err
+		return profileRun{graphURL: p.GraphURL}, err
 	}
-	prov, err := auth.NewUserProvider(auth.UserConfig{Profile: p, Store: store, HTTPClient: authHTTPClient, Now: e.now,
+	prov, err := auth.NewUserProvider(auth.UserConfig{Profile: p, Store: store, HTTPClient: e.authHTTPClient, Now: e.now,
 		SignInCommand: loginCommand(p, sel)})
 	if err != nil {
-		return nil, "", usageErrorf("%v", err)
+		return profileRun{}, usageErrorf("%v", err)
 	}
-	activeProfile = &signInTarget{profile: p, sel: sel, store: store}
 	if e.stdinTTY {
-		return prov, p.GraphURL, nil
+		signIn := func(ctx context.Context, s *engine.SignIn) (string, error) {
+			return authInteractiveSignIn(ctx, e, p, store, s)
+		}
+		return profileRun{auth: prov, graphURL: p.GraphURL, signIn: signIn}, nil
 	}
 	if _, err := store.Load(ctx, p.Name, auth.DefaultSubject); errors.Is(err, auth.ErrNotSignedIn) {
-		return nil, p.GraphURL, notSignedIn(p, sel)
+		return profileRun{graphURL: p.GraphURL}, notSignedIn(p, sel)
 	}
 	if _, err := prov.Token(ctx, auth.Request{Scopes: scopes}); err != nil {
 		if _, ok := auth.IsSignInRequired(err); ok {
-			return nil, p.GraphURL, err
+			return profileRun{graphURL: p.GraphURL}, err
 		}
-		return nil, p.GraphURL, signInError(err)
+		return profileRun{graphURL: p.GraphURL}, signInError(err)
 	}
-	return prov, p.GraphURL, nil
+	return profileRun{auth: prov, graphURL: p.GraphURL}, nil
 }
 
-// signInTarget is the profile a run uses, for a sign-in in the middle of it.
-type signInTarget struct {
-	profile *auth.Profile
-	sel     profileSelection
-	store   auth.Store
-}
-
-// activeProfile is set by authProfileBackend for the run in progress.
-var activeProfile *signInTarget
-
-// authInteractiveSignIn signs the user in on a terminal when a flow asks
-// for it: in the browser, or with a device code when $RUNFLOW_SIGNIN is
-// "device-code" or there is no display (Linux without DISPLAY or
-// WAYLAND_DISPLAY). The scopes asked for include those granted before.
-func authInteractiveSignIn(ctx context.Context, e *env, s *engine.SignIn) (string, error) {
-	t := activeProfile
-	if t == nil {
-		return "", errors.New(s.Reason)
-	}
+// authInteractiveSignIn signs the user of profile p in on a terminal when
+// a flow asks for it: in the browser, or with a device code when
+// $RUNFLOW_SIGNIN is "device-code" or there is no display (Linux without
+// DISPLAY or WAYLAND_DISPLAY). The scopes asked for include those granted
+// before.
+func authInteractiveSignIn(ctx context.Context, e *env, p *auth.Profile, store auth.Store, s *engine.SignIn) (string, error) {
 	fmt.Fprintf(e.stderr, "Sign-in needed: %s\n", s.Reason)
-	opts := auth.LoginOptions{Store: t.store, Scopes: s.Scopes, HTTPClient: authHTTPClient, Out: e.stderr, Now: e.now, Sleep: deviceSleep}
+	opts := e.loginOptions(store)
+	opts.Scopes = s.Scopes
 	var err error
 	if useDeviceCode(e) {
-		opts.OnDeviceCode = func(pr auth.DeviceCodePrompt) {
-			fmt.Fprintln(e.stderr, pr.Message)
-			if deviceCodeShown != nil {
-				deviceCodeShown(pr)
-			}
-		}
-		_, err = auth.LoginDeviceCode(ctx, t.profile, opts)
+		_, err = auth.LoginDeviceCode(ctx, p, opts)
 	} else {
-		opts.OpenBrowser = openBrowser
-		_, err = auth.LoginLoopback(ctx, t.profile, opts)
+		_, err = auth.LoginLoopback(ctx, p, opts)
 	}
 	if err != nil {
 		return "", err
 	}
 	fmt.Fprintln(e.stderr, "Signed in; going on.")
 	return "", nil
+}
+
+// loginOptions are the options of a sign-in saved in store, through e's
+// hooks: the browser, the identity platform's client, the device code's
+// waits, and the device code told on stderr.
+func (e *env) loginOptions(store auth.Store) auth.LoginOptions {
+	return auth.LoginOptions{Store: store, HTTPClient: e.authHTTPClient, Out: e.stderr, Now: e.now, Sleep: e.deviceSleep,
+		OpenBrowser: e.openBrowser,
+		OnDeviceCode: func(pr auth.DeviceCodePrompt) {
+			fmt.Fprintln(e.stderr, pr.Message)
+			if e.deviceCodeShown != nil {
+				e.deviceCodeShown(pr)
+			}
+		}}
 }
 
 // useDeviceCode says whether an in-run sign-in should use a device code.

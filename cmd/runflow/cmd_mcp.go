@@ -6,18 +6,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"slices"
-	"sort"
 	"strings"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
-	"github.com/runflow/runflow/auth"
+	"github.com/runflow/runflow/bot"
 	"github.com/runflow/runflow/engine"
 	"github.com/runflow/runflow/mcpserver"
-	"github.com/runflow/runflow/templates"
 )
 
 func init() {
@@ -34,11 +30,13 @@ func runMCP(ctx context.Context, e *env, args []string) error {
 	var be backendFlags
 	var dir, only, zone string
 	fs := newFlagSet(c.name)
-	fs.BoolVar(&be.sandbox, "sandbox", false, "act on the built-in Graph sandbox (data kept in the config directory)")
-	fs.StringVar(&be.graphURL, "graph-url", "", "Graph service root `URL` with its version (default $RUNFLOW_GRAPH_URL, else Microsoft Graph)")
-	fs.StringVar(&be.token, "token", "", "access `TOKEN` to send (default $RUNFLOW_TOKEN; prefer the variable)")
-	fs.StringVar(&be.profile, "profile", "", "sign in with the saved profile `NAME` (see runflow auth)")
-	fs.StringVar(&be.profileFile, "profile-file", "", "sign in with the profile in `FILE`")
+	be.add(fs, backendHelp{
+		sandbox:     "act on the built-in Graph sandbox (data kept in the config directory)",
+		graphURL:    "Graph service root `URL` with its version (default $RUNFLOW_GRAPH_URL, else Microsoft Graph)",
+		token:       "access `TOKEN` to send (default $RUNFLOW_TOKEN; prefer the variable)",
+		profile:     "sign in with the saved profile `NAME` (see runflow auth)",
+		profileFile: "sign in with the profile in `FILE`",
+	})
 	fs.StringVar(&dir, "templates", "", "also serve the templates (*.yaml) in `DIR`; one with a built-in's id replaces it")
 	fs.StringVar(&only, "tools", "", "serve only these template `ids` (comma-separated)")
 	fs.StringVar(&zone, "zone", "", "time `ZONE` for dates given without one (default $RUNFLOW_ZONE, else the system's)")
@@ -53,15 +51,15 @@ func runMCP(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	ts, err := mcpTemplates(dir, only)
+	all, err := bot.LoadTemplates(dir, nil)
+	if err != nil {
+		return templateError(err)
+	}
+	ts, err := pickTools(all, only)
 	if err != nil {
 		return err
 	}
-	var scopes []string
-	for _, t := range ts {
-		scopes = append(scopes, t.Scopes()...)
-	}
-	b, err := chooseBackend(ctx, e, be, auth.UnionScopes(scopes))
+	b, err := chooseBackend(ctx, e, be, allScopes(ts))
 	if err != nil {
 		return err
 	}
@@ -108,66 +106,40 @@ func runMCP(ctx context.Context, e *env, args []string) error {
 	return runErr
 }
 
-// mcpTemplates are the built-ins, with the templates of dir added (or
-// replacing a built-in of the same id), filtered by the --tools ids.
-func mcpTemplates(dir, only string) ([]*engine.Template, error) {
-	builtins, err := templates.Load()
-	if err != nil {
-		return nil, templateError(err)
+// pickTools keeps the templates of ts (sorted by id) that the --tools ids
+// name, in the order named; all of them when only is "".
+func pickTools(ts []*engine.Template, only string) ([]*engine.Template, error) {
+	if only == "" {
+		return ts, nil
 	}
 	byID := map[string]*engine.Template{}
-	for _, t := range builtins {
+	ids := make([]string, len(ts))
+	for i, t := range ts {
 		byID[t.ID()] = t
+		ids[i] = t.ID()
 	}
-	if dir != "" {
-		files, err := filepath.Glob(filepath.Join(dir, "*.yaml"))
-		if err != nil {
-			return nil, usageErrorf("--templates %s: %v", dir, err)
+	var picked []*engine.Template
+	for _, id := range strings.Split(only, ",") {
+		id = strings.TrimSpace(id)
+		if id == "" {
+			continue
 		}
-		if st, err := os.Stat(dir); err != nil || !st.IsDir() {
-			return nil, usageErrorf("--templates %s: not a directory", dir)
-		}
-		for _, f := range files {
-			t, err := resolveTemplate(f)
-			if err != nil {
-				return nil, err
+		t := byID[id]
+		if t == nil {
+			msg := fmt.Sprintf("--tools: no template %q", id)
+			if s := suggest(id, ids); s != "" {
+				msg += fmt.Sprintf("; did you mean %q?", s)
 			}
-			byID[t.ID()] = t
+			return nil, usageErrorf("%s (the templates are %s)", msg, strings.Join(ids, ", "))
+		}
+		if !slices.Contains(picked, t) {
+			picked = append(picked, t)
 		}
 	}
-	ids := make([]string, 0, len(byID))
-	for id := range byID {
-		ids = append(ids, id)
+	if len(picked) == 0 {
+		return nil, usageErrorf("--tools: give at least one template id")
 	}
-	sort.Strings(ids)
-	if only != "" {
-		var picked []string
-		for _, id := range strings.Split(only, ",") {
-			id = strings.TrimSpace(id)
-			if id == "" {
-				continue
-			}
-			if byID[id] == nil {
-				msg := fmt.Sprintf("--tools: no template %q", id)
-				if s := suggest(id, ids); s != "" {
-					msg += fmt.Sprintf("; did you mean %q?", s)
-				}
-				return nil, usageErrorf("%s (the templates are %s)", msg, strings.Join(ids, ", "))
-			}
-			if !slices.Contains(picked, id) {
-				picked = append(picked, id)
-			}
-		}
-		if len(picked) == 0 {
-			return nil, usageErrorf("--tools: give at least one template id")
-		}
-		ids = picked
-	}
-	out := make([]*engine.Template, len(ids))
-	for i, id := range ids {
-		out[i] = byID[id]
-	}
-	return out, nil
+	return picked, nil
 }
 
 // nopWriteCloser keeps the process's stdout open when the MCP connection

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"sort"
 	"strings"
 	"time"
 
@@ -48,12 +47,14 @@ func runRun(ctx context.Context, e *env, args []string) error {
 	fs.BoolVar(&o.verbose, "v", false, "trace every HTTP request on stderr (tokens redacted)")
 	fs.StringVar(&o.user, "user", "", "the mailbox to act on: me (default), a user id or a `UPN`")
 	fs.StringVar(&o.zone, "zone", "", "time `ZONE` for dates you type and dates shown (IANA or Windows name; default $RUNFLOW_ZONE, else the system's)")
-	fs.BoolVar(&o.backend.sandbox, "sandbox", false, "run against the built-in Graph sandbox (data kept in the config directory)")
-	fs.StringVar(&o.backend.graphURL, "graph-url", "", "Graph service root `URL` with its version, e.g. http://127.0.0.1:8080/v1.0 (default $RUNFLOW_GRAPH_URL, else Microsoft Graph)")
-	fs.StringVar(&o.backend.token, "token", "", "access `TOKEN` to send (default $RUNFLOW_TOKEN; prefer the variable, command lines are visible to other users)")
-	fs.StringVar(&o.backend.profile, "profile", "", "sign in with the saved profile `NAME` (see runflow auth)")
-	fs.StringVar(&o.backend.profileFile, "profile-file", "", "sign in with the profile in `FILE`")
-	fs.StringVar(&o.backend.secretFile, "client-secret-file", "", "read the profile's client secret from `FILE` (a file: secret in a profile must sit beside it or in the config directory)")
+	o.backend.add(fs, backendHelp{
+		sandbox:     "run against the built-in Graph sandbox (data kept in the config directory)",
+		graphURL:    "Graph service root `URL` with its version, e.g. http://127.0.0.1:8080/v1.0 (default $RUNFLOW_GRAPH_URL, else Microsoft Graph)",
+		token:       "access `TOKEN` to send (default $RUNFLOW_TOKEN; prefer the variable, command lines are visible to other users)",
+		profile:     "sign in with the saved profile `NAME` (see runflow auth)",
+		profileFile: "sign in with the profile in `FILE`",
+		secretFile:  true,
+	})
 	pos, err := parseArgs(c, fs, e, args)
 	if err != nil {
 		return err
@@ -93,7 +94,7 @@ func execRun(ctx context.Context, e *env, o *runOptions) error {
 		if missing := t.MissingInputs(values); len(missing) > 0 {
 			return usageErrorf("%s; nothing was sent", missingInputsText(missing, o.noInput))
 		}
-		if hasConfirm(t) && !o.yes && !o.dryRun {
+		if t.HasConfirm() && !o.yes && !o.dryRun {
 			return usageErrorf("template %s asks for a confirmation before it writes, and nothing can be asked here; give --yes to confirm, or --dry-run to see the write first; nothing was sent", t.ID())
 		}
 	}
@@ -121,7 +122,7 @@ func execRun(ctx context.Context, e *env, o *runOptions) error {
 	if err != nil {
 		return usageErrorf("%v", err)
 	}
-	r := &runner{e: e, o: o, eng: eng, t: t, loc: loc, tr: tr, interactive: interactive}
+	r := &runner{e: e, o: o, eng: eng, t: t, loc: loc, tr: tr, interactive: interactive, signIn: be.signIn}
 	if interactive {
 		r.prompt = newPrompter(e.stdin, e.stderr)
 	}
@@ -150,24 +151,17 @@ func userZone(e *env, flagZone string) (*time.Location, error) {
 	return loc, nil
 }
 
-// checkInputNames refuses values for inputs the template does not have.
+// checkInputNames refuses values for inputs the template does not have
+// (as Start would), before anything is sent, naming the inputs it has.
 func checkInputNames(t *engine.Template, values map[string]any) error {
-	known := map[string]bool{}
-	var names []string
-	for _, in := range t.Inputs() {
-		known[in.Name] = true
-		names = append(names, in.Name)
-	}
-	var bad []string
-	for name := range values {
-		if !known[name] {
-			bad = append(bad, name)
-		}
-	}
+	bad := t.UnknownInputs(values)
 	if len(bad) == 0 {
 		return nil
 	}
-	sort.Strings(bad)
+	var names []string
+	for _, in := range t.Inputs() {
+		names = append(names, in.Name)
+	}
 	msg := fmt.Sprintf("template %s has no input %q", t.ID(), bad[0])
 	if s := suggest(bad[0], names); s != "" {
 		msg += fmt.Sprintf(" (did you mean %q?)", s)
@@ -202,14 +196,4 @@ func engineZone(loc *time.Location, getenv func(string) string) *time.Location {
 		return systemZone(getenv)
 	}
 	return loc
-}
-
-// hasConfirm reports whether the template has a confirm step.
-func hasConfirm(t *engine.Template) bool {
-	for _, s := range t.Steps() {
-		if s.Kind == "confirm" {
-			return true
-		}
-	}
-	return false
 }

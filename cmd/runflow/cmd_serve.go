@@ -67,11 +67,13 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	fs.StringVar(&o.stateKey, "state-key", "", "the secret signing states and sign-in links: env:`VAR` or file:PATH (required with Redis: the same on every replica)")
 	fs.StringVar(&o.apiKey, "api-key", "", "require `env:VAR` or file:PATH's secret as \"Authorization: Bearer KEY\" on the API (needed to listen beyond loopback)")
 	fs.StringVar(&o.publicURL, "public-url", "", "`URL` where users reach this server, for the sign-in callback (default http://ADDR)")
-	fs.BoolVar(&o.backend.sandbox, "sandbox", false, "answer from the built-in Graph sandbox (data kept in the config directory)")
-	fs.StringVar(&o.backend.graphURL, "graph-url", "", "Graph service root `URL` with its version (default $RUNFLOW_GRAPH_URL)")
-	fs.StringVar(&o.backend.token, "token", "", "access `TOKEN` for every user (default $RUNFLOW_TOKEN)")
-	fs.StringVar(&o.backend.profile, "profile", "", "users sign in with the saved profile `NAME`")
-	fs.StringVar(&o.backend.profileFile, "profile-file", "", "users sign in with the profile in `FILE`")
+	o.backend.add(fs, backendHelp{
+		sandbox:     "answer from the built-in Graph sandbox (data kept in the config directory)",
+		graphURL:    "Graph service root `URL` with its version (default $RUNFLOW_GRAPH_URL)",
+		token:       "access `TOKEN` for every user (default $RUNFLOW_TOKEN)",
+		profile:     "users sign in with the saved profile `NAME`",
+		profileFile: "users sign in with the profile in `FILE`",
+	})
 	pos, err := parseArgs(c, fs, e, args)
 	if err != nil {
 		return err
@@ -151,7 +153,7 @@ func execServe(ctx context.Context, e *env, o *serveOptions) error {
 		Limits: engine.Limits{FlowTimeout: o.turnTimeout, ClaimGrace: o.claimGrace}}
 	var signIn *auth.BotSignIn
 	var be *backend
-	if o.backend.profile != "" || o.backend.profileFile != "" {
+	if o.backend.usesProfile() {
 		if o.backend.sandbox || o.backend.token != "" {
 			return usageErrorf("--profile/--profile-file is one way to sign in; it cannot be combined with --sandbox or --token")
 		}
@@ -160,11 +162,7 @@ func execServe(ctx context.Context, e *env, o *serveOptions) error {
 			return err
 		}
 	} else {
-		var scopes []string
-		for _, t := range tpls {
-			scopes = append(scopes, t.Scopes()...)
-		}
-		be, err = chooseBackend(ctx, e, o.backend, auth.UnionScopes(scopes))
+		be, err = chooseBackend(ctx, e, o.backend, allScopes(tpls))
 		if err != nil {
 			return err
 		}
@@ -259,7 +257,7 @@ func serveKey(e *env, o *serveOptions) ([]byte, error) {
 // chat user in with a link, a callback on this server and a magic code,
 // all kept in the shared store.
 func serveSignIn(e *env, o *serveOptions, store bot.Store, key []byte, log *slog.Logger) (auth.Provider, string, *auth.BotSignIn, error) {
-	p, err := loadAuthProfile(e, profileSelection{Name: o.backend.profile, File: o.backend.profileFile})
+	p, err := loadAuthProfile(e, o.backend.profile)
 	if err != nil {
 		return nil, "", nil, err
 	}
@@ -268,7 +266,7 @@ func serveSignIn(e *env, o *serveOptions, store bot.Store, key []byte, log *slog
 		graphURL = defaultGraphURL
 	}
 	if p.AppOnly {
-		prov, err := auth.ClientCredentialsFromProfile(p, authHTTPClient)
+		prov, err := auth.ClientCredentialsFromProfile(p, e.authHTTPClient)
 		if err != nil {
 			return nil, "", nil, usageErrorf("%v", err)
 		}
@@ -280,7 +278,7 @@ func serveSignIn(e *env, o *serveOptions, store bot.Store, key []byte, log *slog
 	}
 	callback := strings.TrimRight(o.publicURL, "/") + callbackPath
 	si, err := auth.NewBotSignIn(auth.BotConfig{Profile: p, Store: tokens, Pending: store, CallbackURL: callback,
-		StateKey: key, HTTPClient: authHTTPClient, Log: log})
+		StateKey: key, HTTPClient: e.authHTTPClient, Log: log})
 	if err != nil {
 		return nil, "", nil, usageErrorf("%v (the profile's app must accept the redirect URI %s; set --public-url)", err, callback)
 	}

@@ -1,15 +1,20 @@
 package main
 
 import (
+	"context"
 	"io"
+	"net/http"
 	"os"
 	"time"
+
+	"github.com/runflow/runflow/auth"
 )
 
 // env is everything a command may touch outside its arguments: the standard
 // streams, whether they are terminals, the environment variables, the config
-// directory and the clock. main builds it from the process; tests build
-// their own, so that every command runs in-process.
+// directory, the clock and the ways out to a sign-in (authHooks). main
+// builds it from the process; tests build their own, so that every command
+// runs in-process, and tests in parallel do not share any of it.
 type env struct {
 	stdin  io.Reader
 	stdout io.Writer
@@ -29,6 +34,31 @@ type env struct {
 	// data, profiles); normally os.UserConfigDir()/runflow.
 	configDir func() (string, error)
 	now       func() time.Time
+
+	authHooks
+}
+
+// authHooks are how a sign-in reaches outside the process: the browser,
+// the identity platform, the waits of a device code sign-in, and the
+// profile a run signs in with. The zero value is safe for tests: no
+// browser is opened (the sign-in URL is only printed), and the rest is
+// the real thing.
+type authHooks struct {
+	// openBrowser opens a sign-in URL; nil only prints it. The process
+	// opens the system browser.
+	openBrowser func(url string) error
+	// deviceSleep waits between the polls of a device code sign-in; nil
+	// waits on a real timer.
+	deviceSleep func(ctx context.Context, d time.Duration) error
+	// deviceCodeShown, when set, is told of each device code shown (tests
+	// approve it there).
+	deviceCodeShown func(auth.DeviceCodePrompt)
+	// authHTTPClient talks to the identity platform; nil is the default
+	// client.
+	authHTTPClient *http.Client
+	// profileBackend, when set, replaces authProfileBackend: how a run
+	// signs in with a saved profile.
+	profileBackend func(ctx context.Context, e *env, sel profileSelection, scopes []string) (profileRun, error)
 }
 
 func newProcessEnv() *env {
@@ -42,6 +72,7 @@ func newProcessEnv() *env {
 		getenv:    os.Getenv,
 		configDir: defaultConfigDir,
 		now:       time.Now,
+		authHooks: authHooks{openBrowser: auth.SystemBrowser},
 	}
 }
 

@@ -28,6 +28,9 @@ type cli struct {
 	vars      map[string]string
 	tty       bool // stdin is a terminal
 	outTTY    bool // stdout is a terminal
+	// hooks are the env's ways out to a sign-in (a browser that follows
+	// the redirect, a device code approved at once, a fake profile).
+	hooks authHooks
 }
 
 func newCLI(t *testing.T) *cli {
@@ -58,6 +61,7 @@ func (c *cli) runWith(ctx context.Context, stdin io.Reader, args ...string) outc
 		getenv:    func(k string) string { return c.vars[k] },
 		configDir: func() (string, error) { return c.configDir, nil },
 		now:       func() time.Time { return testNow },
+		authHooks: c.hooks,
 	}
 	code := Main(ctx, args, e)
 	return outcome{code: code, stdout: stdout.String(), stderr: stderr.String()}

@@ -201,6 +201,7 @@ func savedSubjects(t *testing.T, path, folder string) map[string]int {
 // TestMCPCommandLine: the command's own mistakes are usage errors before
 // anything is served.
 func TestMCPCommandLine(t *testing.T) {
+	empty := t.TempDir()
 	tests := []struct {
 		args []string
 		code int
@@ -208,6 +209,7 @@ func TestMCPCommandLine(t *testing.T) {
 	}{
 		{[]string{"mcp", "--sandbox", "--tools", "send-mial"}, exitUsage, `--tools: no template "send-mial"; did you mean "send-mail"?`},
 		{[]string{"mcp", "--sandbox", "--templates", "does-not-exist"}, exitUsage, "--templates does-not-exist: not a directory"},
+		{[]string{"mcp", "--sandbox", "--templates", empty}, exitUsage, "--templates " + empty + ": no *.yaml file in it"},
 		{[]string{"mcp", "--sandbox", "extra"}, exitUsage, `mcp takes no arguments (got "extra")`},
 		{[]string{"mcp", "--sandbox", "--token", "x"}, exitUsage, "--sandbox runs against the built-in sandbox"},
 	}

@@ -24,6 +24,9 @@ type runner struct {
 	tr          *tracer
 	prompt      *prompter
 	interactive bool
+	// signIn signs the user in when the flow asks, on a terminal (the
+	// backend's: nil without a profile).
+	signIn signInFunc
 
 	messages []string
 	// shown counts the messages already printed before a question.
@@ -69,10 +72,10 @@ func (r *runner) run(ctx context.Context, values map[string]any) error {
 			}
 		case engine.KindSignIn:
 			r.tr.done()
-			if !r.interactive || interactiveSignIn == nil {
+			if !r.interactive || r.signIn == nil {
 				return r.finishSignIn(turn.SignIn)
 			}
-			answer, err := interactiveSignIn(ctx, r.e, turn.SignIn)
+			answer, err := r.signIn(ctx, turn.SignIn)
 			if err != nil {
 				if ctx.Err() != nil {
 					return r.finishInterrupted(ctx.Err())
@@ -173,13 +176,6 @@ func (r *runner) finishUnanswered(q *engine.Question) error {
 	}
 	return usageErrorf("the flow asks for %s (%q) and cannot ask here; give --set %s=...; nothing was sent", q.Input, cleanText(q.Text), q.Input)
 }
-
-// interactiveSignIn, when set (by the auth commands, cmd/runflow/auth*.go),
-// lets a run on a terminal sign the user in when the flow asks for it (a
-// browser or a device code), then resumes the flow with the returned
-// answer (a magic code, or ""). Nil, or a run without a terminal, ends the
-// run with exit 3 and the sign-in link instead.
-var interactiveSignIn func(ctx context.Context, e *env, s *engine.SignIn) (string, error)
 
 // finishSignIn ends a run that needs a sign-in (exit 3).
 func (r *runner) finishSignIn(s *engine.SignIn) error {

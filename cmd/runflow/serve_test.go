@@ -27,6 +27,7 @@ func startServe(t *testing.T, c *cli, args ...string) (string, func() outcome) {
 		getenv:    func(k string) string { return c.vars[k] },
 		configDir: func() (string, error) { return c.configDir, nil },
 		now:       time.Now,
+		authHooks: c.hooks,
 	}
 	done := make(chan int, 1)
 	go func() { done <- Main(ctx, append([]string{"serve"}, args...), e) }()

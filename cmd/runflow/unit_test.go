@@ -234,20 +234,18 @@ func (signInProvider) Token(context.Context, auth.Request) (*oauth2.Token, error
 }
 
 // A run that reaches a sign-in exits 3 and says where to sign in; the
-// profile hook the auth commands set is what provides the token.
+// profile (here the env's profileBackend hook) is what provides the token.
 func TestSignInNeeded(t *testing.T) {
 	g := newFakeGraph(t, nil)
-	old := profileBackend
-	defer func() { profileBackend = old }()
+	c := newCLI(t)
 	var gotSel profileSelection
-	profileBackend = func(_ context.Context, _ *env, sel profileSelection, scopes []string) (auth.Provider, string, error) {
+	c.hooks.profileBackend = func(_ context.Context, _ *env, sel profileSelection, scopes []string) (profileRun, error) {
 		gotSel = sel
 		if !slices.Equal(scopes, []string{"User.Read"}) {
 			t.Errorf("profile asked for scopes %v, want the template's", scopes)
 		}
-		return signInProvider{}, g.url(), nil
+		return profileRun{auth: signInProvider{}, graphURL: g.url()}, nil
 	}
-	c := newCLI(t)
 	o := c.run("", "run", "whoami", "--profile", "work").wantCode(t, 3)
 	if gotSel.Name != "work" {
 		t.Errorf("profile selection = %+v", gotSel)
@@ -258,8 +256,8 @@ func TestSignInNeeded(t *testing.T) {
 	if n := len(g.requests()); n != 0 {
 		t.Errorf("%d requests sent without a token", n)
 	}
-	profileBackend = func(context.Context, *env, profileSelection, []string) (auth.Provider, string, error) {
-		return nil, "", &auth.SignInRequiredError{Reason: "run 'runflow auth login'"}
+	c.hooks.profileBackend = func(context.Context, *env, profileSelection, []string) (profileRun, error) {
+		return profileRun{}, &auth.SignInRequiredError{Reason: "run 'runflow auth login'"}
 	}
 	o = c.run("", "run", "whoami").wantCode(t, 3)
 	if !strings.Contains(o.stderr, "runflow auth login") {
@@ -312,23 +310,21 @@ func (p flakyProvider) Token(context.Context, auth.Request) (*oauth2.Token, erro
 	return &oauth2.Token{AccessToken: "tok-after-sign-in", TokenType: "Bearer"}, nil
 }
 
-// On a terminal, a sign-in the flow asks for goes through the auth
-// commands' hook, and the flow resumes at the same step.
+// On a terminal, a sign-in the flow asks for goes through the profile's
+// sign-in (profileRun.signIn), and the flow resumes at the same step.
 func TestInteractiveSignInResumes(t *testing.T) {
 	g := newFakeGraph(t, map[string]fakeAnswer{"GET /me": {status: 200, body: `{"displayName":"Adele Vance","userPrincipalName":"AdeleV@contoso.com"}`}})
 	signedIn := false
-	oldProfile, oldSignIn := profileBackend, interactiveSignIn
-	defer func() { profileBackend, interactiveSignIn = oldProfile, oldSignIn }()
-	profileBackend = func(context.Context, *env, profileSelection, []string) (auth.Provider, string, error) {
-		return flakyProvider{&signedIn}, g.url(), nil
-	}
 	var asked *engine.SignIn
-	interactiveSignIn = func(_ context.Context, _ *env, s *engine.SignIn) (string, error) {
+	signIn := func(_ context.Context, s *engine.SignIn) (string, error) {
 		asked = s
 		signedIn = true
 		return "", nil
 	}
 	c := newCLI(t)
+	c.hooks.profileBackend = func(context.Context, *env, profileSelection, []string) (profileRun, error) {
+		return profileRun{auth: flakyProvider{&signedIn}, graphURL: g.url(), signIn: signIn}, nil
+	}
 	c.tty = true
 	o := c.run("", "run", "whoami").wantCode(t, 0)
 	if asked == nil || asked.URL != "https://login.example.invalid/authorize" {
@@ -338,21 +334,22 @@ func TestInteractiveSignInResumes(t *testing.T) {
 		t.Errorf("stdout = %q", o.stdout)
 	}
 	// Without a terminal the hook is not used: exit 3.
-	signedIn = false
+	signedIn, asked = false, nil
 	c.tty = false
 	c.run("", "run", "whoami").wantCode(t, 3)
+	if asked != nil {
+		t.Errorf("sign-in hook called without a terminal: %+v", asked)
+	}
 }
 
 // A signed-in profile's token is never sent to a Graph URL given on the
 // command line or in the environment that is not the profile's own.
 func TestProfileTokenStaysWithItsGraph(t *testing.T) {
 	g := newFakeGraph(t, map[string]fakeAnswer{"GET /me": {status: 200, body: `{"displayName":"Adele Vance"}`}})
-	old := profileBackend
-	defer func() { profileBackend = old }()
-	profileBackend = func(context.Context, *env, profileSelection, []string) (auth.Provider, string, error) {
-		return auth.Static("profile-token-123456"), "", nil // the profile's Graph: Microsoft's
-	}
 	c := newCLI(t)
+	c.hooks.profileBackend = func(context.Context, *env, profileSelection, []string) (profileRun, error) {
+		return profileRun{auth: auth.Static("profile-token-123456")}, nil // the profile's Graph: Microsoft's
+	}
 	o := c.run("", "run", "whoami", "--graph-url", g.url()).wantCode(t, 3)
 	if !strings.Contains(o.stderr, "needs a token") {
 		t.Errorf("stderr = %q", o.stderr)
@@ -363,8 +360,8 @@ func TestProfileTokenStaysWithItsGraph(t *testing.T) {
 		t.Fatalf("the profile's token went to %s (%d requests)", g.url(), n)
 	}
 	// A profile that names this Graph may use it.
-	profileBackend = func(context.Context, *env, profileSelection, []string) (auth.Provider, string, error) {
-		return auth.Static("profile-token-123456"), g.url() + "/", nil
+	c.hooks.profileBackend = func(context.Context, *env, profileSelection, []string) (profileRun, error) {
+		return profileRun{auth: auth.Static("profile-token-123456"), graphURL: g.url() + "/"}, nil
 	}
 	c.run("", "run", "whoami").wantCode(t, 0)
 	if reqs := g.requests(); len(reqs) != 1 || reqs[0].header.Get("Authorization") != "Bearer profile-token-123456" {
