@@ -33,12 +33,35 @@ var (
 )
 
 // inputValueType is the expression type of an input's value: its Go type
-// (any when the template names no known type).
+// (any when the template names no known type). A struct (a file) is
+// declared as the map of its expr-tagged fields: expr v1.17.8 panics
+// compiling a member of a struct declared with types.TypeOf
+// (inputs.f.name), while a map of the same fields checks the names and
+// their types and reads the struct at run time.
 func inputValueType(typ input.Type) types.Type {
-	if z := typ.Zero(); z != nil {
-		return types.TypeOf(z)
+	z := typ.Zero()
+	if z == nil {
+		return types.Any
 	}
-	return types.Any
+	if rt := reflect.TypeOf(z); rt.Kind() == reflect.Struct {
+		if m := structShape(rt); len(m) > 0 { // not time.Time, which has no fields to read
+			return m
+		}
+	}
+	return types.TypeOf(z)
+}
+
+// structShape is the map type of rt's exported fields, by their expr tag.
+func structShape(rt reflect.Type) types.Map {
+	m := types.Map{}
+	for f := range rt.Fields() {
+		name := f.Tag.Get("expr")
+		if !f.IsExported() || name == "" || name == "-" {
+			continue
+		}
+		m[name] = types.TypeOf(reflect.Zero(f.Type).Interface())
+	}
+	return m
 }
 
 // filePos maps an offset reported by expr inside e.src onto the file.
@@ -100,12 +123,23 @@ func compileExpr(e *expression, env types.Map, maxNodes int, funcs []expr.Option
 			if strings.Contains(msg, "exceeds maximum allowed nodes") {
 				return e.filePos(fe.Line, fe.Column), &LimitError{Setting: "MaxExprNodes", Message: fmt.Sprintf("%s: more than %d", msg, maxNodes)}
 			}
-			return e.filePos(fe.Line, fe.Column), errors.New(msg)
+			return e.filePos(fe.Line, fe.Column), errors.New(compilerFault(msg))
 		}
-		return e.pos, err
+		return e.pos, errors.New(compilerFault(err.Error()))
 	}
 	e.prog = prog
 	return e.pos, nil
+}
+
+// compilerFault keeps the first line of a panic that expr's compiler
+// caught (it appends the goroutine's stack to the message): an author
+// needs the position and the fault, not the compiler's call stack.
+func compilerFault(msg string) string {
+	first, _, found := strings.Cut(msg, "\ngoroutine ")
+	if !found {
+		return msg
+	}
+	return strings.TrimSpace(first) + " (the expression compiler failed on this expression; rewrite it, and please report it to the runflow developers)"
 }
 
 // resultType returns the Go type a compiled expression yields (an

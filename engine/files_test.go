@@ -328,3 +328,38 @@ func TestMemoryFiles(t *testing.T) {
 		t.Errorf("reference %q is not 128 random bits in hex", a)
 	}
 }
+
+// A file input's fields are read as documented (inputs.f.name), with their
+// types checked at load; a misspelt field is a load error, not a crash of
+// the expression compiler.
+func TestFileFieldsInExpressions(t *testing.T) {
+	tp := loadInline(t, `
+inputs:
+  - {name: f, type: file, prompt: "A file?"}
+steps:
+  - say: ${ inputs.f.name } is ${ inputs.f.size + 0 } bytes of ${ inputs.f.content_type }, ${ len(inputs.f.sha256) } hex digits
+`)
+	turn := runInline(t, newFakeGraph(t), tp, StartOptions{Inputs: map[string]any{"f": input.NewFile("a.txt", "text/plain", []byte("hello"))}}, Limits{})
+	if turn.Kind != KindDone || len(turn.Messages) != 1 || turn.Messages[0] != "a.txt is 5 bytes of text/plain, 64 hex digits" {
+		t.Fatalf("turn %v %v %q", turn.Kind, turn.Err, turn.Messages)
+	}
+	_, err := Load("t.yaml", []byte("id: t\nname: t\ninputs:\n  - {name: f, type: file, prompt: \"A file?\"}\nsteps:\n  - say: ${ inputs.f.nmae }\n"))
+	if err == nil || !strings.Contains(err.Error(), "unknown field nmae") || strings.Contains(err.Error(), "goroutine") {
+		t.Errorf("a misspelt file field: %v; want an unknown-field error without a stack", err)
+	}
+	_, err = Load("t.yaml", []byte("id: t\nname: t\ninputs:\n  - {name: f, type: file, prompt: \"A file?\"}\nsteps:\n  - say: ${ inputs.f.size + \"x\" }\n"))
+	if err == nil || strings.Contains(err.Error(), "goroutine") {
+		t.Errorf("a file's size added to a text: %v; want a type error", err)
+	}
+}
+
+func TestCompilerFaultHidesTheStack(t *testing.T) {
+	msg := "runtime error: invalid memory address or nil pointer dereference\ngoroutine 18 [running]:\nruntime/debug.Stack()\n\t/usr/local/go/src/runtime/debug/stack.go:26"
+	got := compilerFault(msg)
+	if strings.Contains(got, "goroutine") || strings.Contains(got, "debug.Stack") || !strings.HasPrefix(got, "runtime error: invalid memory address") {
+		t.Errorf("compilerFault = %q", got)
+	}
+	if plain := "unknown name x (1:1)"; compilerFault(plain) != plain {
+		t.Errorf("an ordinary message changed: %q", compilerFault(plain))
+	}
+}
