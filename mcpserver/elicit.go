@@ -33,8 +33,11 @@ func formFor(q *engine.Question) *mcp.ElicitParams {
 	if q.Hint != "" {
 		desc = append(desc, q.Hint)
 	}
-	if input.Type(q.Type) == input.Emails {
+	switch input.Type(q.Type) {
+	case input.Emails:
 		desc = append(desc, "Separate addresses with commas.")
+	case input.List:
+		desc = append(desc, "Separate items with commas.")
 	}
 	if q.Default != "" {
 		desc = append(desc, fmt.Sprintf("Leave empty for %s.", q.Default))

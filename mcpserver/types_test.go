@@ -1,7 +1,9 @@
 package mcpserver_test
 
 import (
+	"fmt"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
@@ -29,6 +31,8 @@ inputs:
   - {name: du, type: duration, prompt: "A duration?"}
   - {name: c, type: choice, prompt: "A choice?", choices: [red, green]}
   - {name: cl, type: choice, prompt: "A labelled choice?", choices: [{value: r, label: Red}, {value: g, label: Green}]}
+  - {name: l, type: list, prompt: "A list?"}
+  - {name: f, type: file, prompt: "A file?"}
 steps:
   - say: done
 output:
@@ -45,6 +49,8 @@ output:
   du: ${ inputs.du }
   c: ${ inputs.c }
   cl: ${ inputs.cl }
+  l: ${ inputs.l }
+  f: ${ inputs.f.name + " " + string(inputs.f.size) }
 `
 
 // TestEveryInputType: each input type is asked with a form the SDK's
@@ -60,12 +66,14 @@ func TestEveryInputType(t *testing.T) {
 		"e": "ann@contoso.com", "es": "ann@contoso.com, bob@contoso.com",
 		"d": "2026-06-20", "tm": "14:30", "dt": "2026-06-20T09:15:00Z", "du": "1h30m",
 		"c": "green", "cl": "g",
+		"l": "milk, eggs", "f": `{"name": "note.txt", "base64": "aGVsbG8="}`,
 	}
 	want := map[string]any{
 		"s": "plain", "t": "two\nlines", "i": float64(42), "n": 2.5, "b": true,
 		"e": "ann@contoso.com", "es": []any{"ann@contoso.com", "bob@contoso.com"},
 		"d": "2026-06-20T00:00:00Z", "tm": "2026-06-15T14:30:00Z", "dt": "2026-06-20T09:15:00Z", "du": "1h30m0s",
 		"c": "green", "cl": "g",
+		"l": []any{"milk", "eggs"}, "f": "note.txt 5",
 	}
 	// As tool arguments, lists of emails are arrays.
 	args := map[string]any{}
@@ -73,11 +81,13 @@ func TestEveryInputType(t *testing.T) {
 		args[k] = v
 	}
 	args["es"] = []any{"ann@contoso.com", "bob@contoso.com"}
-	names := []string{"s", "t", "i", "n", "b", "e", "es", "d", "tm", "dt", "du", "c", "cl"}
+	args["l"] = []any{"milk", "eggs"}
+	args["f"] = map[string]any{"name": "note.txt", "base64": "aGVsbG8="}
+	names := []string{"s", "t", "i", "n", "b", "e", "es", "d", "tm", "dt", "du", "c", "cl", "l", "f"}
 	// The SDK's client gives up after 10 rounds of one call, so each call
 	// asks half of the inputs and is given the other half: every type is
 	// both asked and given, in both revisions.
-	halves := [][]string{names[:7], names[7:]}
+	halves := [][]string{names[:8], names[8:]}
 	for _, rev := range revisions {
 		for h, asked := range halves {
 			t.Run(rev, func(t *testing.T) {
@@ -104,6 +114,12 @@ func TestEveryInputType(t *testing.T) {
 				for name, w := range want {
 					if !reflect.DeepEqual(got[name], w) {
 						t.Errorf("%s = %#v, want %#v", name, got[name], w)
+					}
+				}
+				for _, p := range a.asked {
+					props := p.RequestedSchema.(map[string]any)["properties"].(map[string]any)
+					if l, isList := props["l"].(map[string]any); isList && !strings.Contains(fmt.Sprint(l["description"]), "Separate items with commas.") {
+						t.Errorf("the list question's field %v does not say how to separate the items", l)
 					}
 				}
 				if len(a.asked) != len(asked) {
