@@ -2,8 +2,6 @@ package auth
 
 import (
 	"context"
-	"crypto/aes"
-	"crypto/cipher"
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
@@ -20,6 +18,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/runflow/runflow/internal/sealbox"
 	"golang.org/x/oauth2"
 )
 
@@ -179,7 +178,7 @@ type BotSignIn struct {
 	cfg   BotConfig
 	users *UserProvider
 	// seal encrypts the records kept in cfg.Pending.
-	seal cipher.AEAD
+	seal *sealbox.Box
 }
 
 // botStart is a link not yet used, kept under "start:" + its nonce.
@@ -239,11 +238,7 @@ func NewBotSignIn(cfg BotConfig) (*BotSignIn, error) {
 	if cfg.Pending == nil {
 		cfg.Pending = &MemorySignInStore{Now: cfg.Now}
 	}
-	block, err := aes.NewCipher(hmacSHA256(cfg.StateKey, "runflow bot pending sign-in"))
-	if err != nil {
-		return nil, err
-	}
-	seal, err := cipher.NewGCM(block)
+	seal, err := sealbox.New(cfg.StateKey, "runflow bot pending sign-in")
 	if err != nil {
 		return nil, err
 	}
@@ -258,12 +253,6 @@ func NewBotSignIn(cfg BotConfig) (*BotSignIn, error) {
 	return &BotSignIn{cfg: cfg, users: users, seal: seal}, nil
 }
 
-func hmacSHA256(key []byte, label string) []byte {
-	m := hmac.New(sha256.New, key)
-	m.Write([]byte(label))
-	return m.Sum(nil)
-}
-
 // putPending seals v and keeps it under key until expiry, and a grace
 // period after it so that a late code is told "expired" rather than "no
 // sign-in" (the record's own Expiry is what counts).
@@ -272,11 +261,10 @@ func (b *BotSignIn) putPending(ctx context.Context, key string, v any, expiry ti
 	if err != nil {
 		return err
 	}
-	nonce := make([]byte, b.seal.NonceSize())
-	if _, err := rand.Read(nonce); err != nil {
+	sealed, err := b.seal.Seal(js, []byte(key))
+	if err != nil {
 		return err
 	}
-	sealed := b.seal.Seal(nonce, nonce, js, []byte(key))
 	ttl := expiry.Sub(b.cfg.Now())
 	if ttl <= 0 {
 		return nil
@@ -298,11 +286,10 @@ func (b *BotSignIn) takePending(ctx context.Context, key string, v any) (bool, e
 	if err != nil {
 		return false, fmt.Errorf("auth: reading the sign-in in progress: %w", err)
 	}
-	n := b.seal.NonceSize()
-	if len(sealed) < n {
+	if sealed == nil {
 		return false, nil
 	}
-	js, err := b.seal.Open(nil, sealed[:n], sealed[n:], []byte(key))
+	js, err := b.seal.Open(sealed, []byte(key))
 	if err != nil || json.Unmarshal(js, v) != nil {
 		b.cfg.Log.Warn("auth: a sign-in in progress could not be opened (another StateKey?); it was dropped")
 		return false, nil

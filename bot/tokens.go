@@ -2,16 +2,12 @@ package bot
 
 import (
 	"context"
-	"crypto/aes"
-	"crypto/cipher"
-	"crypto/hmac"
-	"crypto/rand"
-	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
 
 	"github.com/runflow/runflow/auth"
+	"github.com/runflow/runflow/internal/sealbox"
 )
 
 // kv is the part of a shared store that keeps the users' grants.
@@ -25,25 +21,19 @@ type kv interface {
 // clear: each grant is sealed with AES-256-GCM under a key derived from
 // the host's state key, bound to its profile and subject.
 type sealedTokens struct {
-	kv   kv
-	aead cipher.AEAD
+	kv  kv
+	box *sealbox.Box
 }
 
 func newSealedTokens(store kv, key []byte) (*sealedTokens, error) {
 	if len(key) < 32 {
 		return nil, errors.New("bot: the key sealing the users' grants must be at least 32 bytes")
 	}
-	m := hmac.New(sha256.New, key)
-	m.Write([]byte("runflow bot grants"))
-	block, err := aes.NewCipher(m.Sum(nil))
+	box, err := sealbox.New(key, "runflow bot grants")
 	if err != nil {
 		return nil, err
 	}
-	aead, err := cipher.NewGCM(block)
-	if err != nil {
-		return nil, err
-	}
-	return &sealedTokens{kv: store, aead: aead}, nil
+	return &sealedTokens{kv: store, box: box}, nil
 }
 
 // tokenKey names a grant; the length prefix keeps ("a:b", "c") and
@@ -59,17 +49,14 @@ func (s *sealedTokens) Load(ctx context.Context, profile, subject string) (*auth
 	if err != nil {
 		return nil, fmt.Errorf("bot: reading a grant: %w", err)
 	}
-	n := s.aead.NonceSize()
 	if sealed == nil {
 		return nil, auth.ErrNotSignedIn
 	}
-	if len(sealed) < n {
-		return nil, fmt.Errorf("bot: the stored grant of %q is damaged: %w", subject, auth.ErrNotSignedIn)
-	}
-	js, err := s.aead.Open(nil, sealed[:n], sealed[n:], []byte(key))
+	js, err := s.box.Open(sealed, []byte(key))
 	if err != nil {
-		// Sealed with another key (the state key changed): sign in again.
-		return nil, fmt.Errorf("bot: the stored grant of %q was sealed with another key: %w", subject, auth.ErrNotSignedIn)
+		// Damaged, or sealed with another key (the state key changed):
+		// sign in again.
+		return nil, fmt.Errorf("bot: the stored grant of %q is damaged or was sealed with another key: %w", subject, auth.ErrNotSignedIn)
 	}
 	var tok auth.StoredToken
 	if err := json.Unmarshal(js, &tok); err != nil {
@@ -87,12 +74,12 @@ func (s *sealedTokens) Save(ctx context.Context, tok *auth.StoredToken) error {
 	if err != nil {
 		return err
 	}
-	nonce := make([]byte, s.aead.NonceSize())
-	if _, err := rand.Read(nonce); err != nil {
+	key := tokenKey(tok.Profile, tok.Subject)
+	sealed, err := s.box.Seal(js, []byte(key))
+	if err != nil {
 		return err
 	}
-	key := tokenKey(tok.Profile, tok.Subject)
-	if err := s.kv.set(ctx, key, s.aead.Seal(nonce, nonce, js, []byte(key))); err != nil {
+	if err := s.kv.set(ctx, key, sealed); err != nil {
 		return fmt.Errorf("bot: saving a grant: %w", err)
 	}
 	return nil

@@ -1,16 +1,14 @@
 package mcpserver
 
 import (
-	"crypto/aes"
-	"crypto/cipher"
-	"crypto/hmac"
 	"crypto/rand"
-	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/runflow/runflow/internal/sealbox"
 )
 
 // pending is what a call waits for, carried in the request state of a
@@ -58,7 +56,7 @@ var errBadState = errors.New("the request state is not valid for this tool (alte
 // sealer encrypts and authenticates request states (AES-256-GCM), bound to
 // the tool they were made for: a request state crosses the client, and may
 // hold the user's answers and what Graph returned.
-type sealer struct{ aead cipher.AEAD }
+type sealer struct{ box *sealbox.Box }
 
 func newSealer(key []byte) (*sealer, error) {
 	if len(key) == 0 {
@@ -67,17 +65,11 @@ func newSealer(key []byte) (*sealer, error) {
 			return nil, err
 		}
 	}
-	mac := hmac.New(sha256.New, key)
-	mac.Write([]byte("runflow mcpserver request state v1"))
-	block, err := aes.NewCipher(mac.Sum(nil))
+	box, err := sealbox.New(key, "runflow mcpserver request state v1")
 	if err != nil {
 		return nil, err
 	}
-	aead, err := cipher.NewGCM(block)
-	if err != nil {
-		return nil, err
-	}
-	return &sealer{aead: aead}, nil
+	return &sealer{box: box}, nil
 }
 
 func (s *sealer) seal(toolName string, p *pending) (string, error) {
@@ -85,11 +77,11 @@ func (s *sealer) seal(toolName string, p *pending) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("encoding the request state: %w", err)
 	}
-	nonce := make([]byte, s.aead.NonceSize(), s.aead.NonceSize()+len(plain)+s.aead.Overhead())
-	if _, err := rand.Read(nonce); err != nil {
+	sealed, err := s.box.Seal(plain, []byte(toolName))
+	if err != nil {
 		return "", err
 	}
-	return base64.RawURLEncoding.EncodeToString(s.aead.Seal(nonce, nonce, plain, []byte(toolName))), nil
+	return base64.RawURLEncoding.EncodeToString(sealed), nil
 }
 
 func (s *sealer) open(toolName, state string, now time.Time) (*pending, error) {
@@ -97,11 +89,10 @@ func (s *sealer) open(toolName, state string, now time.Time) (*pending, error) {
 		return nil, errBadState
 	}
 	raw, err := base64.RawURLEncoding.Strict().DecodeString(state)
-	if err != nil || len(raw) < s.aead.NonceSize() {
+	if err != nil {
 		return nil, errBadState
 	}
-	n := s.aead.NonceSize()
-	plain, err := s.aead.Open(nil, raw[:n], raw[n:], []byte(toolName))
+	plain, err := s.box.Open(raw, []byte(toolName))
 	if err != nil {
 		return nil, errBadState
 	}
