@@ -26,9 +26,7 @@ func newTool(t *engine.Template) *tool {
 		tl.ins[in.Name] = in
 		tl.name = append(tl.name, in.Name)
 	}
-	for _, st := range t.Steps() {
-		tl.confirms = tl.confirms || st.Kind == "confirm"
-	}
+	tl.confirms = t.HasConfirm()
 	tl.def = &mcp.Tool{
 		Name:         t.ID(),
 		Title:        t.Name(),
