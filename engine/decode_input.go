@@ -41,7 +41,7 @@ func (d *decoder) decodeInput(n *yaml.Node) *inputDef {
 	what := "input"
 	if v, ok := have["name"]; ok {
 		if s, ok := d.str(v, "input name"); ok {
-			if !nameIDPattern.MatchString(s) {
+			if !isName(s) {
 				d.ps.errorf(posOf(d.resolve(v)), "input name %q must be lower-case letters, digits and _, starting with a letter or _", s)
 			}
 			in.name = s

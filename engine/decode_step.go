@@ -75,7 +75,7 @@ func (d *decoder) decodeStep(n *yaml.Node, t *Template) *step {
 	}
 	if kv, ok := fields["id"]; ok {
 		if id, ok := d.str(kv.value, "step id"); ok {
-			if !nameIDPattern.MatchString(id) {
+			if !isName(id) {
 				d.ps.errorf(posOf(d.resolve(kv.value)), "step id %q must be lower-case letters, digits and _, starting with a letter or _", id)
 			} else if prev, dup := t.stepByID[id]; dup {
 				d.ps.errorf(posOf(d.resolve(kv.value)), "step id %q is used twice (first at line %d)", id, prev.pos.Line)
@@ -99,7 +99,7 @@ func (d *decoder) decodeStep(n *yaml.Node, t *Template) *step {
 			d.ps.errorf(posOf(d.resolve(body)), "set needs at least one variable")
 		}
 		for _, kv := range kvs {
-			if !nameIDPattern.MatchString(kv.key) {
+			if !isName(kv.key) {
 				d.ps.errorf(kv.kpos, "variable name %q must be lower-case letters, digits and _, starting with a letter or _", kv.key)
 				continue
 			}
@@ -131,7 +131,7 @@ func (d *decoder) decodeStep(n *yaml.Node, t *Template) *step {
 		if kv, ok := fields["as"]; ok {
 			if as, ok := d.str(kv.value, "foreach as"); ok {
 				s.asPos = posOf(d.resolve(kv.value))
-				if !nameIDPattern.MatchString(as) || reservedNames[as] {
+				if !isName(as) || reservedNames[as] {
 					d.ps.errorf(s.asPos, "foreach as %q must be a lower-case name that is not one of inputs, steps, vars, loop, now, zone, user, session, value, item", as)
 				} else {
 					s.as = as

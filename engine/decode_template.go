@@ -2,14 +2,6 @@ package engine
 
 import (
 	"go.yaml.in/yaml/v3"
-
-	"github.com/runflow/runflow/internal/lazyregexp"
-)
-
-var (
-	templateIDPattern = lazyregexp.New(`^[a-z0-9][a-z0-9-]*$`)
-	nameIDPattern     = lazyregexp.New(`^[a-z_][a-z0-9_]*$`)
-	scopePattern      = lazyregexp.New(`^[A-Za-z][A-Za-z0-9._\-]*$`)
 )
 
 // decodeTemplate decodes the document root into t.
@@ -32,7 +24,7 @@ func (d *decoder) decodeTemplate(root *yaml.Node, t *Template) {
 		switch kv.key {
 		case "id":
 			if s, ok := d.str(kv.value, "id"); ok {
-				if !templateIDPattern.MatchString(s) {
+				if !isTemplateID(s) {
 					d.ps.errorf(posOf(d.resolve(kv.value)), "id %q must be lower-case letters, digits and dashes, starting with a letter or digit", s)
 				}
 				t.id = s
@@ -48,7 +40,7 @@ func (d *decoder) decodeTemplate(root *yaml.Node, t *Template) {
 			seen := map[string]bool{}
 			for i, s := range scopes {
 				switch {
-				case !scopePattern.MatchString(s):
+				case !isScopeName(s):
 					d.ps.errorf(poss[i], "scope %q is not a Graph permission name such as Mail.Send", s)
 				case seen[s]:
 					d.ps.errorf(poss[i], "scope %q is listed twice", s)

@@ -7,7 +7,6 @@ import (
 
 	"github.com/expr-lang/expr/ast"
 	"github.com/expr-lang/expr/parser"
-	"github.com/runflow/runflow/internal/lazyregexp"
 	"github.com/tidwall/gjson"
 )
 
@@ -18,10 +17,6 @@ import (
 // read (the body as text, a computed path, a gjson query) keeps it whole.
 // create-event keeps {"timeZone": ...} of the mailbox settings instead of
 // the whole answer, with its automatic-reply texts.
-
-// plainPath is a gjson path of plain keys: no wildcards, queries,
-// modifiers, escapes or counts.
-var plainPath = lazyregexp.New(`^[A-Za-z0-9_$-]+(\.[A-Za-z0-9_$-]+)*$`)
 
 // bodyReads records the reads of step bodies in tree (checker.expr).
 func (t *Template) noteBodyReads(tree *parser.Tree) {
@@ -42,7 +37,7 @@ func (t *Template) noteBodyReads(tree *parser.Tree) {
 			return
 		}
 		path, ok := call.Arguments[1].(*ast.StringNode)
-		if !ok || !plainPath.MatchString(path.Value) {
+		if !ok || !isPlainPath(path.Value) {
 			return
 		}
 		counted[call.Arguments[0]] = true
@@ -149,7 +144,7 @@ func (n *keptNode) write(b *strings.Builder) {
 			b.WriteByte(',')
 		}
 		b.WriteByte('"')
-		b.WriteString(k) // plainPath keys need no escaping
+		b.WriteString(k) // plain keys (isPlainPath) need no escaping
 		b.WriteString(`":`)
 		n.kids[k].write(b)
 	}
