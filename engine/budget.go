@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"reflect"
+	"sync"
 	"time"
 
 	"github.com/expr-lang/expr"
@@ -147,6 +148,10 @@ func budgetArg(args []any) (*evalBudget, []any) {
 func withBudgetTypes(types []reflect.Type) []reflect.Type {
 	out := append([]reflect.Type{}, types...)
 	for _, t := range types {
+		if bt, ok := budgetedSignatures()[t]; ok {
+			out = append(out, bt)
+			continue
+		}
 		in := []reflect.Type{budgetType}
 		for i := 0; i < t.NumIn(); i++ {
 			in = append(in, t.In(i))
@@ -159,6 +164,39 @@ func withBudgetTypes(types []reflect.Type) []reflect.Type {
 	}
 	return out
 }
+
+// budgetedSignatures pairs each type of a charged function (expr's
+// builtins in budgetedNames, the template functions declared with
+// budgetedFunction and dataFunction) with the same type taking the budget
+// first. Written out, the types are in the binary; reflect.FuncOf, which
+// withBudgetTypes falls back on, cost about 20,000 instructions a call and
+// more than the rest of loading a small template.
+// TestBudgetedSignaturesCoverEveryFunction keeps the list complete.
+var budgetedSignatures = sync.OnceValue(func() map[reflect.Type]reflect.Type {
+	pairs := [][2]any{
+		// expr's builtins
+		{new(func(string) string), new(func(*evalBudget, string) string)},
+		{new(func(string, string) string), new(func(*evalBudget, string, string) string)},
+		{new(func(string, string, string) string), new(func(*evalBudget, string, string, string) string)},
+		{new(func(string, string, string, int) string), new(func(*evalBudget, string, string, string, int) string)},
+		{new(func(string, int) string), new(func(*evalBudget, string, int) string)},
+		{new(func([]string) string), new(func(*evalBudget, []string) string)},
+		{new(func([]string, string) string), new(func(*evalBudget, []string, string) string)},
+		{new(func([]any) string), new(func(*evalBudget, []any) string)},
+		{new(func([]any, string) string), new(func(*evalBudget, []any, string) string)},
+		{new(func(any) string), new(func(*evalBudget, any) string)},
+		// the template's functions
+		{new(func(string, string) any), new(func(*evalBudget, string, string) any)},
+		{new(func(time.Time, string) string), new(func(*evalBudget, time.Time, string) string)},
+		{new(func(time.Time, string, string) string), new(func(*evalBudget, time.Time, string, string) string)},
+		{new(func(map[string]any, string, string) any), new(func(*evalBudget, map[string]any, string, string) any)},
+	}
+	m := make(map[reflect.Type]reflect.Type, len(pairs))
+	for _, p := range pairs {
+		m[reflect.TypeOf(p[0]).Elem()] = reflect.TypeOf(p[1]).Elem()
+	}
+	return m
+})
 
 // budgetedFuncs are the functions whose text results are charged: the
 // sized builtins (replace, repeat, join) and builtins whose result may be

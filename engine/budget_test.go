@@ -1,9 +1,12 @@
 package engine
 
 import (
+	"reflect"
 	"runtime"
 	"strings"
 	"testing"
+
+	"github.com/expr-lang/expr/conf"
 )
 
 // One evaluation has one budget of Limits.MaxValueBytes for all the text
@@ -157,5 +160,49 @@ steps:
 	wantLimit(t, runInline(t, g, tp, StartOptions{}, Limits{}), "MaxValueDataBytes")
 	if n := len(g.sent()); n != 0 {
 		t.Errorf("sent %d requests, want none", n)
+	}
+}
+
+// TestBudgetedSignaturesCoverEveryFunction checks that every charged
+// function's types are in budgetedSignatures, so that loading a template
+// never derives one with reflect.FuncOf, and that each pair is the type
+// with the budget first.
+func TestBudgetedSignaturesCoverEveryFunction(t *testing.T) {
+	for plain, budgeted := range budgetedSignatures() {
+		in := []reflect.Type{budgetType}
+		for i := 0; i < plain.NumIn(); i++ {
+			in = append(in, plain.In(i))
+		}
+		outs := make([]reflect.Type, plain.NumOut())
+		for i := range outs {
+			outs[i] = plain.Out(i)
+		}
+		if want := reflect.FuncOf(in, outs, plain.IsVariadic()); budgeted != want {
+			t.Errorf("budgetedSignatures pairs %v with %v, want %v", plain, budgeted, want)
+		}
+	}
+	c := conf.CreateNew()
+	for _, opt := range exprFuncs(1 << 20) {
+		opt(c)
+	}
+	checked := 0
+	for name := range budgetedFuncs {
+		fn, ok := c.Functions[name]
+		if !ok {
+			t.Errorf("%s is charged (budgetedFuncs) but not declared by exprFuncs", name)
+			continue
+		}
+		for _, typ := range fn.Types {
+			if typ.NumIn() > 0 && typ.In(0) == budgetType {
+				continue // the patched call's type
+			}
+			checked++
+			if _, ok := budgetedSignatures()[typ]; !ok {
+				t.Errorf("%s: type %v is not in budgetedSignatures", name, typ)
+			}
+		}
+	}
+	if checked < len(budgetedFuncs) {
+		t.Errorf("checked %d types of %d charged functions: the walk missed some", checked, len(budgetedFuncs))
 	}
 }
