@@ -1,6 +1,9 @@
 package sandbox
 
-import "strings"
+import (
+	"strings"
+	"sync"
+)
 
 // graphUserSegments are path segments Microsoft Graph v1.0 knows below a
 // user (/me/... or /users/{id}/...): navigation properties and actions of
@@ -8,7 +11,9 @@ import "strings"
 // the v1.0 API reference. A request whose path is not served but uses one
 // of them is a real Graph operation the sandbox does not model, and is
 // answered as such instead of as a wrong segment (which reads as a bad id).
-var graphUserSegments = func() map[string]bool {
+// Built on first use, as graphRootSegments: a CLI run without the sandbox
+// does not pay for them.
+var graphUserSegments = sync.OnceValue(func() map[string]bool {
 	m := map[string]bool{}
 	for _, s := range strings.Fields(`
 		accept activities agreementAcceptances appRoleAssignments assignLicense attachments
@@ -27,7 +32,7 @@ var graphUserSegments = func() map[string]bool {
 		m[strings.ToLower(s)] = true
 	}
 	return m
-}()
+})
 
 // notModelled answers a Graph operation the sandbox does not serve, or nil
 // when the path is not one (it then gets Graph's wrong-segment error).
@@ -39,7 +44,7 @@ func notModelled(method, prefix string, rest []string) *graphError {
 	parts := make([]string, len(rest))
 	for i, s := range rest {
 		switch {
-		case graphUserSegments[strings.ToLower(s)]:
+		case graphUserSegments()[strings.ToLower(s)]:
 			parts[i] = s
 		case i > 0 && parts[i-1] != "{id}":
 			parts[i] = "{id}" // an item of the collection before it
@@ -70,7 +75,7 @@ func servedSegment(s string) bool {
 
 // graphRootSegments are Graph v1.0 entity sets and singletons besides
 // /me and /users that the sandbox does not serve.
-var graphRootSegments = func() map[string]bool {
+var graphRootSegments = sync.OnceValue(func() map[string]bool {
 	m := map[string]bool{}
 	for _, s := range strings.Fields(`admin applications chats communications contacts devices
 		directoryObjects directoryRoles domains drives education groups identity invitations
@@ -79,12 +84,12 @@ var graphRootSegments = func() map[string]bool {
 		m[strings.ToLower(s)] = true
 	}
 	return m
-}()
+})
 
 // notModelledRoot answers a request to a Graph entity set the sandbox
 // does not serve (e.g. /groups), or nil.
 func notModelledRoot(method string, segs []string) *graphError {
-	if !graphRootSegments[strings.ToLower(segs[0])] {
+	if !graphRootSegments()[strings.ToLower(segs[0])] {
 		return nil
 	}
 	op := method + " /" + segs[0]

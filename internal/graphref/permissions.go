@@ -88,11 +88,11 @@ func permissionNames(kinds ...[]Permission) []string {
 // PATCH, PUT or DELETE of an item, those
 // of POST to its collection. The Operation returned has as Op the key it
 // was found under, e.g. "GET /me/events" for "GET /users/{id}/events/{id}";
-// false means runflow knows nothing of op.
+// false means runflow knows nothing of op. The permission lists are
+// shared: callers must not modify them.
 func Find(op string) (Operation, bool) {
-	table := merged()
 	key := NormalizeOperation(op)
-	if o, ok := table[key]; ok {
+	if o, ok := lookup(key); ok {
 		return o, true
 	}
 	method, path, _ := strings.Cut(key, " ")
@@ -101,13 +101,13 @@ func Find(op string) (Operation, bool) {
 		// Up to a resource under the user, never the user itself: what
 		// reads /me (User.Read) says nothing of /me/drive.
 		for p := path[:strings.LastIndex(path, "/")]; strings.Count(p, "/") > 1; p = p[:strings.LastIndex(p, "/")] {
-			if o, ok := table["GET "+p]; ok {
+			if o, ok := lookup("GET " + p); ok {
 				return o, true
 			}
 		}
 	case "PATCH", "PUT", "DELETE":
 		if i := strings.LastIndex(path, "/"); i > 0 {
-			if o, ok := table["POST "+path[:i]]; ok {
+			if o, ok := lookup("POST " + path[:i]); ok {
 				return o, true
 			}
 		}
@@ -127,26 +127,59 @@ func NormalizeOperation(op string) string {
 	return strings.ToUpper(method) + " " + path
 }
 
-// merged is the data and the supplement by normalized operation, the
-// operations that share a key merged in the order of their Op (/me before
-// /users). It is built on first use.
-var merged = sync.OnceValue(func() map[string]Operation {
-	all := append(slices.Clone(operations), documented...)
-	sort.SliceStable(all, func(i, j int) bool { return all[i].Op < all[j].Op })
-	out := map[string]Operation{}
-	for _, o := range all {
-		key := NormalizeOperation(o.Op)
-		m, seen := out[key]
-		if !seen {
-			m = Operation{Op: key, Source: o.Source}
+// lookup returns the operations of the data and the supplement whose key
+// is key (see NormalizeOperation), their permissions merged in the order
+// of their Op (/me before /users). The tables hold some fifty operations:
+// scanning them costs less than building an index of all of them, which a
+// CLI run would use once or twice (building one was 5% of a whole run's
+// instructions). What was found is remembered for the sandbox, which asks
+// at every request: at most one entry per operation, misses are not kept.
+func lookup(key string) (Operation, bool) {
+	if o, ok := lookedUp.Load(key); ok {
+		return o.(Operation), true
+	}
+	var found []Operation
+	for _, list := range [][]Operation{operations, documented} {
+		for _, o := range list {
+			if hasKey(o.Op, key) {
+				found = append(found, o)
+			}
 		}
+	}
+	if len(found) == 0 {
+		return Operation{}, false
+	}
+	sort.SliceStable(found, func(i, j int) bool { return found[i].Op < found[j].Op })
+	m := Operation{Op: key, Source: found[0].Source}
+	for _, o := range found {
 		m.DelegatedWork = appendPermissions(m.DelegatedWork, o.DelegatedWork)
 		m.DelegatedPersonal = appendPermissions(m.DelegatedPersonal, o.DelegatedPersonal)
 		m.Application = appendPermissions(m.Application, o.Application)
-		out[key] = m
 	}
-	return out
-})
+	lookedUp.Store(key, m)
+	return m, true
+}
+
+// lookedUp holds lookup's answers by key. Callers share them and must not
+// modify them.
+var lookedUp sync.Map
+
+// hasKey reports whether NormalizeOperation(op) is key, a normalized key,
+// without building the normalized form (the data's paths are ASCII).
+func hasKey(op, key string) bool {
+	const users = "/users/{id}/"
+	method, path, _ := strings.Cut(op, " ")
+	keyMethod, keyPath, _ := strings.Cut(key, " ")
+	if !strings.EqualFold(method, keyMethod) {
+		return false
+	}
+	path = strings.TrimRight(path, "/")
+	if len(path) >= len(users) && strings.EqualFold(path[:len(users)], users) {
+		rest, ok := strings.CutPrefix(keyPath, "/me/")
+		return ok && strings.EqualFold(path[len(users):], rest)
+	}
+	return strings.EqualFold(path, keyPath)
+}
 
 // appendPermissions appends the permissions of add that list does not name.
 func appendPermissions(list, add []Permission) []Permission {

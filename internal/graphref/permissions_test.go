@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"slices"
+	"sort"
 	"strings"
 	"testing"
 )
@@ -219,6 +220,43 @@ func TestFind(t *testing.T) {
 		if !ok || o.Op != tt.foundAs || o.DelegatedNames()[0] != tt.delegated || !slices.Equal(o.ApplicationNames(), tt.application) {
 			t.Errorf("Find(%q) = %v %v: delegated %v, application %v; want %s, %s first, application %v",
 				tt.op, o.Op, ok, o.DelegatedNames(), o.ApplicationNames(), tt.foundAs, tt.delegated, tt.application)
+		}
+	}
+}
+
+// TestFindAgreesWithAnIndex checks lookup's scan against what an index of
+// the normalized operations (how Find worked before) answers, for every
+// operation's own key and the fallbacks Find tries.
+func TestFindAgreesWithAnIndex(t *testing.T) {
+	all := append(slices.Clone(operations), documented...)
+	sort.SliceStable(all, func(i, j int) bool { return all[i].Op < all[j].Op })
+	index := map[string]Operation{}
+	for _, o := range all {
+		key := NormalizeOperation(o.Op)
+		m, seen := index[key]
+		if !seen {
+			m = Operation{Op: key, Source: o.Source}
+		}
+		m.DelegatedWork = appendPermissions(m.DelegatedWork, o.DelegatedWork)
+		m.DelegatedPersonal = appendPermissions(m.DelegatedPersonal, o.DelegatedPersonal)
+		m.Application = appendPermissions(m.Application, o.Application)
+		index[key] = m
+	}
+	keys := []string{"GET /me/nothing", "POST /users", "GET /", "get /ME/EVENTS/", "DELETE /users/{id}/events/{id}"}
+	for _, o := range all {
+		keys = append(keys, NormalizeOperation(o.Op), o.Op, strings.ToUpper(o.Op), o.Op+"/")
+	}
+	for _, k := range keys {
+		key := NormalizeOperation(k)
+		got, ok := lookup(key)
+		want, wantOK := index[key]
+		if ok != wantOK || !reflect.DeepEqual(got, want) {
+			t.Errorf("lookup(%q) = %+v, %v; the index has %+v, %v", key, got, ok, want, wantOK)
+		}
+		for _, o := range all {
+			if got, want := hasKey(o.Op, key), NormalizeOperation(o.Op) == key; got != want {
+				t.Errorf("hasKey(%q, %q) = %v, want %v", o.Op, key, got, want)
+			}
 		}
 	}
 }
