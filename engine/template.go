@@ -97,6 +97,9 @@ type InputInfo struct {
 	// MaxSize and Accept bound a file or files input (see Question).
 	MaxSize int64
 	Accept  []string
+	// List holds the item rules of a list input (max_items,
+	// min_item_length, max_item_length); zero for other types.
+	List input.ListRules
 }
 
 // Inputs describes the template's inputs in declaration order. Prompt and
@@ -114,6 +117,7 @@ func (t *Template) Inputs() []InputInfo {
 			info.AskStep = in.askStep.key
 		}
 		info.MaxSize, info.Accept = in.fileLimits()
+		info.List = in.listRules
 		out = append(out, info)
 	}
 	return out

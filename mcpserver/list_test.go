@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
@@ -32,7 +33,8 @@ func TestListInput(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	array := map[string]any{"type": "array", "items": map[string]any{"type": "string"}}
+	// maxItems: input.MaxListItems, JSON numbers once through JSON.
+	array := map[string]any{"type": "array", "items": map[string]any{"type": "string"}, "maxItems": float64(500)}
 	want := []any{"milk", "eggs"}
 	for _, rev := range revisions {
 		t.Run(rev, func(t *testing.T) {
@@ -85,4 +87,47 @@ func jsonValue(t *testing.T, v any) any {
 		t.Fatal(err)
 	}
 	return out
+}
+
+// TestListInputRules: a list input's own rules bound its schema, so that
+// an assistant sees the limits its arguments are checked against, and the
+// engine still refuses arguments past them.
+func TestListInputRules(t *testing.T) {
+	tpl, err := engine.Load("guests.yaml", []byte(`id: guests
+name: Guests
+description: Gives back the guests it is given.
+scopes: []
+inputs:
+  - {name: guests, type: list, prompt: "Who comes?", max_items: 3, min_item_length: 2, max_item_length: 12}
+steps:
+  - say: done
+output:
+  guests: ${ inputs.guests }
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := newRig(t, nil, func(o *mcpserver.Options) { o.Templates = []*engine.Template{tpl} })
+	cs := r.connect(revisions[0], &asker{})
+	tools, err := cs.ListTools(context.Background(), nil)
+	if err != nil || len(tools.Tools) != 1 {
+		t.Fatalf("tools/list: %v, %v", tools, err)
+	}
+	got := jsonValue(t, tools.Tools[0].InputSchema).(map[string]any)["properties"].(map[string]any)["guests"].(map[string]any)
+	delete(got, "description")
+	want := map[string]any{"type": "array", "maxItems": float64(3),
+		"items": map[string]any{"type": "string", "minLength": float64(2), "maxLength": float64(12)}}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("schema of guests = %v, want %v", got, want)
+	}
+	if res := call(t, cs, "guests", map[string]any{"guests": []any{"Ann", "Bob", "Cy", "Dee"}}); !res.IsError || !strings.Contains(text(res), "at most 3") {
+		t.Errorf("four guests: error %v, %q; want the engine's refusal naming at most 3", res.IsError, text(res))
+	}
+	res := call(t, cs, "guests", map[string]any{"guests": "Ann, Bob"})
+	if res.IsError {
+		t.Fatalf("guests as one comma-separated string: %s", text(res))
+	}
+	if got := structured(t, res)["guests"]; !reflect.DeepEqual(got, []any{"Ann", "Bob"}) {
+		t.Errorf("guests as one comma-separated string = %#v, want [Ann Bob]", got)
+	}
 }

@@ -45,6 +45,9 @@ func inputSchema(t *engine.Template) map[string]any {
 	required := []string{}
 	for _, in := range t.Inputs() {
 		p := typeSchema(input.Type(in.Type), in.Choices, false)
+		if input.Type(in.Type) == input.List {
+			narrowList(p, in.List)
+		}
 		if d := describeInput(in); d != "" {
 			p["description"] = d
 		}
@@ -77,6 +80,24 @@ func typeSchema(typ input.Type, choices []input.Option, form bool) map[string]an
 		return map[string]any{"type": "string"}
 	}
 	return s
+}
+
+// narrowList bounds a list input's array schema by the input's rules, so
+// that an assistant sees the limits its arguments are checked against.
+// (Items are also trimmed and de-duplicated ignoring case, which a schema
+// cannot say.)
+func narrowList(s map[string]any, r input.ListRules) {
+	s["maxItems"] = r.Max()
+	items, _ := s["items"].(map[string]any)
+	if items == nil {
+		return
+	}
+	if r.MinItemLength > 0 {
+		items["minLength"] = r.MinItemLength
+	}
+	if r.MaxItemLength > 0 {
+		items["maxLength"] = r.MaxItemLength
+	}
 }
 
 // choiceSchema is a string that is one of the options' values: an enum,

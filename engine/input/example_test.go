@@ -113,7 +113,7 @@ func ExampleType_JSONSchema() {
 	fmt.Println(input.Time.Describe())
 	// Output:
 	// number {"type":"number"}
-	// emails {"items":{"format":"email","type":"string"},"type":"array"}
+	// emails {"items":{"format":"email","type":"string"},"maxItems":500,"type":"array"}
 	// datetime {"format":"date-time","type":"string"}
 	// time {"type":"string"}
 	// A time of day, e.g. 14:30 or 9am.

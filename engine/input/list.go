@@ -64,6 +64,10 @@ func textList(items []string, c Context) (any, error) {
 	return out, nil
 }
 
+// Max returns the most items an answer may have: MaxItems, or
+// MaxListItems when MaxItems is 0 or more than that.
+func (r ListRules) Max() int { return r.maxItems() }
+
 func (r ListRules) maxItems() int {
 	if r.MaxItems > 0 && r.MaxItems < MaxListItems {
 		return r.MaxItems
