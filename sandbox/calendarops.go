@@ -104,17 +104,17 @@ func respondToEvent(c *call, response string) (result, *graphError) {
 // of the organizer's copy of ev (same iCalUId), if the organizer is in the
 // sandbox.
 func (c *call) updateOrganizerCopy(ev Object, status Object) {
-	org := c.s.data.mailbox(getString(getObject(getObject(ev, "organizer"), "emailAddress"), "address"))
+	org := c.s.data.mailboxByAddress(strings.TrimSpace(getString(getObject(getObject(ev, "organizer"), "emailAddress"), "address")))
 	if org == nil || org == c.mbox {
 		return
 	}
 	for _, oe := range org.Events {
-		if getString(oe, "iCalUId") != getString(ev, "iCalUId") {
+		if !getBool(oe, "isOrganizer") || getString(oe, "iCalUId") != getString(ev, "iCalUId") {
 			continue
 		}
 		for _, a := range getArray(oe, "attendees") {
 			am := asObject(a)
-			if strings.EqualFold(getString(getObject(am, "emailAddress"), "address"), c.mbox.User.Mail) {
+			if isAddressOf(c.mbox, strings.TrimSpace(getString(getObject(am, "emailAddress"), "address"))) {
 				am["status"] = cloneObject(status)
 			}
 		}
@@ -125,7 +125,8 @@ func (c *call) updateOrganizerCopy(ev Object, status Object) {
 // cancelEvent is the organizer cancelling a meeting: 202 and no body; the
 // event leaves the organizer's calendar (Deleted Items), and attendees in
 // the sandbox see their copy as cancelled. An occurrence id cancels that
-// occurrence only. An attendee gets Exchange's 400.
+// occurrence only, in the attendees' copies of the series too. An attendee
+// gets Exchange's 400.
 func cancelEvent(c *call) (result, *graphError) {
 	masterID, day, isOcc := parseOccurrenceID(c.ids[0])
 	id := c.ids[0]
@@ -149,22 +150,11 @@ func cancelEvent(c *call) (result, *graphError) {
 	if isOcc {
 		ev["cancelledOccurrences"] = append(getArray(ev, "cancelledOccurrences"), c.ids[0])
 		ev["changeKey"] = newChangeKey()
+		c.cancelOccurrenceForAttendees(ev, day)
 		return result{status: 202}, nil
 	}
 	c.mbox.Events = append(c.mbox.Events[:i:i], c.mbox.Events[i+1:]...)
-	for _, a := range getArray(ev, "attendees") {
-		m := c.s.data.mailbox(getString(getObject(asObject(a), "emailAddress"), "address"))
-		if m == nil || m == c.mbox {
-			continue
-		}
-		for _, ae := range m.Events {
-			if getString(ae, "iCalUId") == getString(ev, "iCalUId") {
-				ae["isCancelled"] = true
-				ae["subject"] = "Canceled: " + strings.TrimPrefix(getString(ae, "subject"), "Canceled: ")
-				ae["changeKey"] = newChangeKey()
-			}
-		}
-	}
+	c.sendCancellations(ev)
 	return result{status: 202}, nil
 }
 

@@ -140,7 +140,7 @@ func DemoData(now time.Time) *Data {
 			"onlineMeetingProvider": of["onlineMeetingProvider"], "body": of["body"],
 			"isOrganizer": false, "organizer": of["organizer"],
 			"responseStatus": Object{"response": response, "time": "0001-01-01T00:00:00Z"}}
-		if response == "none" {
+		if response == "notResponded" {
 			e["showAs"] = "tentative"
 		}
 		c := addDemoEvent(mb, key, e, monday)
@@ -160,8 +160,8 @@ func DemoData(now time.Time) *Data {
 		"start": at(inviteDay, 10, 0), "end": at(inviteDay, 10, 30), "location": Object{"displayName": "Conf Room 2"},
 		"attendees": []any{attendee(demoUser), attendee(colleague)},
 	}, monday)
-	invite(m, "layout", layout, "none")
-	invite(alex, "alex:layout", layout, "none")
+	invite(m, "layout", layout, "notResponded")
+	invite(alex, "alex:layout", layout, "notResponded")
 	addDemoEvent(meg, "megan:customer", Object{"subject": "Customer visit", "start": at(monday, 13, 0), "end": at(monday, 15, 0)}, monday)
 	addDemoEvent(lee, "lee:board", Object{"subject": "Board prep", "start": at(monday.AddDate(0, 0, 1), 9, 0), "end": at(monday.AddDate(0, 0, 1), 12, 0)}, monday)
 	addDemoEvent(lee, "lee:budget", Object{"subject": "Budget planning", "start": at(monday.AddDate(0, 0, 4), 13, 0), "end": at(monday.AddDate(0, 0, 4), 15, 0)}, monday)

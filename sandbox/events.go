@@ -206,6 +206,7 @@ func createEvent(c *call) (result, *graphError) {
 		return result{}, err
 	}
 	c.mbox.Events = append(c.mbox.Events, stored)
+	c.sendInvitations(stored)
 	v := eventView(c, stored, c.tz)
 	v["@odata.context"] = c.contextURL(c.subject + "/events/$entity")
 	return created(v)
@@ -389,7 +390,15 @@ func updateEvent(c *call) (result, *graphError) {
 	if err := normalizeEvent(merged, c.s.now(), c.mbox.User); err != nil {
 		return result{}, err
 	}
+	before := c.mbox.Events[i]
+	organizer := getBool(before, "isOrganizer")
+	keepResponses(before, merged, organizer && getBool(merged, "responseRequested") && significantChange(before, merged))
 	c.mbox.Events[i] = merged
+	if organizer {
+		// The organizer's change goes to the attendees; an attendee's
+		// stays in their own calendar.
+		c.sendUpdates(before, merged)
+	}
 	v := eventView(c, merged, c.tz)
 	v["@odata.context"] = c.contextURL(c.subject + "/events/$entity")
 	return ok(v)
@@ -404,16 +413,26 @@ func deleteEvent(c *call) (result, *graphError) {
 		m := c.mbox.Events[i]
 		m["cancelledOccurrences"] = append(getArray(m, "cancelledOccurrences"), c.ids[0])
 		m["changeKey"] = newChangeKey()
+		if getBool(m, "isOrganizer") {
+			c.cancelOccurrenceForAttendees(m, day)
+		}
 		return noContent()
 	}
 	i, err := c.findEvent(c.ids[0])
 	if err != nil {
 		return result{}, err
 	}
-	if err := c.checkIfMatch(etagOf(getString(c.mbox.Events[i], "changeKey"))); err != nil {
+	ev := c.mbox.Events[i]
+	if err := c.checkIfMatch(etagOf(getString(ev, "changeKey"))); err != nil {
 		return result{}, err
 	}
 	c.mbox.Events = append(c.mbox.Events[:i:i], c.mbox.Events[i+1:]...)
+	if getBool(ev, "isOrganizer") {
+		// Deleting a meeting on the organizer's calendar cancels it for
+		// the attendees (event-delete.md); an attendee's delete removes
+		// only their copy.
+		c.sendCancellations(ev)
+	}
 	return noContent()
 }
 
