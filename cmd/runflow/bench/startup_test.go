@@ -103,6 +103,12 @@ func (s *setup) command(which string) *exec.Cmd {
 // runOnce runs one program and returns its standard output and the CPU time
 // (user + system) it used.
 func (s *setup) runOnce(tb testing.TB, which string) ([]byte, time.Duration) {
+	out, cpu, _ := s.runMeasured(tb, which)
+	return out, cpu
+}
+
+// runMeasured is runOnce that also returns the child's minor page faults.
+func (s *setup) runMeasured(tb testing.TB, which string) ([]byte, time.Duration, int64) {
 	tb.Helper()
 	var stdout, stderr bytes.Buffer
 	cmd := s.command(which)
@@ -110,7 +116,7 @@ func (s *setup) runOnce(tb testing.TB, which string) ([]byte, time.Duration) {
 	if err := cmd.Run(); err != nil {
 		tb.Fatalf("%s: %v\n%s", which, err, stderr.Bytes())
 	}
-	return stdout.Bytes(), cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
+	return stdout.Bytes(), cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime(), minorFaults(cmd.ProcessState)
 }
 
 // TestBothProgramsReadTheSameFields checks the harness: both programs do
@@ -148,7 +154,9 @@ func TestBothProgramsReadTheSameFields(t *testing.T) {
 // BenchmarkStartup runs, in each iteration, the plain program, `runflow
 // run` and `runflow version` one after the other (and the same two of
 // each binary of RUNFLOW_BENCH_BEFORE), and reports the median CPU time of each
-// and the median of the per-iteration ratios to the plain program. Run it
+// and the median of the per-iteration ratios to the plain program, and the
+// median of each one's minor page faults (NAME-faults), which depend far
+// less on the machine's load than times do. Run it
 // with a fixed count of iterations, e.g.
 //
 //	go test -run='^$' -bench=Startup -benchtime=40x ./cmd/runflow/bench/
@@ -160,19 +168,24 @@ func BenchmarkStartup(b *testing.B) {
 	}
 	cpu := map[string][]float64{}
 	ratio := map[string][]float64{}
+	faults := map[string][]float64{}
 	for b.Loop() {
-		_, p := s.runOnce(b, "plain")
+		_, p, pf := s.runMeasured(b, "plain")
 		cpu["plain"] = append(cpu["plain"], ms(p))
+		faults["plain"] = append(faults["plain"], float64(pf))
 		for _, which := range programs {
-			_, c := s.runOnce(b, which)
+			_, c, f := s.runMeasured(b, which)
 			cpu[which] = append(cpu[which], ms(c))
 			ratio[which] = append(ratio[which], ms(c)/ms(p))
+			faults[which] = append(faults[which], float64(f))
 		}
 	}
 	b.ReportMetric(median(cpu["plain"]), "plain-cpu-ms")
+	b.ReportMetric(median(faults["plain"]), "plain-faults")
 	for _, which := range programs {
 		b.ReportMetric(median(cpu[which]), which+"-cpu-ms")
 		b.ReportMetric(median(ratio[which]), which+"/plain")
+		b.ReportMetric(median(faults[which]), which+"-faults")
 	}
 }
 
