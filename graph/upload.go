@@ -92,10 +92,13 @@ func (c *Client) UploadHostAllowed(u *url.URL) error {
 //     *MaybeSentError for a broken connection, an *Error for a status),
 //     saying why Upload stopped;
 //   - the status GET answers an error (404 for a session that expired,
-//     was cancelled or completed): an error wrapping that *Error, saying
-//     that the session cannot be resumed and nothing more was sent;
-//   - the status GET fails: an error wrapping the lost range's error and
-//     the GET's;
+//     was cancelled or completed): that *Error, its GaveUp saying that the
+//     session cannot be resumed and nothing more was sent; after a lost
+//     last range, a *MaybeSentError wrapping it, since a completed session
+//     is gone too;
+//   - the status GET fails, or its answer cannot be used: an error saying
+//     so, wrapping the GET's error (and the lost range's, when the GET
+//     got no answer);
 //   - the session expects no more bytes: a *MaybeSentError, since the
 //     lost range may have completed the upload.
 //
@@ -229,28 +232,31 @@ func resumableStatus(status int) bool {
 func (c *Client) resumeAt(ctx context.Context, u *url.URL, lost error, start, end, total, attempt int) (int, error) {
 	rng := fmt.Sprintf("bytes %d-%d/%d", start, end, total)
 	where := fmt.Sprintf("graph: upload to %s: the range %s was lost (%s)", RedactURL(u), rng, lostReason(lost))
-	maybeDone := ""
-	if end == total-1 {
-		maybeDone = "; it was the file's last range, so if it arrived the attachment was created: check the item's attachments before uploading the file again"
-	}
+	last := end == total-1
 	resp, ev, err := c.sendToUploadURL(ctx, http.MethodGet, u, nil, "")
 	if err != nil {
 		ev.Err = err
 		c.traceUpload(ev)
-		return 0, &resumeError{msg: fmt.Sprintf("%s, and asking the upload session where it stands failed (GET: %v): nothing more was sent%s", where, err, maybeDone),
+		return 0, &resumeError{msg: fmt.Sprintf("%s, and asking the upload session where it stands failed (GET: %v): nothing more was sent%s", where, err, uploadAgain(last)),
 			errs: []error{err, lost}}
 	}
 	if resp.Status != http.StatusOK {
+		// The Graph-style answer is kept as the error, with the story in
+		// GaveUp, so that callers (and flows) still see its status.
 		e := ParseError(resp)
+		gone := resp.Status == http.StatusNotFound || resp.Status == http.StatusGone || resp.Status == http.StatusUnauthorized
+		if gone {
+			e.GaveUp = fmt.Sprintf("upload to %s: the range %s was lost (%s), and the upload session is gone (expired, cancelled or completed; GET of the upload URL answered %d): it cannot be resumed and nothing more was sent%s", RedactURL(u), rng, lostReason(lost), resp.Status, uploadAgain(last))
+		} else {
+			e.GaveUp = fmt.Sprintf("upload to %s: the range %s was lost (%s), and asking the upload session where it stands failed (GET of the upload URL answered %d): nothing more was sent%s", RedactURL(u), rng, lostReason(lost), resp.Status, uploadAgain(last))
+		}
 		ev.Err = e
 		c.traceUpload(ev)
-		switch resp.Status {
-		case http.StatusNotFound, http.StatusGone, http.StatusUnauthorized:
-			return 0, &resumeError{msg: fmt.Sprintf("%s, and the upload session is gone (expired, cancelled or completed): it cannot be resumed and nothing more was sent; upload the file again in a new session%s: GET answered %v", where, maybeDone, e),
-				errs: []error{e}}
+		if last {
+			// A completed session is gone too: the file may be attached.
+			return 0, &MaybeSentError{Method: http.MethodPut, URL: RedactURL(u), Attempts: attempt, Cause: e}
 		}
-		return 0, &resumeError{msg: fmt.Sprintf("%s, and asking the upload session where it stands failed: nothing more was sent%s: GET answered %v", where, maybeDone, e),
-			errs: []error{e}}
+		return 0, e
 	}
 	next, done, ok := sessionState(resp.Body)
 	reason := ""
@@ -266,7 +272,7 @@ func (c *Client) resumeAt(ctx context.Context, u *url.URL, lost error, start, en
 		err := &ResponseError{Method: http.MethodGet, URL: RedactURL(u), Status: resp.Status, Response: resp, Reason: reason}
 		ev.Err = err
 		c.traceUpload(ev)
-		return 0, &resumeError{msg: fmt.Sprintf("%s, and the upload session's state cannot be used: nothing more was sent%s: %v", where, maybeDone, err),
+		return 0, &resumeError{msg: fmt.Sprintf("%s, and the upload session's state cannot be used: nothing more was sent%s: %v", where, uploadAgain(last), err),
 			errs: []error{err}}
 	}
 	c.traceUpload(ev)
@@ -275,6 +281,15 @@ func (c *Client) resumeAt(ctx context.Context, u *url.URL, lost error, start, en
 			Cause: fmt.Errorf("the range %s was lost (%s), and the upload session then listed no range still expected: the upload may have completed and the file may be attached already; nothing more was sent", rng, lostReason(lost))}
 	}
 	return next, nil
+}
+
+// uploadAgain is the advice that ends an upload that cannot be resumed:
+// after a lost last range the file may be attached already.
+func uploadAgain(last bool) string {
+	if last {
+		return "; it was the file's last range, so if it arrived the attachment was created: check the item's attachments before uploading the file again"
+	}
+	return "; upload the file again in a new session"
 }
 
 // lostReason says briefly why a range was lost.

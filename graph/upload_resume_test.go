@@ -299,9 +299,9 @@ func TestUploadSessionExpiredMidway(t *testing.T) {
 	if err == nil {
 		t.Fatal("the upload succeeded on an expired session")
 	}
-	var gerr *Error
-	if !errors.As(err, &gerr) || gerr.Status != 404 || gerr.Code != "ErrorItemNotFound" {
-		t.Fatalf("error %v (%T), want one wrapping the GET's 404 *Error", err, err)
+	gerr, ok := err.(*Error)
+	if !ok || gerr.Status != 404 || gerr.Code != "ErrorItemNotFound" {
+		t.Fatalf("error %v (%T), want the GET's 404 *Error", err, err)
 	}
 	var maybe *MaybeSentError
 	if errors.As(err, &maybe) {
@@ -335,8 +335,11 @@ func TestUploadLostLastAnswer(t *testing.T) {
 		}
 	}
 	_, err := r.upload(context.Background(), UploadOptions{})
-	if err == nil || !strings.Contains(err.Error(), "last range, so if it arrived the attachment was created") {
-		t.Fatalf("error %v, want one saying the attachment may have been created", err)
+	var maybe *MaybeSentError
+	var gerr *Error
+	if !errors.As(err, &maybe) || !errors.As(err, &gerr) || gerr.Status != 404 ||
+		!strings.Contains(err.Error(), "last range, so if it arrived the attachment was created") {
+		t.Fatalf("error %v (%T), want a MaybeSentError wrapping the GET's 404, saying the attachment may have been created", err, err)
 	}
 	want := []string{"PUT bytes 0-1048575/3600000 200", "PUT bytes 1048576-2097151/3600000 200",
 		"PUT bytes 2097152-3145727/3600000 200", "PUT bytes 3145728-3599999/3600000 0", "GET 404"}
@@ -461,7 +464,7 @@ func TestUploadStatusAnswers(t *testing.T) {
 			w.Header().Set("Content-Type", "application/json")
 			w.WriteHeader(503)
 			w.Write([]byte(`{"error":{"code":"ServiceUnavailable","message":"busy"}}`))
-		}, false, "asking the upload session where it stands failed: nothing more was sent"},
+		}, false, "asking the upload session where it stands failed (GET of the upload URL answered 503): nothing more was sent"},
 		{"unreadable range", func(w http.ResponseWriter) {
 			w.Header().Set("Content-Type", "application/json")
 			w.Write([]byte(`{"nextExpectedRanges":["soon"]}`))
