@@ -85,6 +85,25 @@
 // literals with [ODataString]; [ForUser] rewrites /me paths for another
 // mailbox.
 //
+// # Uploads
+//
+// [Client.Upload] sends a file to an upload session's URL (Outlook's
+// createUploadSession) in ranges, never with the token: that URL is
+// pre-authenticated and lives on another host ([UploadHosts]). A range is
+// lost when its connection breaks or the upload host answers 429, 500,
+// 502, 503 or 504; the range may or may not have been stored. Upload then
+// resumes instead of guessing: it waits (Retry-After, else the backoff
+// above, within [Config.MaxRetryDelay]), GETs the upload URL to learn the
+// session's nextExpectedRanges, and continues from the first of them, so a
+// lost range that did arrive is not sent again. One upload resumes at most
+// [UploadOptions.MaxResumes] times (default [DefaultUploadResumes], 3;
+// negative: never, the first lost range ends it). A session that is gone
+// (the GET answers 404: expired, cancelled or completed) ends the upload
+// with the GET's *[Error], whose GaveUp says that nothing more was sent; a
+// GET that fails ends it with an error saying the same. When the lost
+// range was the file's last, or the session expects no more bytes, the
+// upload may have completed: the error is a *[MaybeSentError].
+//
 // # Responses
 //
 // A 2xx body must be JSON (a JSON Content-Type and a valid JSON document)

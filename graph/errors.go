@@ -26,7 +26,8 @@ type Error struct {
 	// Attempts is how many times the request was sent (0 when unknown).
 	Attempts int
 	// GaveUp says why the client stopped retrying a retryable answer (for
-	// example "gave up after 4 attempts (MaxAttempts = 4)"); "" otherwise.
+	// example "gave up after 4 attempts (MaxAttempts = 4)"), or why an
+	// upload could not be resumed; "" otherwise.
 	GaveUp string
 	// Response is the whole answer, for callers that need more.
 	Response *Response `json:"-"`

@@ -334,6 +334,13 @@ func (c *Client) nextWait(ctx context.Context, attempts int, waited, retryAfter 
 	if attempts >= c.cfg.MaxAttempts {
 		return 0, fmt.Sprintf("gave up after %d attempts (MaxAttempts = %d)", attempts, c.cfg.MaxAttempts), nil
 	}
+	return c.waitWithin(ctx, attempts, waited, retryAfter, hasAfter)
+}
+
+// waitWithin returns the wait before retry number n (Retry-After when the
+// answer had one, else backoff) within what is left of MaxRetryDelay and of
+// ctx's deadline, or why to give up.
+func (c *Client) waitWithin(ctx context.Context, attempts int, waited, retryAfter time.Duration, hasAfter bool) (time.Duration, string, error) {
 	left := c.cfg.MaxRetryDelay - waited
 	wait := retryAfter
 	if hasAfter {

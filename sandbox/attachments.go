@@ -316,10 +316,11 @@ func isUploadPath(p string) bool { return strings.HasPrefix(p, "/api/v2.0/") }
 
 var contentRangePattern = lazyregexp.New(`^bytes (\d{1,12})-(\d{1,12})/(\d{1,12})$`)
 
-// serveUpload answers the PUT (a byte range) and DELETE (cancel) of an
-// upload URL. The URL is pre-authenticated by its authtoken: a request that
-// carries an Authorization header is refused, because a client that sends
-// its Graph token there would hand it to a host that is not Graph.
+// serveUpload answers the PUT (a byte range), GET (the session's state)
+// and DELETE (cancel) of an upload URL, after injected faults. The URL is
+// pre-authenticated by its authtoken: a request that carries an
+// Authorization header is refused, because a client that sends its Graph
+// token there would hand it to a host that is not Graph.
 func (s *Server) serveUpload(w http.ResponseWriter, r *http.Request) {
 	r = withRequestID(r)
 	q := r.URL.Query()
@@ -328,12 +329,42 @@ func (s *Server) serveUpload(w http.ResponseWriter, r *http.Request) {
 	}
 	rec := RecordedRequest{Time: s.now(), Method: r.Method, Path: r.URL.Path, Query: q, Header: redactHeader(r.Header)}
 	idx := s.log.add(rec)
-	resp := s.upload(r)
-	s.log.mu.Lock()
-	if idx < len(s.log.entries) {
-		s.log.entries[idx].Status = resp.status
+	setStatus := func(code int) {
+		s.log.mu.Lock()
+		if idx < len(s.log.entries) {
+			s.log.entries[idx].Status = code
+		}
+		s.log.mu.Unlock()
 	}
-	s.log.mu.Unlock()
+	var resp response
+	f, faulty := s.faults.take(r.Method, r.URL.Path)
+	if faulty {
+		if !sleepCtx(r.Context(), f.Delay) {
+			setStatus(0)
+			return
+		}
+		switch {
+		case f.DropConnection:
+			setStatus(0)
+			dropConnection(w, r)
+			return
+		case f.Status != 0:
+			// Read the range first: net/http resets the connection under
+			// a large body left unread, and the client would see a lost
+			// request instead of the injected status.
+			io.Copy(io.Discard, io.LimitReader(r.Body, maxRequestBytes+1))
+			resp = s.errorResponse(r, faultError(f))
+		}
+	}
+	if resp.status == 0 {
+		resp = s.upload(r)
+		if faulty && f.DropAfterApply {
+			setStatus(0)
+			dropConnection(w, r)
+			return
+		}
+	}
+	setStatus(resp.status)
 	for k, vs := range resp.header {
 		w.Header()[k] = vs
 	}
@@ -355,7 +386,7 @@ func (s *Server) upload(r *http.Request) response {
 	s.uploads.mu.Unlock()
 	token := r.URL.Query().Get("authtoken")
 	if us == nil || us.userID != m[1] || us.messageID != m[2] {
-		return fail(newError(404, "ErrorItemNotFound", "The upload session was not found: it was cancelled, completed, or never existed."))
+		return fail(errUploadSessionNotFound())
 	}
 	if subtle.ConstantTimeCompare([]byte(token), []byte(us.token)) != 1 {
 		return fail(newError(401, "InvalidAuthenticationToken", "The authtoken of the upload URL is missing or wrong."))
@@ -363,12 +394,22 @@ func (s *Server) upload(r *http.Request) response {
 	now := s.now()
 	if now.After(us.expires) {
 		s.uploads.remove(us.id)
+		if r.Method == http.MethodGet {
+			// Asking for the state of an expired session finds none (the
+			// OneDrive upload guidance: 404 means start over).
+			return fail(newError(404, "ErrorItemNotFound", "The upload session expired at %s: upload the file again in a new session.", timestamp(us.expires)))
+		}
 		return fail(newError(401, "InvalidAuthenticationToken", "The upload session expired at %s.", timestamp(us.expires)))
 	}
 	switch r.Method {
 	case http.MethodDelete:
 		s.uploads.remove(us.id)
 		return response{status: 204, header: idHeaders(r)}
+	case http.MethodGet:
+		s.uploads.mu.Lock()
+		next := len(us.data)
+		s.uploads.mu.Unlock()
+		return uploadState(r, us, next)
 	case http.MethodPut:
 	default:
 		return fail(newError(405, "Request_BadRequest", msgMethod))
@@ -403,19 +444,14 @@ func (s *Server) upload(r *http.Request) response {
 		return fail(newError(416, "InvalidRange", "The next expected range starts at byte %d.", len(us.data)))
 	}
 	us.data = append(us.data, body...)
-	done := len(us.data) == us.size
+	next := len(us.data)
+	done := next == us.size
 	if done {
 		delete(s.uploads.byID, us.id)
 	}
 	s.uploads.mu.Unlock()
 	if !done {
-		rec := newRecorder()
-		writeJSON(rec, r, 200, Object{
-			"@odata.context":     "https://outlook.office.com/api/v2.0/$metadata#Users('" + us.userID + "')/Messages('" + us.messageID + "')/AttachmentSessions/$entity",
-			"ExpirationDateTime": timestamp(us.expires),
-			"nextExpectedRanges": []any{strconv.Itoa(len(us.data))},
-		})
-		return rec.response()
+		return uploadState(r, us, next)
 	}
 	id, gerr := s.attachUploaded(us)
 	if gerr != nil {
@@ -425,6 +461,26 @@ func (s *Server) upload(r *http.Request) response {
 	h.Set("Location", baseOf(r, s.baseURL)+"/api/v2.0/Users('"+us.userID+"')/Messages('"+us.messageID+"')/Attachments('"+id+"')")
 	h.Set("Content-Length", "0")
 	return response{status: 201, header: h}
+}
+
+// uploadState is an open session's state, the 200 answer to a range that
+// is not the last and to a GET of the upload URL: Outlook's shape, as in
+// outlook-large-attachments.md (ExpirationDateTime, and in
+// nextExpectedRanges the single value "{start}").
+func uploadState(r *http.Request, us *uploadSession, next int) response {
+	rec := newRecorder()
+	writeJSON(rec, r, 200, Object{
+		"@odata.context":     "https://outlook.office.com/api/v2.0/$metadata#Users('" + us.userID + "')/Messages('" + us.messageID + "')/AttachmentSessions/$entity",
+		"ExpirationDateTime": timestamp(us.expires),
+		"nextExpectedRanges": []any{strconv.Itoa(next)},
+	})
+	return rec.response()
+}
+
+// errUploadSessionNotFound answers a request to the URL of a session that
+// is not open: cancelled, completed or never created.
+func errUploadSessionNotFound() *graphError {
+	return newError(404, "ErrorItemNotFound", "The upload session was not found: it was cancelled, completed, or never existed.")
 }
 
 // attachUploaded adds a completed upload to its message.

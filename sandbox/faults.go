@@ -6,8 +6,9 @@ import (
 	"time"
 )
 
-// Fault is a failure the sandbox injects into matching requests, so tests
-// can check retries, back-off and time-outs.
+// Fault is a failure the sandbox injects into matching requests, Graph's
+// and those to upload URLs, so tests can check retries, back-off,
+// time-outs and resumed uploads.
 type Fault struct {
 	// Method matches the HTTP method (empty: any).
 	Method string
@@ -29,8 +30,15 @@ type Fault struct {
 	// cancels it). With Status 0 the delayed request is then served
 	// normally, counting against the mailbox's concurrency limit meanwhile.
 	Delay time.Duration
-	// DropConnection closes the connection without any answer.
+	// DropConnection closes the connection without any answer; the
+	// request is not served.
 	DropConnection bool
+	// DropAfterApply serves the request (its body is read and the write
+	// takes effect) and then closes the connection without the answer, so
+	// the client cannot tell that it arrived: a lost answer, as opposed to
+	// DropConnection's lost request. Status and DropConnection come first
+	// when set too. Items of a $batch ignore it.
+	DropAfterApply bool
 }
 
 func (f *Fault) matches(method, path string) bool {

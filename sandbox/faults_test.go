@@ -65,6 +65,30 @@ func TestFaults(t *testing.T) {
 		}
 		do(t, ts, tok, "GET", "/v1.0/me", "").wantStatus(t, 200)
 	})
+	t.Run("answer dropped after the write took effect", func(t *testing.T) {
+		s.Faults().Add(Fault{Method: "POST", Path: "/v1.0/me/todo/lists", DropAfterApply: true, Count: 1})
+		req, _ := http.NewRequest("POST", ts.URL+"/v1.0/me/todo/lists", strings.NewReader(`{"displayName":"applied but unanswered"}`))
+		req.Header.Set("Authorization", "Bearer "+tok)
+		req.Header.Set("Content-Type", "application/json")
+		client := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
+		if resp, err := client.Do(req); err == nil {
+			resp.Body.Close()
+			t.Fatalf("a dropped answer arrived: %d", resp.StatusCode)
+		}
+		if rs := s.Requests(); rs[len(rs)-1].Status != 0 {
+			t.Errorf("dropped answer logged with status %d", rs[len(rs)-1].Status)
+		}
+		lists := do(t, ts, tok, "GET", "/v1.0/me/todo/lists", "").wantStatus(t, 200).values(t)
+		n := 0
+		for _, l := range lists {
+			if l["displayName"] == "applied but unanswered" {
+				n++
+			}
+		}
+		if n != 1 {
+			t.Errorf("%d lists created by the request whose answer was dropped, want 1", n)
+		}
+	})
 	t.Run("slow answer honours the client's deadline", func(t *testing.T) {
 		s.Faults().Add(Fault{Path: "/v1.0/me", Delay: time.Minute, Count: 1})
 		ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)

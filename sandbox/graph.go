@@ -47,7 +47,8 @@ func (s *Server) serveGraph(w http.ResponseWriter, r *http.Request) {
 		resp = s.errorResponse(r, newError(413, "RequestEntityTooLarge", "The request body exceeds the maximum size of 4 MB."))
 	default:
 		var delay time.Duration
-		if f, ok := s.faults.take(r.Method, r.URL.Path); ok {
+		f, ok := s.faults.take(r.Method, r.URL.Path)
+		if ok {
 			if f.Status == 0 && !f.DropConnection {
 				delay = f.Delay
 			} else {
@@ -66,6 +67,11 @@ func (s *Server) serveGraph(w http.ResponseWriter, r *http.Request) {
 		}
 		if resp.status == 0 {
 			resp = s.dispatch(r, body, delay, false)
+			if ok && f.DropAfterApply {
+				setStatus(0)
+				dropConnection(w, r)
+				return
+			}
 		}
 	}
 	setStatus(resp.status)

@@ -1,0 +1,111 @@
+package templates
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"math/rand/v2"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/tidwall/gjson"
+
+	"github.com/runflow/runflow/auth"
+	"github.com/runflow/runflow/engine"
+	"github.com/runflow/runflow/graph"
+	"github.com/runflow/runflow/sandbox"
+)
+
+// send-mail attaches a 3.6 MB file through an upload session even when
+// the answer to one of its ranges is lost after the range was stored: the
+// upload asks the session where it stands and goes on, and the sent
+// message holds the file exactly once, byte for byte.
+func TestSendMailLargeAttachmentSurvivesDroppedRange(t *testing.T) {
+	now := func() time.Time { return start1 }
+	sb, ts := sandbox.NewTestServer(t, sandbox.Options{Now: now})
+	tp, err := Get("send-mail")
+	if err != nil {
+		t.Fatal(err)
+	}
+	file := make([]byte, 3_600_000)
+	rand.NewChaCha8([32]byte{7}).Read(file)
+
+	// Once the first range is answered, the second range's answer is
+	// dropped after the sandbox stored it.
+	var once sync.Once
+	trace := func(ev graph.TraceEvent) {
+		if ev.Method == "PUT" && ev.Status == 200 {
+			once.Do(func() {
+				sb.Faults().Add(sandbox.Fault{Method: "PUT", Path: "/api/v2.0/*", DropAfterApply: true, Count: 1})
+			})
+		}
+	}
+	tok := sb.Token(tp.Scopes()...)
+	e, err := engine.New(engine.Config{GraphURL: ts.URL + "/v1.0", HTTPClient: ts.Client(), Auth: auth.Static(tok), Now: now,
+		Files: &engine.MemoryFiles{}, Graph: engine.GraphOptions{UploadChunkBytes: 1 << 20}, Trace: trace})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	turn, err := e.Start(ctx, tp, engine.StartOptions{AutoConfirm: true, Inputs: map[string]any{
+		"to": "AlexW@contoso.onmicrosoft.com", "cc": []any{}, "subject": "Deck", "body": "Attached.", "html": false,
+		"attachments": []any{map[string]any{"name": "deck.pptx", "content_type": "application/octet-stream", "base64": base64.StdEncoding.EncodeToString(file)}},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if turn.Kind != engine.KindDone || turn.Status != engine.StatusCompleted {
+		t.Fatalf("turn %v %v: %v", turn.Kind, turn.Status, turn.Err)
+	}
+
+	var ranges []string
+	gets := 0
+	for _, r := range sb.Requests() {
+		if !strings.HasPrefix(r.Path, "/api/") {
+			continue
+		}
+		if r.Header.Get("Authorization") != "" {
+			t.Errorf("%s to the upload URL carried the token", r.Method)
+		}
+		switch r.Method {
+		case "PUT":
+			ranges = append(ranges, r.Header.Get("Content-Range"))
+		case "GET":
+			gets++
+		}
+	}
+	want := "bytes 0-1048575/3600000 bytes 1048576-2097151/3600000 bytes 2097152-3145727/3600000 bytes 3145728-3599999/3600000"
+	if strings.Join(ranges, " ") != want || gets != 1 {
+		t.Errorf("ranges %q and %d status GETs; want each range once (%s) and one GET", ranges, gets, want)
+	}
+
+	c, err := graph.New(graph.Config{BaseURL: ts.URL + "/v1.0", HTTPClient: ts.Client(), Auth: auth.Static(tok)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	list, err := c.Do(ctx, &graph.Request{Method: "GET", Path: "/me/mailFolders/sentitems/messages", Query: map[string][]string{"$filter": {"subject eq 'Deck'"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := gjson.GetBytes(list.Body, "value.#.id").Array()
+	if len(ids) != 1 {
+		t.Fatalf("%d sent messages titled Deck, want 1", len(ids))
+	}
+	atts, err := c.Do(ctx, &graph.Request{Method: "GET", Path: "/me/messages/" + graph.PathSegment(ids[0].Str) + "/attachments"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	values := gjson.GetBytes(atts.Body, "value").Array()
+	if len(values) != 1 {
+		t.Fatalf("%d attachments, want 1", len(values))
+	}
+	got, err := base64.StdEncoding.DecodeString(values[0].Get("contentBytes").Str)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sha256.Sum256(got) != sha256.Sum256(file) || values[0].Get("name").Str != "deck.pptx" {
+		t.Errorf("the attachment %q (%d bytes) is not the file sent (%d bytes)", values[0].Get("name").Str, len(got), len(file))
+	}
+}
