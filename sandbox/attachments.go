@@ -330,11 +330,7 @@ func (s *Server) serveUpload(w http.ResponseWriter, r *http.Request) {
 	rec := RecordedRequest{Time: s.now(), Method: r.Method, Path: r.URL.Path, Query: q, Header: redactHeader(r.Header)}
 	idx := s.log.add(rec)
 	setStatus := func(code int) {
-		s.log.mu.Lock()
-		if idx < len(s.log.entries) {
-			s.log.entries[idx].Status = code
-		}
-		s.log.mu.Unlock()
+		s.log.setStatus(idx, code)
 	}
 	var resp response
 	f, faulty := s.faults.take(r.Method, r.URL.Path)

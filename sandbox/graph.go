@@ -33,11 +33,7 @@ func (s *Server) serveGraph(w http.ResponseWriter, r *http.Request) {
 		Header: redactHeader(r.Header), Body: redactBody(r.Header.Get("Content-Type"), body)}
 	idx := s.log.add(rec)
 	setStatus := func(code int) {
-		s.log.mu.Lock()
-		if idx < len(s.log.entries) {
-			s.log.entries[idx].Status = code
-		}
-		s.log.mu.Unlock()
+		s.log.setStatus(idx, code)
 	}
 	var resp response
 	switch {

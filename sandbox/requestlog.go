@@ -33,19 +33,44 @@ type RecordedRequest struct {
 // maxLoggedRequests bounds the log; older entries are forgotten.
 const maxLoggedRequests = 10000
 
+// requestLog numbers its requests in the order they arrive, so that the
+// status of one still being answered goes to that request even after the
+// log dropped older ones or was cleared.
 type requestLog struct {
 	mu      sync.Mutex
 	entries []RecordedRequest
+	first   int // the number of entries[0]
 }
 
+// add records rr and returns its number, for setStatus.
 func (l *requestLog) add(rr RecordedRequest) int {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if len(l.entries) >= maxLoggedRequests {
-		l.entries = append(l.entries[:0:0], l.entries[len(l.entries)/2:]...)
+		drop := len(l.entries) / 2
+		l.entries = append(l.entries[:0:0], l.entries[drop:]...)
+		l.first += drop
 	}
 	l.entries = append(l.entries, rr)
-	return len(l.entries) - 1
+	return l.first + len(l.entries) - 1
+}
+
+// setStatus records the status answered to request n, unless the log has
+// forgotten it since.
+func (l *requestLog) setStatus(n, status int) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if i := n - l.first; i >= 0 && i < len(l.entries) {
+		l.entries[i].Status = status
+	}
+}
+
+// clear forgets every request recorded so far; later ones are numbered on.
+func (l *requestLog) clear() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.first += len(l.entries)
+	l.entries = nil
 }
 
 // Requests returns a copy of the requests received so far, oldest first.
@@ -57,9 +82,7 @@ func (s *Server) Requests() []RecordedRequest {
 
 // ClearRequests forgets the requests recorded so far.
 func (s *Server) ClearRequests() {
-	s.log.mu.Lock()
-	s.log.entries = nil
-	s.log.mu.Unlock()
+	s.log.clear()
 }
 
 const redacted = "[redacted]"
@@ -135,9 +158,5 @@ func (s *Server) serveIdentityLogged(w http.ResponseWriter, r *http.Request) {
 		Header: redactHeader(r.Header), Body: redactBody(r.Header.Get("Content-Type"), body)})
 	sw := &statusWriter{ResponseWriter: w}
 	s.idp.ServeHTTP(sw, r)
-	s.log.mu.Lock()
-	if idx < len(s.log.entries) {
-		s.log.entries[idx].Status = sw.status
-	}
-	s.log.mu.Unlock()
+	s.log.setStatus(idx, sw.status)
 }
