@@ -346,7 +346,7 @@ func (e *Engine) newSession(t *Template, opts StartOptions) *session {
 	if len(opts.Inputs) > 0 {
 		s.presets = make(map[string]any, len(opts.Inputs))
 		for k, v := range opts.Inputs {
-			s.presets[k] = v
+			s.presets[k] = s.readFilePreset(k, v)
 		}
 	}
 	s.opts.Inputs = nil

@@ -16,7 +16,9 @@ import (
 // A saved state must stay small, so when Config.Files is set the bytes go
 // to that store and the state keeps a reference (a random id) with the
 // file's name, type, size and SHA-256; the bytes are checked against that
-// SHA-256 when the session resumes. Without a store the bytes are kept in
+// SHA-256 when the session resumes. A file given as a preset
+// (StartOptions.Inputs) is read at Start, so it too waits in the store
+// while earlier questions are asked. Without a store the bytes are kept in
 // the state itself, base64, and Limits.MaxStateBytes (1 MiB by default)
 // bounds them: a flow that pauses after a larger file fails with a
 // *LimitError naming MaxStateBytes. A flow that never pauses after its
@@ -234,6 +236,24 @@ func (s *session) storeFiles() error {
 		}
 		return input.WithRef(f, ref, true), nil
 	})
+}
+
+// readFilePreset reads the preset v of a file input into its files now,
+// not when the input is reached, so that a state saved before then keeps
+// the bytes in Config.Files and only a reference itself, as for an answer.
+// A preset that does not read as the input's files is kept as given: its
+// question, when reached, reports what is wrong as before.
+func (s *session) readFilePreset(name string, v any) any {
+	in := s.t.inputByName[name]
+	if in == nil || (in.typ != input.File && in.typ != input.Files) {
+		return v
+	}
+	ctx := input.Context{Now: s.now, Zone: s.zone, Required: in.required && in.def == nil, MaxFileBytes: in.maxSize, Accept: in.accept}
+	f, err := input.FromJSON(in.typ, v, ctx)
+	if err != nil {
+		return v
+	}
+	return f
 }
 
 // loadFiles fetches the bytes of a restored session's stored files and

@@ -3,8 +3,11 @@ package engine
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -361,5 +364,50 @@ func TestCompilerFaultHidesTheStack(t *testing.T) {
 	}
 	if plain := "unknown name x (1:1)"; compilerFault(plain) != plain {
 		t.Errorf("an ordinary message changed: %q", compilerFault(plain))
+	}
+}
+
+// TestFilePresetKeptInTheStore: a file given as a preset for an input the
+// flow reaches after a question is kept in Config.Files while the session
+// is saved, as an answered file is, not carried in the state as base64;
+// it reaches its input intact when the flow resumes.
+func TestFilePresetKeptInTheStore(t *testing.T) {
+	tp := loadInlineScopes(t, "[]", `inputs:
+  - {name: to, type: email, prompt: "To whom?"}
+  - {name: report, type: file, prompt: "Which file?", max_size: 4MB}
+steps:
+  - say: sending ${ inputs.report.name } to ${ inputs.to }
+output:
+  size: ${ inputs.report.size }
+  sha256: ${ inputs.report.sha256 }
+`)
+	data := bytes.Repeat([]byte("quarterly figures\n"), 2<<20/18)
+	preset := map[string]any{"report": map[string]any{"name": "q3.txt", "content_type": "text/plain", "base64": base64.StdEncoding.EncodeToString(data)}}
+	e, err := New(Config{GraphURL: "https://graph.microsoft.com/v1.0", Auth: auth.Static("test-token"), Now: func() time.Time { return fixedNow }, Files: &MemoryFiles{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	turn, err := e.Start(context.Background(), tp, StartOptions{Inputs: preset})
+	if err != nil || turn.Kind != KindQuestion {
+		t.Fatalf("start: %v %v, want the question for to", turn.Kind, err)
+	}
+	if len(turn.State) > 4<<10 {
+		t.Errorf("the paused state is %d bytes: the 2 MB preset is in it, not in the file store", len(turn.State))
+	}
+	turn, err = e.Resume(context.Background(), turn.State, "megan@contoso.com")
+	if err != nil || turn.Kind != KindDone {
+		t.Fatalf("resume: %v %v %v", turn.Kind, turn.Err, err)
+	}
+	sum := sha256.Sum256(data)
+	if got := fmt.Sprint(turn.Outputs[0].Value, " ", turn.Outputs[1].Value); got != fmt.Sprint(len(data), " ", hex.EncodeToString(sum[:])) {
+		t.Errorf("outputs %s, want the preset's size and SHA-256", got)
+	}
+
+	// A preset that is not a file stays as given: its input reports it.
+	bad := map[string]any{"report": map[string]any{"name": "q3.txt", "base64": "not base64!"}}
+	turn, _ = e.Start(context.Background(), tp, StartOptions{Inputs: bad})
+	turn, _ = e.Resume(context.Background(), turn.State, "megan@contoso.com")
+	if turn.Kind != KindQuestion || (turn.Question.Input != "report" || !strings.Contains(turn.Question.Error, "not valid base64")) {
+		t.Errorf("a bad file preset: %v %+v, want its question saying the base64 is not valid", turn.Kind, turn.Question)
 	}
 }
