@@ -91,6 +91,9 @@ type GraphOptions struct {
 	// UploadChunkBytes is the range size of http steps with upload
 	// (graph.DefaultUploadChunkBytes, 4 MiB, when 0).
 	UploadChunkBytes int
+	// UploadResumes is how many times an upload may resume after a lost
+	// range (graph.DefaultUploadResumes when 0; negative: never).
+	UploadResumes int
 }
 
 // Engine runs templates. It is safe for concurrent use: one Engine serves

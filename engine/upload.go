@@ -114,7 +114,7 @@ func (s *session) execUpload(ctx context.Context, st *step) action {
 	}
 	sctx, cancel, limit := s.stepContext(ctx)
 	defer cancel()
-	resp, err := s.e.client.Upload(sctx, raw, input.Content(f), graph.UploadOptions{ChunkBytes: s.e.cfg.Graph.UploadChunkBytes})
+	resp, err := s.e.client.Upload(sctx, raw, input.Content(f), graph.UploadOptions{ChunkBytes: s.e.cfg.Graph.UploadChunkBytes, MaxResumes: s.e.cfg.Graph.UploadResumes})
 	if err != nil {
 		return s.sendFailed(sctx, st, limit, err)
 	}

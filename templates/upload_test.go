@@ -109,3 +109,47 @@ func TestSendMailLargeAttachmentSurvivesDroppedRange(t *testing.T) {
 		t.Errorf("the attachment %q (%d bytes) is not the file sent (%d bytes)", values[0].Get("name").Str, len(got), len(file))
 	}
 }
+
+// With GraphOptions.UploadResumes negative, a lost range ends the flow:
+// the message is not sent with half an attachment.
+func TestSendMailUploadWithoutResumes(t *testing.T) {
+	now := func() time.Time { return start1 }
+	sb, ts := sandbox.NewTestServer(t, sandbox.Options{Now: now})
+	tp, err := Get("send-mail")
+	if err != nil {
+		t.Fatal(err)
+	}
+	file := make([]byte, 3_600_000)
+	rand.NewChaCha8([32]byte{8}).Read(file)
+	sb.Faults().Add(sandbox.Fault{Method: "PUT", Path: "/api/v2.0/*", DropAfterApply: true, Count: 1})
+	tok := sb.Token(tp.Scopes()...)
+	e, err := engine.New(engine.Config{GraphURL: ts.URL + "/v1.0", HTTPClient: ts.Client(), Auth: auth.Static(tok), Now: now,
+		Files: &engine.MemoryFiles{}, Graph: engine.GraphOptions{UploadChunkBytes: 1 << 20, UploadResumes: -1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	turn, err := e.Start(context.Background(), tp, engine.StartOptions{AutoConfirm: true, Inputs: map[string]any{
+		"to": "AlexW@contoso.onmicrosoft.com", "cc": []any{}, "subject": "Deck", "body": "Attached.", "html": false,
+		"attachments": []any{map[string]any{"name": "deck.pptx", "content_type": "application/octet-stream", "base64": base64.StdEncoding.EncodeToString(file)}},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if turn.Status == engine.StatusCompleted || turn.Err == nil {
+		t.Fatalf("turn %v %v: want the flow to fail on the lost range", turn.Kind, turn.Status)
+	}
+	puts, gets, sends := 0, 0, 0
+	for _, r := range sb.Requests() {
+		switch {
+		case r.Method == "PUT" && strings.HasPrefix(r.Path, "/api/"):
+			puts++
+		case r.Method == "GET" && strings.HasPrefix(r.Path, "/api/"):
+			gets++
+		case r.Method == "POST" && strings.HasSuffix(r.Path, "/send"):
+			sends++
+		}
+	}
+	if puts != 1 || gets != 0 || sends != 0 {
+		t.Errorf("%d ranges, %d status GETs, %d sends; want 1 range, no GET, nothing sent", puts, gets, sends)
+	}
+}
