@@ -44,20 +44,29 @@ func tentativelyAcceptEvent(c *call) (result, *graphError) {
 // were invited to: 202 and no body. The organizer's copy (when the
 // organizer is a sandbox user and sendResponse is not false) gets the
 // attendee's new status. A declined meeting leaves the calendar, as
-// Outlook moves it to Deleted Items.
+// Outlook moves it to Deleted Items. An occurrence id answers that
+// occurrence only (respondToOccurrence).
 func respondToEvent(c *call, response string) (result, *graphError) {
-	if _, _, isOcc := parseOccurrenceID(c.ids[0]); isOcc {
-		return result{}, newError(400, "ErrorInvalidRequest", "The sandbox does not support responding to a single occurrence of a series; respond to the series master.")
-	}
-	i, err := c.findEvent(c.ids[0])
-	if err != nil {
-		return result{}, err
+	masterID, day, isOcc := parseOccurrenceID(c.ids[0])
+	var ev Object // the event answered, as the caller sees it
+	i := -1
+	if isOcc {
+		occ, err := c.occurrence(masterID, day)
+		if err != nil {
+			return result{}, err
+		}
+		ev = occ
+	} else {
+		var err *graphError
+		if i, err = c.findEvent(c.ids[0]); err != nil {
+			return result{}, err
+		}
+		ev = c.mbox.Events[i]
 	}
 	body, err := c.decodeObject(eventResponseType)
 	if err != nil {
 		return result{}, err
 	}
-	ev := c.mbox.Events[i]
 	if getBool(ev, "isOrganizer") {
 		// Exchange's codes for it (EWS's ResponseCodeType names).
 		code := map[string]string{"accepted": "ErrorCalendarIsOrganizerForAccept", "declined": "ErrorCalendarIsOrganizerForDecline",
@@ -82,42 +91,144 @@ func respondToEvent(c *call, response string) (result, *graphError) {
 	}
 	now := timestamp(c.s.now())
 	status := Object{"response": response, "time": now}
+	send, ok := body["sendResponse"].(bool)
+	send = !ok || send
+	if isOcc {
+		c.respondToOccurrence(ev, day, status, send)
+		return result{status: 202}, nil
+	}
 	if response == "declined" {
 		c.mbox.Events = append(c.mbox.Events[:i:i], c.mbox.Events[i+1:]...)
 	} else {
 		ev["responseStatus"] = status
-		if response == "tentativelyAccepted" {
-			ev["showAs"] = "tentative"
-		} else if getString(ev, "showAs") == "tentative" {
-			ev["showAs"] = "busy"
+		if sa := answeredShowAs(getString(ev, "showAs"), response); sa != "" {
+			ev["showAs"] = sa
 		}
 		ev["changeKey"] = newChangeKey()
 		ev["lastModifiedDateTime"] = now
 	}
-	if send, ok := body["sendResponse"].(bool); !ok || send {
+	if send {
 		c.updateOrganizerCopy(ev, status)
 	}
 	return result{status: 202}, nil
+}
+
+// answeredShowAs is how an answered meeting shows: tentative when
+// accepted tentatively; an accepted meeting that showed as tentative (not
+// answered yet, or tentatively accepted before) becomes busy; anything
+// else keeps what it was.
+func answeredShowAs(showAs, response string) string {
+	if response == "tentativelyAccepted" {
+		return "tentative"
+	}
+	if showAs == "tentative" {
+		return "busy"
+	}
+	return showAs
+}
+
+// respondToOccurrence records the mailbox owner's answer to one
+// occurrence occ (as built by c.occurrence, on day yyyymmdd) of a series
+// they attend. Accepting, even tentatively, makes the occurrence an
+// exception of the attendee's series with its own responseStatus and
+// showAs; declining removes it from their calendar, as a cancelled
+// occurrence. With send, the organizer's series records the answer on the
+// same occurrence.
+func (c *call) respondToOccurrence(occ Object, day string, status Object, send bool) {
+	i, _ := c.findEvent(getString(occ, "seriesMasterId"))
+	master := c.mbox.Events[i]
+	id := getString(occ, "id")
+	now := getString(status, "time")
+	if getString(status, "response") == "declined" {
+		cancelOccurrence(master, id)
+	} else {
+		ex := exceptionFor(master, id)
+		ex["responseStatus"] = cloneObject(status)
+		if sa := answeredShowAs(getString(occ, "showAs"), getString(status, "response")); sa != "" {
+			ex["showAs"] = sa
+		}
+		ex["changeKey"] = newChangeKey()
+		ex["lastModifiedDateTime"] = now
+	}
+	// The exception is part of the series' item, as in Exchange.
+	master["changeKey"] = newChangeKey()
+	if send {
+		c.updateOrganizerOccurrence(master, day, status)
+	}
+}
+
+// organizerEvents returns the organizer's own events of the meeting ev
+// (same iCalUId), when the organizer is another sandbox user.
+func (c *call) organizerEvents(ev Object) []Object {
+	org := c.s.data.mailboxByAddress(strings.TrimSpace(getString(getObject(getObject(ev, "organizer"), "emailAddress"), "address")))
+	if org == nil || org == c.mbox {
+		return nil
+	}
+	var out []Object
+	for _, oe := range org.Events {
+		if getBool(oe, "isOrganizer") && getString(oe, "iCalUId") == getString(ev, "iCalUId") {
+			out = append(out, oe)
+		}
+	}
+	return out
 }
 
 // updateOrganizerCopy sets the mailbox owner's status among the attendees
 // of the organizer's copy of ev (same iCalUId), if the organizer is in the
 // sandbox.
 func (c *call) updateOrganizerCopy(ev Object, status Object) {
-	org := c.s.data.mailboxByAddress(strings.TrimSpace(getString(getObject(getObject(ev, "organizer"), "emailAddress"), "address")))
-	if org == nil || org == c.mbox {
-		return
-	}
-	for _, oe := range org.Events {
-		if !getBool(oe, "isOrganizer") || getString(oe, "iCalUId") != getString(ev, "iCalUId") {
-			continue
-		}
+	for _, oe := range c.organizerEvents(ev) {
 		for _, a := range getArray(oe, "attendees") {
 			am := asObject(a)
 			if isAddressOf(c.mbox, strings.TrimSpace(getString(getObject(am, "emailAddress"), "address"))) {
 				am["status"] = cloneObject(status)
 			}
 		}
+		oe["changeKey"] = newChangeKey()
+	}
+}
+
+// updateOrganizerOccurrence records the mailbox owner's status for the
+// occurrence on day (yyyymmdd) of the organizer's series of master: the
+// occurrence becomes (or stays) an exception listing the attendee with
+// that status; the series' attendee list is unchanged. As [MS-OXOCAL]
+// 3.1.4.8.5.2 says, an answer for an occurrence the organizer has
+// cancelled is discarded, and so is one from an address the series does
+// not list.
+func (c *call) updateOrganizerOccurrence(master Object, day string, status Object) {
+	d, err := time.Parse("20060102", day)
+	if err != nil {
+		return
+	}
+	for _, oe := range c.organizerEvents(master) {
+		if _, ok := seriesOccurrence(oe, day); !ok {
+			continue
+		}
+		var attendee Object
+		for _, a := range getArray(oe, "attendees") {
+			if isAddressOf(c.mbox, attendeeAddress(a)) {
+				attendee = cloneObject(asObject(a))
+				break
+			}
+		}
+		if attendee == nil {
+			continue
+		}
+		attendee["status"] = cloneObject(status)
+		ex := exceptionFor(oe, occurrenceID(getString(oe, "id"), d))
+		answered := getArray(ex, "attendees")
+		found := false
+		for j, a := range answered {
+			if isAddressOf(c.mbox, attendeeAddress(a)) {
+				answered[j], found = attendee, true
+			}
+		}
+		if !found {
+			answered = append(answered, attendee)
+		}
+		ex["attendees"] = answered
+		ex["changeKey"] = newChangeKey()
+		ex["lastModifiedDateTime"] = getString(status, "time")
 		oe["changeKey"] = newChangeKey()
 	}
 }
@@ -148,7 +259,7 @@ func cancelEvent(c *call) (result, *graphError) {
 		return result{}, newError(400, "ErrorCalendarIsNotOrganizer", msgNotOrganizerCancel)
 	}
 	if isOcc {
-		ev["cancelledOccurrences"] = append(getArray(ev, "cancelledOccurrences"), c.ids[0])
+		cancelOccurrence(ev, c.ids[0])
 		ev["changeKey"] = newChangeKey()
 		c.cancelOccurrenceForAttendees(ev, day)
 		return result{status: 202}, nil
@@ -182,7 +293,8 @@ func busyItems(m *Mailbox, from, to time.Time) []busyItem {
 		}
 		if e["recurrence"] != nil {
 			for _, occ := range expandSeries(e, from, to) {
-				out = append(out, busyItem{occ.start, occ.end, status(e), occurrenceObject(e, occ)})
+				o := occurrenceObject(e, occ) // an exception has its own answer
+				out = append(out, busyItem{occ.start, occ.end, status(o), o})
 			}
 			continue
 		}

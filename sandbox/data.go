@@ -73,7 +73,9 @@ type Mailbox struct {
 	// MailboxSettings is Graph's mailboxSettings object (timeZone, ...).
 	MailboxSettings Object `json:"mailboxSettings"`
 	// Events are single events and series masters, as Graph returns them;
-	// occurrences are computed.
+	// occurrences are computed. A master also keeps its exceptions (the
+	// occurrences answered on their own) under "exceptionOccurrences",
+	// which Graph shows only with $expand and the sandbox never renders.
 	Events []Object `json:"events"`
 	// TodoLists are the To Do lists with their tasks.
 	TodoLists []*TodoListData `json:"todoLists"`

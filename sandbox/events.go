@@ -71,6 +71,7 @@ var eventKind = &entityKind{
 // Prefer asks, @odata.etag from the changeKey.
 func eventView(c *call, o Object, z zone) Object {
 	v := cloneObject(o)
+	delete(v, exceptionsKey) // a navigation property: Graph shows it only with $expand
 	for _, k := range []string{"start", "end"} {
 		if t, _, err := parseDateTimeTimeZone(getObject(o, k)); err == nil {
 			v[k] = formatDateTimeTimeZone(t, z)
@@ -121,23 +122,21 @@ func getEvent(c *call) (result, *graphError) {
 	return ok(v)
 }
 
-// occurrence builds one occurrence of a series from its id's parts.
+// occurrence builds one occurrence (or exception) of a series from its
+// id's parts. An id naming no occurrence (not a series of this mailbox,
+// not a day of the series, cancelled) is not found, as Graph answers a
+// bad id.
 func (c *call) occurrence(masterID, day string) (Object, *graphError) {
 	i, err := c.findEvent(masterID)
 	if err != nil {
 		return nil, errNotFound()
 	}
 	m := c.mbox.Events[i]
-	d, perr := time.Parse("20060102", day)
-	if perr != nil || m["recurrence"] == nil {
+	occ, ok := seriesOccurrence(m, day)
+	if !ok {
 		return nil, errNotFound()
 	}
-	for _, occ := range expandSeries(m, d.Add(-48*time.Hour), d.Add(72*time.Hour)) {
-		if occ.day.Format("20060102") == day {
-			return occurrenceObject(m, occ), nil
-		}
-	}
-	return nil, errNotFound()
+	return occurrenceObject(m, occ), nil
 }
 
 func createEvent(c *call) (result, *graphError) {
@@ -392,7 +391,9 @@ func updateEvent(c *call) (result, *graphError) {
 	}
 	before := c.mbox.Events[i]
 	organizer := getBool(before, "isOrganizer")
-	keepResponses(before, merged, organizer && getBool(merged, "responseRequested") && significantChange(before, merged))
+	reset := organizer && getBool(merged, "responseRequested") && significantChange(before, merged)
+	keepResponses(before, merged, reset)
+	keepExceptions(before, merged, reset)
 	c.mbox.Events[i] = merged
 	if organizer {
 		// The organizer's change goes to the attendees; an attendee's
@@ -411,7 +412,7 @@ func deleteEvent(c *call) (result, *graphError) {
 		}
 		i, _ := c.findEvent(masterID)
 		m := c.mbox.Events[i]
-		m["cancelledOccurrences"] = append(getArray(m, "cancelledOccurrences"), c.ids[0])
+		cancelOccurrence(m, c.ids[0])
 		m["changeKey"] = newChangeKey()
 		if getBool(m, "isOrganizer") {
 			c.cancelOccurrenceForAttendees(m, day)

@@ -122,6 +122,7 @@ func newCopy(ev Object, m *Mailbox, id string, now time.Time) Object {
 	cp["reminderMinutesBeforeStart"] = float64(15)
 	cp["attendees"] = copyAttendees(ev, m)
 	cp["seriesMasterId"] = nil
+	delete(cp, exceptionsKey) // the organizer's tally of answers to single occurrences
 	if occ := getArray(ev, "cancelledOccurrences"); len(occ) > 0 {
 		// Occurrence ids name their master: re-issue them under the copy's.
 		var ids []any
@@ -195,6 +196,40 @@ func keepResponses(before, after Object, reset bool) {
 	}
 }
 
+// keepExceptions decides what becomes of the exceptions (answers to single
+// occurrences) of a series an update turned from before into after: they
+// are dropped when the answers are asked again (reset, as keepResponses
+// does for the series' answers) and when the recurrence changed, since
+// [MS-OXOCAL] 3.1.4.7.3.5 removes every exception of a series whose
+// pattern changes; otherwise they stay, and the organizer's lose the
+// answers of attendees no longer invited.
+func keepExceptions(before, after Object, reset bool) {
+	if reset || !reflect.DeepEqual(before["recurrence"], after["recurrence"]) {
+		delete(after, exceptionsKey)
+		return
+	}
+	if !getBool(after, "isOrganizer") {
+		return
+	}
+	invited := map[string]bool{}
+	for _, a := range getArray(after, "attendees") {
+		invited[strings.ToLower(attendeeAddress(a))] = true
+	}
+	for _, e := range getArray(after, exceptionsKey) {
+		ex := asObject(e)
+		if ex == nil || ex["attendees"] == nil {
+			continue
+		}
+		kept := []any{}
+		for _, a := range getArray(ex, "attendees") {
+			if invited[strings.ToLower(attendeeAddress(a))] {
+				kept = append(kept, a)
+			}
+		}
+		ex["attendees"] = kept
+	}
+}
+
 // sendUpdates carries an organizer's update of a meeting to the
 // attendees: existing copies get the meeting properties that changed (and,
 // after a significant change to a meeting that asks for responses, are
@@ -235,6 +270,9 @@ func (c *call) sendUpdates(before, after Object) {
 		if reanswer {
 			cp["responseStatus"] = Object{"response": "notResponded", "time": unansweredTime}
 			cp["showAs"] = "tentative"
+		}
+		if reanswer || !reflect.DeepEqual(before["recurrence"], after["recurrence"]) {
+			delete(cp, exceptionsKey) // as keepExceptions does for the organizer
 		}
 		if reflect.DeepEqual(cp, m.Events[i]) {
 			continue
@@ -290,16 +328,9 @@ func (c *call) cancelOccurrenceForAttendees(ev Object, day string) {
 			continue
 		}
 		cp := m.Events[i]
-		occ := occurrenceID(getString(cp, "id"), d)
-		for _, id := range getArray(cp, "cancelledOccurrences") {
-			if id == occ {
-				occ = ""
-			}
-		}
-		if occ == "" {
+		if !cancelOccurrence(cp, occurrenceID(getString(cp, "id"), d)) {
 			continue
 		}
-		cp["cancelledOccurrences"] = append(getArray(cp, "cancelledOccurrences"), occ)
 		cp["changeKey"] = newChangeKey()
 		cp["lastModifiedDateTime"] = timestamp(now)
 	}

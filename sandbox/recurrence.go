@@ -231,9 +231,16 @@ func matchesIndex(index string, d time.Time) bool {
 	return false
 }
 
-// occurrenceObject is the stored shape of one occurrence of master.
+// occurrenceObject is the stored shape of one occurrence of master: an
+// "occurrence" built from the master, or an "exception" when the master
+// holds one for it (see exceptions below).
 func occurrenceObject(master Object, occ occurrence) Object {
-	o := cloneObject(master)
+	o := make(Object, len(master))
+	for k, v := range master {
+		if k != "cancelledOccurrences" && k != exceptionsKey {
+			o[k] = cloneValue(v)
+		}
+	}
 	sz, _ := resolveZone(getString(getObject(master, "start"), "timeZone"))
 	ez, _ := resolveZone(getString(getObject(master, "end"), "timeZone"))
 	o["id"] = occurrenceID(getString(master, "id"), occ.day)
@@ -243,6 +250,117 @@ func occurrenceObject(master Object, occ occurrence) Object {
 	o["start"] = formatDateTimeTimeZone(occ.start, sz)
 	o["end"] = formatDateTimeTimeZone(occ.end, ez)
 	o["originalStart"] = occ.start.UTC().Format(time.RFC3339)
-	delete(o, "cancelledOccurrences")
+	if _, ex := findException(master, getString(o, "id")); ex != nil {
+		applyException(o, ex)
+	}
 	return o
+}
+
+// Exceptions: an occurrence answered on its own (accept, tentativelyAccept
+// or decline with an occurrence id) becomes an exception of its series, as
+// in Exchange, where it is an attachment of the series master. The master
+// keeps them under exceptionsKey, Graph's name for the navigation property
+// (exceptionOccurrences), which Graph returns only with $expand and the
+// sandbox never renders. Each entry holds the exception's id (the
+// occurrence's: the id the client used stays valid) and only what differs
+// from the series; everything else is the series', so an organizer's later
+// change of the subject or location reaches the exceptions too.
+//
+// What an entry holds: in an attendee's copy, the attendee's own answer
+// (responseStatus, showAs); in the organizer's series, the attendees who
+// answered that occurrence (attendees, each with its status), laid over the
+// series' attendee list by address. Both carry the exception's changeKey
+// and lastModifiedDateTime.
+const exceptionsKey = "exceptionOccurrences"
+
+// findException returns the index and entry of master's exception id, or
+// -1 and nil.
+func findException(master Object, id string) (int, Object) {
+	for i, e := range getArray(master, exceptionsKey) {
+		if ex := asObject(e); ex != nil && getString(ex, "id") == id {
+			return i, ex
+		}
+	}
+	return -1, nil
+}
+
+// exceptionFor returns master's exception id, adding an empty one first if
+// there is none.
+func exceptionFor(master Object, id string) Object {
+	if _, ex := findException(master, id); ex != nil {
+		return ex
+	}
+	ex := Object{"id": id}
+	master[exceptionsKey] = append(getArray(master, exceptionsKey), ex)
+	return ex
+}
+
+// removeException forgets master's exception id (the occurrence was
+// cancelled or deleted: nothing is left to show).
+func removeException(master Object, id string) {
+	i, _ := findException(master, id)
+	if i < 0 {
+		return
+	}
+	list := getArray(master, exceptionsKey)
+	list = append(list[:i:i], list[i+1:]...)
+	if len(list) == 0 {
+		delete(master, exceptionsKey)
+		return
+	}
+	master[exceptionsKey] = list
+}
+
+// applyException lays the exception ex over the occurrence o built from
+// its master: its properties replace the series', and the statuses of its
+// attendees replace those of the same addresses in the series' list (an
+// attendee the organizer has since removed is not shown again).
+func applyException(o, ex Object) {
+	o["type"] = "exception"
+	for k, v := range ex {
+		switch k {
+		case "id":
+		case "attendees":
+			answered := map[string]any{}
+			for _, a := range getArray(ex, "attendees") {
+				answered[strings.ToLower(attendeeAddress(a))] = getObject(asObject(a), "status")
+			}
+			for _, a := range getArray(o, "attendees") {
+				if st, ok := answered[strings.ToLower(attendeeAddress(a))].(map[string]any); ok && st != nil {
+					asObject(a)["status"] = cloneObject(st)
+				}
+			}
+		default:
+			o[k] = cloneValue(v)
+		}
+	}
+}
+
+// cancelOccurrence removes the occurrence id from master's series: it is
+// listed in cancelledOccurrences (once) and its exception, if any, goes.
+// It reports whether the series changed.
+func cancelOccurrence(master Object, id string) bool {
+	for _, c := range getArray(master, "cancelledOccurrences") {
+		if c == id {
+			return false
+		}
+	}
+	master["cancelledOccurrences"] = append(getArray(master, "cancelledOccurrences"), id)
+	removeException(master, id)
+	return true
+}
+
+// seriesOccurrence finds the occurrence of master on day (yyyymmdd), if
+// the series has one there that is not cancelled.
+func seriesOccurrence(master Object, day string) (occurrence, bool) {
+	d, err := time.Parse("20060102", day)
+	if err != nil || master["recurrence"] == nil {
+		return occurrence{}, false
+	}
+	for _, occ := range expandSeries(master, d.Add(-48*time.Hour), d.Add(72*time.Hour)) {
+		if occ.day.Format("20060102") == day {
+			return occ, true
+		}
+	}
+	return occurrence{}, false
 }
