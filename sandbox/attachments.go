@@ -174,7 +174,7 @@ func addAttachment(c *call) (result, *graphError) {
 	if gerr != nil {
 		return result{}, gerr
 	}
-	o, gerr := c.decodeObject(attachmentType)
+	o, gerr := c.decodeObject(attachmentType.get())
 	if gerr != nil {
 		return result{}, gerr
 	}
@@ -201,18 +201,22 @@ func errMessageTooLarge() *graphError {
 	return newError(400, "ErrorMessageSizeExceeded", "The message exceeds the maximum supported size (%d MB).", maxMessageBytes>>20)
 }
 
-var attachmentItemType = newObjType("attachmentItem", map[string]*field{
-	"attachmentType": enum("attachmentType", "file", "item", "reference"),
-	"name":           str(),
-	"size":           integer(),
-	"contentType":    str(),
-	"isInline":       boolean(),
-	"contentId":      str(),
-})
+var attachmentItemType = lazyType{build: func() *objType {
+	return newObjType("attachmentItem", map[string]*field{
+		"attachmentType": enum("attachmentType", "file", "item", "reference"),
+		"name":           str(),
+		"size":           integer(),
+		"contentType":    str(),
+		"isInline":       boolean(),
+		"contentId":      str(),
+	})
+}}
 
-var createUploadSessionType = newObjType("createUploadSession", map[string]*field{
-	"AttachmentItem": object(attachmentItemType),
-})
+var createUploadSessionType = lazyType{build: func() *objType {
+	return newObjType("createUploadSession", map[string]*field{
+		"AttachmentItem": object(attachmentItemType.get()),
+	})
+}}
 
 // uploadSession is an open upload of one file to one message. Upload
 // sessions live in memory only: a restarted sandbox forgets them, as an
@@ -240,7 +244,7 @@ func createUploadSession(c *call) (result, *graphError) {
 	if gerr != nil {
 		return result{}, gerr
 	}
-	o, gerr := c.decodeObject(createUploadSessionType)
+	o, gerr := c.decodeObject(createUploadSessionType.get())
 	if gerr != nil {
 		return result{}, gerr
 	}

@@ -22,17 +22,23 @@ const msgNotOrganizerCancel = "Your request can't be completed. You need to be a
 // not in the docs).
 const msgOrganizerResponds = "Your request can't be completed. You can't respond to this meeting because you're the meeting organizer."
 
-var timeSlotType = newObjType("timeSlot", map[string]*field{
-	"start": object(dateTimeTimeZoneType), "end": object(dateTimeTimeZoneType),
-})
+var timeSlotType = lazyType{build: func() *objType {
+	return newObjType("timeSlot", map[string]*field{
+		"start": object(dateTimeTimeZoneType.get()), "end": object(dateTimeTimeZoneType.get()),
+	})
+}}
 
 // eventResponseType is the body of accept, tentativelyAccept and decline
 // (event-accept.md, event-decline.md, event-tentativelyaccept.md).
-var eventResponseType = newObjType("eventResponse", map[string]*field{
-	"comment": str(), "sendResponse": boolean(), "proposedNewTime": object(timeSlotType),
-})
+var eventResponseType = lazyType{build: func() *objType {
+	return newObjType("eventResponse", map[string]*field{
+		"comment": str(), "sendResponse": boolean(), "proposedNewTime": object(timeSlotType.get()),
+	})
+}}
 
-var eventCancelType = newObjType("eventCancel", map[string]*field{"comment": str()})
+var eventCancelType = lazyType{build: func() *objType {
+	return newObjType("eventCancel", map[string]*field{"comment": str()})
+}}
 
 func acceptEvent(c *call) (result, *graphError)  { return respondToEvent(c, "accepted") }
 func declineEvent(c *call) (result, *graphError) { return respondToEvent(c, "declined") }
@@ -63,7 +69,7 @@ func respondToEvent(c *call, response string) (result, *graphError) {
 		}
 		ev = c.mbox.Events[i]
 	}
-	body, err := c.decodeObject(eventResponseType)
+	body, err := c.decodeObject(eventResponseType.get())
 	if err != nil {
 		return result{}, err
 	}
@@ -251,7 +257,7 @@ func cancelEvent(c *call) (result, *graphError) {
 	if err != nil {
 		return result{}, err
 	}
-	if _, err := c.decodeObject(eventCancelType); err != nil {
+	if _, err := c.decodeObject(eventCancelType.get()); err != nil {
 		return result{}, err
 	}
 	ev := c.mbox.Events[i]
@@ -315,10 +321,12 @@ var availabilityDigit = map[string]byte{"free": '0', "tentative": '1', "busy": '
 // statusRank orders statuses for a slot several items overlap.
 var statusRank = map[string]int{"free": 0, "workingElsewhere": 1, "tentative": 2, "busy": 3, "oof": 4}
 
-var getScheduleType = newObjType("getSchedule", map[string]*field{
-	"schedules": arrayOf(str()), "startTime": object(dateTimeTimeZoneType), "endTime": object(dateTimeTimeZoneType),
-	"availabilityViewInterval": integer(),
-})
+var getScheduleType = lazyType{build: func() *objType {
+	return newObjType("getSchedule", map[string]*field{
+		"schedules": arrayOf(str()), "startTime": object(dateTimeTimeZoneType.get()), "endTime": object(dateTimeTimeZoneType.get()),
+		"availabilityViewInterval": integer(),
+	})
+}}
 
 // Bounds on getSchedule the sandbox enforces (Graph documents the interval
 // range; the schedule count and window are the sandbox's own bounds, chosen
@@ -336,7 +344,7 @@ const (
 // An address that is not a sandbox user gets an error entry, as Graph does
 // for an unknown recipient.
 func getSchedule(c *call) (result, *graphError) {
-	body, err := c.decodeObject(getScheduleType)
+	body, err := c.decodeObject(getScheduleType.get())
 	if err != nil {
 		return result{}, err
 	}
@@ -416,30 +424,34 @@ func getSchedule(c *call) (result, *graphError) {
 	return ok(Object{"@odata.context": c.contextURL("Collection(microsoft.graph.scheduleInformation)"), "value": value})
 }
 
-var locationConstraintItemType = newObjType("locationConstraintItem", map[string]*field{
-	"resolveAvailability": boolean(), "displayName": str(), "locationEmailAddress": str(), "address": anyValue(),
-	"coordinates": anyValue(), "locationUri": str(), "locationType": str(), "uniqueId": str(), "uniqueIdType": str(),
-})
+var locationConstraintItemType = lazyType{build: func() *objType {
+	return newObjType("locationConstraintItem", map[string]*field{
+		"resolveAvailability": boolean(), "displayName": str(), "locationEmailAddress": str(), "address": anyValue(),
+		"coordinates": anyValue(), "locationUri": str(), "locationType": str(), "uniqueId": str(), "uniqueIdType": str(),
+	})
+}}
 
-var findMeetingTimesType = newObjType("findMeetingTimes", map[string]*field{
-	"attendees": arrayOf(object(newObjType("attendeeBase", map[string]*field{
-		"type": enum("attendeeType", "required", "optional", "resource"), "emailAddress": object(emailAddressType),
-	}))),
-	"locationConstraint": object(newObjType("locationConstraint", map[string]*field{
-		"isRequired": anyValue(), "suggestLocation": anyValue(), "locations": arrayOf(object(locationConstraintItemType)),
-	})),
-	"timeConstraint": object(newObjType("timeConstraint", map[string]*field{
-		"activityDomain": enum("activityDomain", "unknown", "work", "personal", "unrestricted"),
-		"timeSlots":      arrayOf(object(timeSlotType)),
-	})),
-	// The docs' own example sends these four as strings ("false", "100");
-	// they are read leniently (boolish, numberish).
-	"isOrganizerOptional":       anyValue(),
-	"meetingDuration":           str(),
-	"maxCandidates":             anyValue(),
-	"minimumAttendeePercentage": anyValue(),
-	"returnSuggestionReasons":   anyValue(),
-})
+var findMeetingTimesType = lazyType{build: func() *objType {
+	return newObjType("findMeetingTimes", map[string]*field{
+		"attendees": arrayOf(object(newObjType("attendeeBase", map[string]*field{
+			"type": enum("attendeeType", "required", "optional", "resource"), "emailAddress": object(emailAddressType.get()),
+		}))),
+		"locationConstraint": object(newObjType("locationConstraint", map[string]*field{
+			"isRequired": anyValue(), "suggestLocation": anyValue(), "locations": arrayOf(object(locationConstraintItemType.get())),
+		})),
+		"timeConstraint": object(newObjType("timeConstraint", map[string]*field{
+			"activityDomain": enum("activityDomain", "unknown", "work", "personal", "unrestricted"),
+			"timeSlots":      arrayOf(object(timeSlotType.get())),
+		})),
+		// The docs' own example sends these four as strings ("false", "100");
+		// they are read leniently (boolish, numberish).
+		"isOrganizerOptional":       anyValue(),
+		"meetingDuration":           str(),
+		"maxCandidates":             anyValue(),
+		"minimumAttendeePercentage": anyValue(),
+		"returnSuggestionReasons":   anyValue(),
+	})
+}}
 
 var isoDuration = lazyregexp.New(`^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$`)
 
@@ -511,7 +523,7 @@ const (
 // then time, at most maxCandidates (default 5); none gives the documented
 // emptySuggestionsReason.
 func findMeetingTimes(c *call) (result, *graphError) {
-	body, err := c.decodeObject(findMeetingTimesType)
+	body, err := c.decodeObject(findMeetingTimesType.get())
 	if err != nil {
 		return result{}, err
 	}

@@ -120,7 +120,7 @@ func createChecklistItem(c *call) (result, *graphError) {
 	if err != nil {
 		return result{}, err
 	}
-	patch, err := c.decodeObject(checklistItemType)
+	patch, err := c.decodeObject(checklistItemType.get())
 	if err != nil {
 		return result{}, err
 	}
@@ -150,7 +150,7 @@ func updateChecklistItem(c *call) (result, *graphError) {
 	if err != nil {
 		return result{}, err
 	}
-	patch, err := c.decodeObject(checklistItemType)
+	patch, err := c.decodeObject(checklistItemType.get())
 	if err != nil {
 		return result{}, err
 	}

@@ -11,50 +11,52 @@ import (
 // maxAttendees is Exchange's limit on an event's attendees.
 const maxAttendees = 500
 
-var eventType = newObjType("event", map[string]*field{
-	"subject":                    str(),
-	"body":                       object(itemBodyType),
-	"start":                      object(dateTimeTimeZoneType),
-	"end":                        object(dateTimeTimeZoneType),
-	"location":                   object(locationType),
-	"locations":                  arrayOf(object(locationType)),
-	"attendees":                  arrayOf(object(attendeeType)),
-	"organizer":                  object(recipientType),
-	"importance":                 importanceEnum,
-	"sensitivity":                enum("sensitivity", "normal", "personal", "private", "confidential"),
-	"showAs":                     enum("freeBusyStatus", "unknown", "free", "tentative", "busy", "oof", "workingElsewhere"),
-	"isAllDay":                   boolean(),
-	"isOnlineMeeting":            boolean(),
-	"onlineMeetingProvider":      enum("onlineMeetingProviderType", "unknown", "skypeForBusiness", "skypeForConsumer", "teamsForBusiness"),
-	"allowNewTimeProposals":      boolean(),
-	"isReminderOn":               boolean(),
-	"reminderMinutesBeforeStart": integer(),
-	"responseRequested":          boolean(),
-	"hideAttendees":              boolean(),
-	"categories":                 arrayOf(str()),
-	"recurrence":                 object(patternedRecurrenceType),
-	"transactionId":              str(),
-	"originalStartTimeZone":      str(),
-	"originalEndTimeZone":        str(),
-	"id":                         readOnly(str()),
-	"createdDateTime":            readOnly(str()),
-	"lastModifiedDateTime":       readOnly(str()),
-	"changeKey":                  readOnly(str()),
-	"iCalUId":                    readOnly(str()),
-	"type":                       readOnly(str()),
-	"webLink":                    readOnly(str()),
-	"onlineMeetingUrl":           readOnly(str()),
-	"onlineMeeting":              readOnly(anyValue()),
-	"seriesMasterId":             readOnly(str()),
-	"bodyPreview":                readOnly(str()),
-	"responseStatus":             readOnly(anyValue()),
-	"isOrganizer":                readOnly(boolean()),
-	"isCancelled":                readOnly(boolean()),
-	"isDraft":                    readOnly(boolean()),
-	"hasAttachments":             readOnly(boolean()),
-	"cancelledOccurrences":       readOnly(anyValue()),
-	"originalStart":              readOnly(str()),
-})
+var eventType = lazyType{build: func() *objType {
+	return newObjType("event", map[string]*field{
+		"subject":                    str(),
+		"body":                       object(itemBodyType.get()),
+		"start":                      object(dateTimeTimeZoneType.get()),
+		"end":                        object(dateTimeTimeZoneType.get()),
+		"location":                   object(locationType.get()),
+		"locations":                  arrayOf(object(locationType.get())),
+		"attendees":                  arrayOf(object(attendeeType.get())),
+		"organizer":                  object(recipientType.get()),
+		"importance":                 importanceEnum,
+		"sensitivity":                enum("sensitivity", "normal", "personal", "private", "confidential"),
+		"showAs":                     enum("freeBusyStatus", "unknown", "free", "tentative", "busy", "oof", "workingElsewhere"),
+		"isAllDay":                   boolean(),
+		"isOnlineMeeting":            boolean(),
+		"onlineMeetingProvider":      enum("onlineMeetingProviderType", "unknown", "skypeForBusiness", "skypeForConsumer", "teamsForBusiness"),
+		"allowNewTimeProposals":      boolean(),
+		"isReminderOn":               boolean(),
+		"reminderMinutesBeforeStart": integer(),
+		"responseRequested":          boolean(),
+		"hideAttendees":              boolean(),
+		"categories":                 arrayOf(str()),
+		"recurrence":                 object(patternedRecurrenceType.get()),
+		"transactionId":              str(),
+		"originalStartTimeZone":      str(),
+		"originalEndTimeZone":        str(),
+		"id":                         readOnly(str()),
+		"createdDateTime":            readOnly(str()),
+		"lastModifiedDateTime":       readOnly(str()),
+		"changeKey":                  readOnly(str()),
+		"iCalUId":                    readOnly(str()),
+		"type":                       readOnly(str()),
+		"webLink":                    readOnly(str()),
+		"onlineMeetingUrl":           readOnly(str()),
+		"onlineMeeting":              readOnly(anyValue()),
+		"seriesMasterId":             readOnly(str()),
+		"bodyPreview":                readOnly(str()),
+		"responseStatus":             readOnly(anyValue()),
+		"isOrganizer":                readOnly(boolean()),
+		"isCancelled":                readOnly(boolean()),
+		"isDraft":                    readOnly(boolean()),
+		"hasAttachments":             readOnly(boolean()),
+		"cancelledOccurrences":       readOnly(anyValue()),
+		"originalStart":              readOnly(str()),
+	})
+}}
 
 var eventKind = &entityKind{
 	typeName: "event",
@@ -140,7 +142,7 @@ func (c *call) occurrence(masterID, day string) (Object, *graphError) {
 }
 
 func createEvent(c *call) (result, *graphError) {
-	ev, err := c.decodeObject(eventType)
+	ev, err := c.decodeObject(eventType.get())
 	if err != nil {
 		return result{}, err
 	}
@@ -367,7 +369,7 @@ func updateEvent(c *call) (result, *graphError) {
 	if err := c.checkIfMatch(etagOf(getString(c.mbox.Events[i], "changeKey"))); err != nil {
 		return result{}, err
 	}
-	patch, err := c.decodeObject(eventType)
+	patch, err := c.decodeObject(eventType.get())
 	if err != nil {
 		return result{}, err
 	}

@@ -45,7 +45,7 @@ func FuzzCheckEventBody(f *testing.F) {
 		if err != nil {
 			return
 		}
-		ev, err := checkObject(eventType, in, "")
+		ev, err := checkObject(eventType.get(), in, "")
 		if err != nil {
 			return
 		}

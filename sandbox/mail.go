@@ -35,31 +35,37 @@ func resolveFolder(userID, idOrName string) (string, *graphError) {
 // maxRecipients is Exchange's default recipient limit per message.
 const maxRecipients = 500
 
-var internetHeaderType = newObjType("internetMessageHeader", map[string]*field{"name": str(), "value": str()})
+var internetHeaderType = lazyType{build: func() *objType {
+	return newObjType("internetMessageHeader", map[string]*field{"name": str(), "value": str()})
+}}
 
-var attachmentType = newObjType("attachment", map[string]*field{
-	"name": str(), "contentType": str(), "contentBytes": str(), "isInline": boolean(), "contentId": str(), "size": readOnly(integer()),
-	"id": readOnly(str()), "lastModifiedDateTime": readOnly(str()),
-})
+var attachmentType = lazyType{build: func() *objType {
+	return newObjType("attachment", map[string]*field{
+		"name": str(), "contentType": str(), "contentBytes": str(), "isInline": boolean(), "contentId": str(), "size": readOnly(integer()),
+		"id": readOnly(str()), "lastModifiedDateTime": readOnly(str()),
+	})
+}}
 
-var messageType = newObjType("message", map[string]*field{
-	"subject":                    str(),
-	"body":                       object(itemBodyType),
-	"toRecipients":               arrayOf(object(recipientType)),
-	"ccRecipients":               arrayOf(object(recipientType)),
-	"bccRecipients":              arrayOf(object(recipientType)),
-	"replyTo":                    arrayOf(object(recipientType)),
-	"from":                       object(recipientType),
-	"sender":                     object(recipientType),
-	"importance":                 importanceEnum,
-	"internetMessageHeaders":     arrayOf(object(internetHeaderType)),
-	"attachments":                arrayOf(object(attachmentType)),
-	"isDeliveryReceiptRequested": boolean(),
-	"isReadReceiptRequested":     boolean(),
-	"categories":                 arrayOf(str()),
-	"flag":                       anyValue(),
-	"inferenceClassification":    enum("inferenceClassificationType", "focused", "other"),
-})
+var messageType = lazyType{build: func() *objType {
+	return newObjType("message", map[string]*field{
+		"subject":                    str(),
+		"body":                       object(itemBodyType.get()),
+		"toRecipients":               arrayOf(object(recipientType.get())),
+		"ccRecipients":               arrayOf(object(recipientType.get())),
+		"bccRecipients":              arrayOf(object(recipientType.get())),
+		"replyTo":                    arrayOf(object(recipientType.get())),
+		"from":                       object(recipientType.get()),
+		"sender":                     object(recipientType.get()),
+		"importance":                 importanceEnum,
+		"internetMessageHeaders":     arrayOf(object(internetHeaderType.get())),
+		"attachments":                arrayOf(object(attachmentType.get())),
+		"isDeliveryReceiptRequested": boolean(),
+		"isReadReceiptRequested":     boolean(),
+		"categories":                 arrayOf(str()),
+		"flag":                       anyValue(),
+		"inferenceClassification":    enum("inferenceClassificationType", "focused", "other"),
+	})
+}}
 
 var messageKind = &entityKind{
 	typeName: "message",
@@ -130,12 +136,14 @@ func getMessage(c *call) (result, *graphError) {
 	return ok(v)
 }
 
-var sendMailType = newObjType("sendMail", map[string]*field{
-	"message": object(messageType),
-	// saveToSentItems is Edm.Boolean; Graph's reader also takes the
-	// strings "true" and "false" (the docs' own example sends "false").
-	"saveToSentItems": anyValue(),
-})
+var sendMailType = lazyType{build: func() *objType {
+	return newObjType("sendMail", map[string]*field{
+		"message": object(messageType.get()),
+		// saveToSentItems is Edm.Boolean; Graph's reader also takes the
+		// strings "true" and "false" (the docs' own example sends "false").
+		"saveToSentItems": anyValue(),
+	})
+}}
 
 // sendMail accepts a message for delivery (202, no body), keeps a copy in
 // Sent Items unless saveToSentItems is false, and delivers a copy to the
@@ -145,7 +153,7 @@ func sendMail(c *call) (result, *graphError) {
 		// MIME sendMail: base64 of a MIME message.
 		return sendMIME(c)
 	}
-	o, err := c.decodeObject(sendMailType)
+	o, err := c.decodeObject(sendMailType.get())
 	if err != nil {
 		return result{}, err
 	}

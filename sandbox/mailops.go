@@ -38,11 +38,13 @@ func (c *call) messageEntity(m Object) Object {
 
 // replyType is the body of reply, replyAll, forward and their create*
 // drafts: a comment, a partial message and (forward) toRecipients.
-var replyType = newObjType("reply", map[string]*field{
-	"comment":      str(),
-	"message":      object(messageType),
-	"toRecipients": arrayOf(object(recipientType)),
-})
+var replyType = lazyType{build: func() *objType {
+	return newObjType("reply", map[string]*field{
+		"comment":      str(),
+		"message":      object(messageType.get()),
+		"toRecipients": arrayOf(object(recipientType.get())),
+	})
+}}
 
 // replyKind says which of the six operations is served.
 type replyKind int
@@ -77,7 +79,7 @@ func (c *call) respond(kind replyKind, draft bool) (result, *graphError) {
 	var o Object
 	if strings.TrimSpace(string(c.body)) != "" || !draft {
 		// The create* drafts need no body; the sending ones need JSON.
-		if o, gerr = c.decodeObject(replyType); gerr != nil {
+		if o, gerr = c.decodeObject(replyType.get()); gerr != nil {
 			return result{}, gerr
 		}
 	}
@@ -200,7 +202,7 @@ func (c *call) buildDraft(msg Object) (Object, *graphError) {
 
 // createDraft is POST /me/messages: a draft in Drafts (201).
 func createDraft(c *call) (result, *graphError) {
-	o, gerr := c.decodeObject(messageType)
+	o, gerr := c.decodeObject(messageType.get())
 	if gerr != nil {
 		return result{}, gerr
 	}
@@ -251,20 +253,22 @@ var (
 
 // messagePatchType is the message type plus the properties only PATCH
 // names (isRead); read-only properties are refused before it is applied.
-var messagePatchType = func() *objType {
+var messagePatchType = lazyType{build: func() *objType {
 	f := map[string]*field{"isRead": boolean(), "internetMessageId": str()}
-	for k, v := range messageType.fields {
+	for k, v := range messageType.get().fields {
 		f[k] = v
 	}
 	return newObjType("message", f)
-}()
+}}
 
-var flagType = newObjType("followupFlag", map[string]*field{
-	"flagStatus":        enum("followupFlagStatus", "notFlagged", "complete", "flagged"),
-	"startDateTime":     object(dateTimeTimeZoneType),
-	"dueDateTime":       object(dateTimeTimeZoneType),
-	"completedDateTime": object(dateTimeTimeZoneType),
-})
+var flagType = lazyType{build: func() *objType {
+	return newObjType("followupFlag", map[string]*field{
+		"flagStatus":        enum("followupFlagStatus", "notFlagged", "complete", "flagged"),
+		"startDateTime":     object(dateTimeTimeZoneType.get()),
+		"dueDateTime":       object(dateTimeTimeZoneType.get()),
+		"completedDateTime": object(dateTimeTimeZoneType.get()),
+	})
+}}
 
 // updateMessage is PATCH /me/messages/{id} (200 with the message).
 func updateMessage(c *call) (result, *graphError) {
@@ -284,7 +288,7 @@ func updateMessage(c *call) (result, *graphError) {
 		if strings.HasPrefix(k, "@") {
 			continue
 		}
-		_, name := lookupField(messagePatchType, k)
+		_, name := lookupField(messagePatchType.get(), k)
 		if name == "" {
 			if _, known := messageKind.canonicalProp(k); known {
 				return result{}, newError(400, "ErrorInvalidPropertySet", msgReadOnlyProp, k)
@@ -298,12 +302,12 @@ func updateMessage(c *call) (result, *graphError) {
 			return result{}, newError(400, "ErrorInvalidPropertyUpdateSentMessage", msgSentReadOnly, name)
 		}
 	}
-	patch, gerr := checkObject(messagePatchType, raw, "")
+	patch, gerr := checkObject(messagePatchType.get(), raw, "")
 	if gerr != nil {
 		return result{}, gerr
 	}
 	if f, ok := patch["flag"].(map[string]any); ok {
-		nf, gerr := checkObject(flagType, f, "flag")
+		nf, gerr := checkObject(flagType.get(), f, "flag")
 		if gerr != nil {
 			return result{}, gerr
 		}
@@ -336,7 +340,9 @@ func updateMessage(c *call) (result, *graphError) {
 	return ok(c.messageEntity(merged))
 }
 
-var moveType = newObjType("move", map[string]*field{"destinationId": str()})
+var moveType = lazyType{build: func() *objType {
+	return newObjType("move", map[string]*field{"destinationId": str()})
+}}
 
 // moveMessage is POST /me/messages/{id}/move: a new copy in the
 // destination (a folder id or well-known name) with a new id (201); the
@@ -346,7 +352,7 @@ func moveMessage(c *call) (result, *graphError) {
 	if gerr != nil {
 		return result{}, gerr
 	}
-	o, gerr := c.decodeObject(moveType)
+	o, gerr := c.decodeObject(moveType.get())
 	if gerr != nil {
 		return result{}, gerr
 	}

@@ -9,13 +9,15 @@ import (
 // Outlook's is 10). Older reports saw 16-18 lists and no nextLink at all.
 const todoPageSize = 50
 
-var todoListType = newObjType("todoTaskList", map[string]*field{
-	"displayName":       str(),
-	"id":                readOnly(str()),
-	"isOwner":           readOnly(boolean()),
-	"isShared":          readOnly(boolean()),
-	"wellknownListName": readOnly(str()),
-})
+var todoListType = lazyType{build: func() *objType {
+	return newObjType("todoTaskList", map[string]*field{
+		"displayName":       str(),
+		"id":                readOnly(str()),
+		"isOwner":           readOnly(boolean()),
+		"isShared":          readOnly(boolean()),
+		"wellknownListName": readOnly(str()),
+	})
+}}
 
 var todoListKind = &entityKind{
 	typeName: "todoTaskList",
@@ -23,34 +25,40 @@ var todoListKind = &entityKind{
 	view:     func(c *call, o Object, z zone) Object { return cloneObject(o) },
 }
 
-var linkedResourceType = newObjType("linkedResource", map[string]*field{
-	"webUrl": str(), "applicationName": str(), "displayName": str(), "externalId": str(), "id": readOnly(str()),
-})
+var linkedResourceType = lazyType{build: func() *objType {
+	return newObjType("linkedResource", map[string]*field{
+		"webUrl": str(), "applicationName": str(), "displayName": str(), "externalId": str(), "id": readOnly(str()),
+	})
+}}
 
-var checklistItemType = newObjType("checklistItem", map[string]*field{
-	"displayName": str(), "isChecked": boolean(), "checkedDateTime": readOnly(str()), "createdDateTime": readOnly(str()), "id": readOnly(str()),
-})
+var checklistItemType = lazyType{build: func() *objType {
+	return newObjType("checklistItem", map[string]*field{
+		"displayName": str(), "isChecked": boolean(), "checkedDateTime": readOnly(str()), "createdDateTime": readOnly(str()), "id": readOnly(str()),
+	})
+}}
 
-var todoTaskType = newObjType("todoTask", map[string]*field{
-	"title":                    str(),
-	"body":                     object(itemBodyType),
-	"importance":               importanceEnum,
-	"status":                   enum("taskStatus", "notStarted", "inProgress", "completed", "waitingOnOthers", "deferred"),
-	"categories":               arrayOf(str()),
-	"dueDateTime":              object(dateTimeTimeZoneType),
-	"startDateTime":            object(dateTimeTimeZoneType),
-	"reminderDateTime":         object(dateTimeTimeZoneType),
-	"completedDateTime":        object(dateTimeTimeZoneType),
-	"isReminderOn":             boolean(),
-	"recurrence":               object(patternedRecurrenceType),
-	"linkedResources":          arrayOf(object(linkedResourceType)),
-	"checklistItems":           arrayOf(object(checklistItemType)),
-	"id":                       readOnly(str()),
-	"createdDateTime":          readOnly(str()),
-	"lastModifiedDateTime":     readOnly(str()),
-	"bodyLastModifiedDateTime": readOnly(str()),
-	"hasAttachments":           readOnly(boolean()),
-})
+var todoTaskType = lazyType{build: func() *objType {
+	return newObjType("todoTask", map[string]*field{
+		"title":                    str(),
+		"body":                     object(itemBodyType.get()),
+		"importance":               importanceEnum,
+		"status":                   enum("taskStatus", "notStarted", "inProgress", "completed", "waitingOnOthers", "deferred"),
+		"categories":               arrayOf(str()),
+		"dueDateTime":              object(dateTimeTimeZoneType.get()),
+		"startDateTime":            object(dateTimeTimeZoneType.get()),
+		"reminderDateTime":         object(dateTimeTimeZoneType.get()),
+		"completedDateTime":        object(dateTimeTimeZoneType.get()),
+		"isReminderOn":             boolean(),
+		"recurrence":               object(patternedRecurrenceType.get()),
+		"linkedResources":          arrayOf(object(linkedResourceType.get())),
+		"checklistItems":           arrayOf(object(checklistItemType.get())),
+		"id":                       readOnly(str()),
+		"createdDateTime":          readOnly(str()),
+		"lastModifiedDateTime":     readOnly(str()),
+		"bodyLastModifiedDateTime": readOnly(str()),
+		"hasAttachments":           readOnly(boolean()),
+	})
+}}
 
 var todoTaskKind = &entityKind{
 	typeName: "todoTask",
@@ -128,7 +136,7 @@ func newTodoList(name, wellKnown string) Object {
 }
 
 func createTodoList(c *call) (result, *graphError) {
-	o, err := c.decodeObject(todoListType)
+	o, err := c.decodeObject(todoListType.get())
 	if err != nil {
 		return result{}, err
 	}
@@ -147,7 +155,7 @@ func updateTodoList(c *call) (result, *graphError) {
 	if err != nil {
 		return result{}, err
 	}
-	o, err := c.decodeObject(todoListType)
+	o, err := c.decodeObject(todoListType.get())
 	if err != nil {
 		return result{}, err
 	}
@@ -298,7 +306,7 @@ func createTask(c *call) (result, *graphError) {
 	if err != nil {
 		return result{}, err
 	}
-	o, err := c.decodeObject(todoTaskType)
+	o, err := c.decodeObject(todoTaskType.get())
 	if err != nil {
 		return result{}, err
 	}
@@ -337,7 +345,7 @@ func updateTask(c *call) (result, *graphError) {
 	if err := c.checkIfMatch(getString(l.Tasks[i], "@odata.etag")); err != nil {
 		return result{}, err
 	}
-	patch, err := c.decodeObject(todoTaskType)
+	patch, err := c.decodeObject(todoTaskType.get())
 	if err != nil {
 		return result{}, err
 	}

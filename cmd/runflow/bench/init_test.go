@@ -16,10 +16,11 @@ import (
 // initialisation of runflow's own packages makes, summed, before main
 // runs. Every command pays it, `runflow version` included, so tables and
 // regular expressions are built on first use (internal/lazyregexp,
-// sync.OnceValue), not in package variables. It was 874 when set; a
-// single regexp.MustCompile of a media-type pattern in a package variable
-// cost about 4,100.
-const ownInitAllocBudget = 1200
+// sync.OnceValue, the sandbox's lazyType), not in package variables. It
+// was 874 when first set at 1,200, and 213 when lowered to 400; a single
+// regexp.MustCompile of a media-type pattern in a package variable cost
+// about 4,100.
+const ownInitAllocBudget = 400
 
 const modulePath = "github.com/runflow/runflow"
 
