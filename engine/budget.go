@@ -152,24 +152,30 @@ func withBudgetTypes(types []reflect.Type) []reflect.Type {
 			out = append(out, bt)
 			continue
 		}
-		in := []reflect.Type{budgetType}
-		for i := 0; i < t.NumIn(); i++ {
-			in = append(in, t.In(i))
-		}
-		outs := make([]reflect.Type, t.NumOut())
-		for i := range outs {
-			outs[i] = t.Out(i)
-		}
-		out = append(out, reflect.FuncOf(in, outs, t.IsVariadic()))
+		out = append(out, withBudgetParam(t))
 	}
 	return out
+}
+
+// withBudgetParam derives the function type t with a leading *evalBudget
+// parameter.
+func withBudgetParam(t reflect.Type) reflect.Type {
+	in := []reflect.Type{budgetType}
+	for i := 0; i < t.NumIn(); i++ {
+		in = append(in, t.In(i))
+	}
+	outs := make([]reflect.Type, t.NumOut())
+	for i := range outs {
+		outs[i] = t.Out(i)
+	}
+	return reflect.FuncOf(in, outs, t.IsVariadic())
 }
 
 // budgetedSignatures pairs each type of a charged function (expr's
 // builtins in budgetedNames, the template functions declared with
 // budgetedFunction and dataFunction) with the same type taking the budget
-// first. Written out, the types are in the binary; reflect.FuncOf, which
-// withBudgetTypes falls back on, cost about 20,000 instructions a call and
+// first. Written out, the types are in the binary; reflect.FuncOf
+// (withBudgetParam, the fallback) cost about 20,000 instructions a call and
 // more than the rest of loading a small template.
 // TestBudgetedSignaturesCoverEveryFunction keeps the list complete.
 var budgetedSignatures = sync.OnceValue(func() map[reflect.Type]reflect.Type {

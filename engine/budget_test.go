@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"reflect"
 	"runtime"
 	"strings"
 	"testing"
@@ -169,15 +168,7 @@ steps:
 // with the budget first.
 func TestBudgetedSignaturesCoverEveryFunction(t *testing.T) {
 	for plain, budgeted := range budgetedSignatures() {
-		in := []reflect.Type{budgetType}
-		for i := 0; i < plain.NumIn(); i++ {
-			in = append(in, plain.In(i))
-		}
-		outs := make([]reflect.Type, plain.NumOut())
-		for i := range outs {
-			outs[i] = plain.Out(i)
-		}
-		if want := reflect.FuncOf(in, outs, plain.IsVariadic()); budgeted != want {
+		if want := withBudgetParam(plain); budgeted != want {
 			t.Errorf("budgetedSignatures pairs %v with %v, want %v", plain, budgeted, want)
 		}
 	}

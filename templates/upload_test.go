@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"math/rand/v2"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -23,15 +24,7 @@ import (
 // upload asks the session where it stands and goes on, and the sent
 // message holds the file exactly once, byte for byte.
 func TestSendMailLargeAttachmentSurvivesDroppedRange(t *testing.T) {
-	now := func() time.Time { return start1 }
-	sb, ts := sandbox.NewTestServer(t, sandbox.Options{Now: now})
-	tp, err := Get("send-mail")
-	if err != nil {
-		t.Fatal(err)
-	}
-	file := make([]byte, 3_600_000)
-	rand.NewChaCha8([32]byte{7}).Read(file)
-
+	sb, ts := sandbox.NewTestServer(t, sandbox.Options{Now: func() time.Time { return start1 }})
 	// Once the first range is answered, the second range's answer is
 	// dropped after the sandbox stored it.
 	var once sync.Once
@@ -42,20 +35,7 @@ func TestSendMailLargeAttachmentSurvivesDroppedRange(t *testing.T) {
 			})
 		}
 	}
-	tok := sb.Token(tp.Scopes()...)
-	e, err := engine.New(engine.Config{GraphURL: ts.URL + "/v1.0", HTTPClient: ts.Client(), Auth: auth.Static(tok), Now: now,
-		Files: &engine.MemoryFiles{}, Graph: engine.GraphOptions{UploadChunkBytes: 1 << 20}, Trace: trace})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx := context.Background()
-	turn, err := e.Start(ctx, tp, engine.StartOptions{AutoConfirm: true, Inputs: map[string]any{
-		"to": "AlexW@contoso.onmicrosoft.com", "cc": []any{}, "subject": "Deck", "body": "Attached.", "html": false,
-		"attachments": []any{map[string]any{"name": "deck.pptx", "content_type": "application/octet-stream", "base64": base64.StdEncoding.EncodeToString(file)}},
-	}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	turn, file := sendDeck(t, sb, ts, 7, engine.GraphOptions{}, trace)
 	if turn.Kind != engine.KindDone || turn.Status != engine.StatusCompleted {
 		t.Fatalf("turn %v %v: %v", turn.Kind, turn.Status, turn.Err)
 	}
@@ -81,7 +61,8 @@ func TestSendMailLargeAttachmentSurvivesDroppedRange(t *testing.T) {
 		t.Errorf("ranges %q and %d status GETs; want each range once (%s) and one GET", ranges, gets, want)
 	}
 
-	c, err := graph.New(graph.Config{BaseURL: ts.URL + "/v1.0", HTTPClient: ts.Client(), Auth: auth.Static(tok)})
+	ctx := context.Background()
+	c, err := graph.New(graph.Config{BaseURL: ts.URL + "/v1.0", HTTPClient: ts.Client(), Auth: auth.Static(sb.Token("Mail.Read"))})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -113,28 +94,9 @@ func TestSendMailLargeAttachmentSurvivesDroppedRange(t *testing.T) {
 // With GraphOptions.UploadResumes negative, a lost range ends the flow:
 // the message is not sent with half an attachment.
 func TestSendMailUploadWithoutResumes(t *testing.T) {
-	now := func() time.Time { return start1 }
-	sb, ts := sandbox.NewTestServer(t, sandbox.Options{Now: now})
-	tp, err := Get("send-mail")
-	if err != nil {
-		t.Fatal(err)
-	}
-	file := make([]byte, 3_600_000)
-	rand.NewChaCha8([32]byte{8}).Read(file)
+	sb, ts := sandbox.NewTestServer(t, sandbox.Options{Now: func() time.Time { return start1 }})
 	sb.Faults().Add(sandbox.Fault{Method: "PUT", Path: "/api/v2.0/*", DropAfterApply: true, Count: 1})
-	tok := sb.Token(tp.Scopes()...)
-	e, err := engine.New(engine.Config{GraphURL: ts.URL + "/v1.0", HTTPClient: ts.Client(), Auth: auth.Static(tok), Now: now,
-		Files: &engine.MemoryFiles{}, Graph: engine.GraphOptions{UploadChunkBytes: 1 << 20, UploadResumes: -1}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	turn, err := e.Start(context.Background(), tp, engine.StartOptions{AutoConfirm: true, Inputs: map[string]any{
-		"to": "AlexW@contoso.onmicrosoft.com", "cc": []any{}, "subject": "Deck", "body": "Attached.", "html": false,
-		"attachments": []any{map[string]any{"name": "deck.pptx", "content_type": "application/octet-stream", "base64": base64.StdEncoding.EncodeToString(file)}},
-	}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	turn, _ := sendDeck(t, sb, ts, 8, engine.GraphOptions{UploadResumes: -1}, nil)
 	if turn.Status == engine.StatusCompleted || turn.Err == nil {
 		t.Fatalf("turn %v %v: want the flow to fail on the lost range", turn.Kind, turn.Status)
 	}
@@ -152,4 +114,30 @@ func TestSendMailUploadWithoutResumes(t *testing.T) {
 	if puts != 1 || gets != 0 || sends != 0 {
 		t.Errorf("%d ranges, %d status GETs, %d sends; want 1 range, no GET, nothing sent", puts, gets, sends)
 	}
+}
+
+// sendDeck runs send-mail on sb with a 3.6 MB attachment made from seed,
+// in 1 MiB ranges, and returns the final turn and the file.
+func sendDeck(t *testing.T, sb *sandbox.Server, ts *httptest.Server, seed byte, graphOpts engine.GraphOptions, trace func(graph.TraceEvent)) (*engine.Turn, []byte) {
+	t.Helper()
+	tp, err := Get("send-mail")
+	if err != nil {
+		t.Fatal(err)
+	}
+	file := make([]byte, 3_600_000)
+	rand.NewChaCha8([32]byte{seed}).Read(file)
+	graphOpts.UploadChunkBytes = 1 << 20
+	e, err := engine.New(engine.Config{GraphURL: ts.URL + "/v1.0", HTTPClient: ts.Client(), Auth: auth.Static(sb.Token(tp.Scopes()...)),
+		Now: func() time.Time { return start1 }, Files: &engine.MemoryFiles{}, Graph: graphOpts, Trace: trace})
+	if err != nil {
+		t.Fatal(err)
+	}
+	turn, err := e.Start(context.Background(), tp, engine.StartOptions{AutoConfirm: true, Inputs: map[string]any{
+		"to": "AlexW@contoso.onmicrosoft.com", "cc": []any{}, "subject": "Deck", "body": "Attached.", "html": false,
+		"attachments": []any{map[string]any{"name": "deck.pptx", "content_type": "application/octet-stream", "base64": base64.StdEncoding.EncodeToString(file)}},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return turn, file
 }
