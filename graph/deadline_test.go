@@ -29,8 +29,10 @@ func TestAttemptDeadlineWithAContextDeadline(t *testing.T) {
 		w.Write([]byte(`{"ok":true}`))
 	})
 
-	// The context allows 10 s; RequestTimeout (50 ms) ends the first attempt.
-	c, _ := newTestClient(t, srv.URL, func(cfg *Config) { cfg.RequestTimeout = 50 * time.Millisecond })
+	// The context allows 10 s; RequestTimeout (1 s) ends the first attempt.
+	// It bounds the second attempt too, which under -race on a loaded
+	// machine took more than the 50 ms this test once allowed.
+	c, _ := newTestClient(t, srv.URL, func(cfg *Config) { cfg.RequestTimeout = time.Second })
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	resp, err := c.Do(ctx, &Request{Path: "/me"})
