@@ -214,7 +214,7 @@ func TestRequestTimeoutPerAttempt(t *testing.T) {
 		w.Write([]byte(`{"ok":true}`))
 	})
 	defer close(release)
-	c, _ := newTestClient(t, srv.URL, func(cfg *Config) { cfg.RequestTimeout = 50 * time.Millisecond })
+	c, _ := newTestClient(t, srv.URL, func(cfg *Config) { cfg.RequestTimeout = time.Second })
 	resp, err := c.Do(context.Background(), &Request{Path: "/me"})
 	if err != nil {
 		t.Fatalf("Do: %v", err)
