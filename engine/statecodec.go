@@ -370,6 +370,12 @@ func parseState(data []byte, signed bool) (*parsedState, error) {
 		return nil, fmt.Errorf("it is not a JSON object")
 	}
 	st := &parsedState{}
+	// The version says which fields there are: a state of another version
+	// is reported as that, not by the first field this version lacks.
+	if v := root.Get("v"); v.Type == gjson.Number && v.Num != stateVersion && v.Num == math.Trunc(v.Num) {
+		st.V, st.haveV = v.Int(), true
+		return st, nil
+	}
 	if err := readObject(st, root, stateFields); err != nil {
 		return nil, err
 	}
