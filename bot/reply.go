@@ -183,6 +183,8 @@ func resumeFailure(conversation string, err error) Reply {
 		msg = "The flow was updated while it waited for you, so it cannot go on"
 	case errors.Is(err, engine.ErrUnknownTemplate):
 		msg = "The flow of this conversation is no longer available"
+	case errors.Is(err, engine.ErrStateVersion):
+		msg = "The flow was saved by another version of runflow, so it cannot go on"
 	case errors.As(err, &se):
 		msg = "The saved state of this conversation was refused (damaged, or saved with another key)"
 	}

@@ -92,7 +92,7 @@ func (e *Engine) restore(data []byte) (*session, error) {
 		return nil, badState("it is not a runflow session state (%v)", err)
 	}
 	if st.V != stateVersion {
-		return nil, badState("state version %d is not supported (this engine reads version %d)", st.V, stateVersion)
+		return nil, &StateError{Reason: fmt.Sprintf("state version %d is not supported (this engine reads version %d)", st.V, stateVersion), Err: ErrStateVersion}
 	}
 	t, err := e.lookup(st.Template, st.Hash)
 	if err != nil {

@@ -30,5 +30,8 @@ func TestStateOfAnotherVersion(t *testing.T) {
 		if !errors.As(err, &se) || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("Resume: %v; want a *StateError saying %q", err, c.want)
 		}
+		if isVersion := !strings.Contains(c.want, "not a runflow"); errors.Is(err, ErrStateVersion) != isVersion {
+			t.Errorf("Resume: %v; errors.Is ErrStateVersion = %v, want %v", err, !isVersion, isVersion)
+		}
 	}
 }

@@ -237,11 +237,15 @@ var ErrTemplateChanged = errors.New("engine: the template changed since this ses
 // state's template id.
 var ErrUnknownTemplate = errors.New("engine: the session's template is not loaded in this engine")
 
+// ErrStateVersion is the cause (StateError.Err) of a state that another
+// version of runflow saved, in a format this engine does not read.
+var ErrStateVersion = errors.New("engine: the state was saved by another version of runflow")
+
 // StateError says why a saved state cannot be resumed.
 type StateError struct {
 	Reason string
 	// Err is the cause, if any: a *LimitError for a state over
-	// Limits.MaxStateBytes.
+	// Limits.MaxStateBytes, ErrStateVersion for another format version.
 	Err error
 }
 
