@@ -442,29 +442,14 @@ func deleteEvent(c *call) (result, *graphError) {
 // calendarView lists the occurrences, exceptions and single instances in
 // the window [startDateTime, endDateTime), ordered by start.
 func calendarView(c *call) (result, *graphError) {
-	rawStart, okS := c.queryParam("startDateTime")
-	rawEnd, okE := c.queryParam("endDateTime")
-	if !okS || !okE || rawStart == "" || rawEnd == "" {
-		return result{}, newError(400, "ErrorInvalidParameter", msgCalendarWindow)
-	}
-	from, err := parseWindowTime(rawStart, "StartDateTime")
+	from, to, err := c.calendarWindow()
 	if err != nil {
 		return result{}, err
 	}
-	to, err := parseWindowTime(rawEnd, "EndDateTime")
-	if err != nil {
-		return result{}, err
-	}
-	type item struct {
-		o     Object
-		start time.Time
-	}
-	var items []item
+	var items []instance
 	for _, e := range c.mbox.Events {
 		if e["recurrence"] != nil {
-			for _, occ := range expandSeries(e, from, to) {
-				items = append(items, item{occurrenceObject(e, occ), occ.start})
-			}
+			items = append(items, seriesInstances(e, from, to)...)
 			continue
 		}
 		s, _, err1 := parseDateTimeTimeZone(getObject(e, "start"))
@@ -473,7 +458,7 @@ func calendarView(c *call) (result, *graphError) {
 			continue
 		}
 		if s.Before(to) && (en.After(from) || (en.Equal(s) && !s.Before(from))) {
-			items = append(items, item{e, s})
+			items = append(items, instance{e, s})
 		}
 	}
 	sort.SliceStable(items, func(i, j int) bool { return items[i].start.Before(items[j].start) })
@@ -482,6 +467,21 @@ func calendarView(c *call) (result, *graphError) {
 		objs[i] = it.o
 	}
 	return c.collection(objs, eventKind, 10, c.subject+"/calendarView")
+}
+
+// calendarWindow reads the window calendarView requires:
+// startDateTime and endDateTime, both present and valid.
+func (c *call) calendarWindow() (from, to time.Time, gerr *graphError) {
+	rawStart, okS := c.queryParam("startDateTime")
+	rawEnd, okE := c.queryParam("endDateTime")
+	if !okS || !okE || rawStart == "" || rawEnd == "" {
+		return from, to, newError(400, "ErrorInvalidParameter", msgCalendarWindow)
+	}
+	if from, gerr = parseWindowTime(rawStart, "StartDateTime"); gerr != nil {
+		return from, to, gerr
+	}
+	to, gerr = parseWindowTime(rawEnd, "EndDateTime")
+	return from, to, gerr
 }
 
 // parseWindowTime reads calendarView's startDateTime/endDateTime: ISO 8601,
