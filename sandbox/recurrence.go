@@ -358,7 +358,8 @@ type instance struct {
 }
 
 // seriesInstances lists the occurrences and exceptions of series master
-// that overlap [from, to), in start order, cancelled ones left out.
+// that overlap [from, to), in start order, cancelled ones left out: the one
+// expansion calendarView and instances share.
 func seriesInstances(master Object, from, to time.Time) []instance {
 	occs := expandSeries(master, from, to)
 	out := make([]instance, len(occs))
