@@ -89,6 +89,30 @@ var docSetups = map[string]docSetup{
 				t.Errorf("no suggestions: %v", got)
 			}
 		}},
+	// The docs' window ends on 30 April 2019: the demo week is put on the
+	// last full week before it, so the seeded stand-up (weekdays 09:30
+	// Pacific, 16:30 UTC) has six occurrences in it, 22 to 29 April.
+	"event-list-instances": {now: time.Date(2019, 4, 22, 16, 0, 0, 0, time.UTC),
+		prepare: func(s *Server) map[string]string {
+			return map[string]string{"id": seededID("event:standup")}
+		}, check: func(t *testing.T, s *Server, got map[string]any) {
+			id := seededID("event:standup")
+			want := "/events('" + url.QueryEscape(id) + "')/instances(subject,bodyPreview,seriesMasterId,type,recurrence,start,end)"
+			if ctx := sv(got["@odata.context"]); !strings.HasSuffix(ctx, want) {
+				t.Errorf("@odata.context %q, want it to end in %q", ctx, want)
+			}
+			var days []string
+			for _, v := range got["value"].([]any) {
+				o := v.(map[string]any)
+				if o["seriesMasterId"] != id || o["type"] != "occurrence" {
+					t.Errorf("instance %v: want an occurrence of the stand-up", o)
+				}
+				days = append(days, sv(o["start"].(map[string]any)["dateTime"]))
+			}
+			if len(days) != 6 || days[0] != "2019-04-22T16:30:00.0000000" || days[5] != "2019-04-29T16:30:00.0000000" {
+				t.Errorf("instances start at %v, want the six weekdays from 22 to 29 April at 16:30 UTC", days)
+			}
+		}},
 	"event-delete": {prepare: func(s *Server) map[string]string {
 		return map[string]string{"id": seededID("event:dentist")}
 	}, after: gone("/v1.0/me/events/" + seededID("event:dentist"))},

@@ -350,6 +350,25 @@ func cancelOccurrence(master Object, id string) bool {
 	return true
 }
 
+// instance is one event as a calendar lists it: an occurrence or exception
+// of a series, or a single event, with its start for ordering.
+type instance struct {
+	o     Object
+	start time.Time
+}
+
+// seriesInstances lists the occurrences and exceptions of series master
+// that overlap [from, to), in start order, cancelled ones left out: the one
+// expansion calendarView and instances share.
+func seriesInstances(master Object, from, to time.Time) []instance {
+	occs := expandSeries(master, from, to)
+	out := make([]instance, len(occs))
+	for i, occ := range occs {
+		out[i] = instance{occurrenceObject(master, occ), occ.start}
+	}
+	return out
+}
+
 // seriesOccurrence finds the occurrence of master on day (yyyymmdd), if
 // the series has one there that is not cancelled.
 func seriesOccurrence(master Object, day string) (occurrence, bool) {

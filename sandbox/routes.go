@@ -101,13 +101,15 @@ func init() {
 		{"POST", "messages/{id}/attachments/createUploadSession", createUploadSession},
 		{"GET", "messages/{id}/attachments/{id}", getAttachment},
 	}...)
-	// Calendar actions, To Do checklist items and people (issue 14, i14a).
+	// Calendar actions, a series' instances, To Do checklist items and
+	// people (issue 14, i14a).
 	for _, prefix := range []string{"events/{id}/", "calendar/events/{id}/"} {
 		routes = append(routes,
 			route{"POST", prefix + "accept", acceptEvent},
 			route{"POST", prefix + "tentativelyAccept", tentativelyAcceptEvent},
 			route{"POST", prefix + "decline", declineEvent},
 			route{"POST", prefix + "cancel", cancelEvent},
+			route{"GET", prefix + "instances", listInstances},
 		)
 	}
 	routes = append(routes,

@@ -38,6 +38,14 @@ var documented = []Operation{
 	{Op: "POST /me/calendar/events/{id}/tentativelyaccept", Source: "event-tentativelyaccept.md", DelegatedWork: calendarsWrite, Application: calendarsWrite},
 	{Op: "POST /me/calendar/events/{id}/decline", Source: "event-decline.md", DelegatedWork: calendarsWrite, Application: calendarsWrite},
 	{Op: "POST /me/calendar/events/{id}/cancel", Source: "event-cancel.md", DelegatedWork: calendarsWrite, Application: calendarsWrite},
+	// The occurrences of a series. The page and the full permissions.json
+	// name Calendars.ReadBasic (least) and Calendars.Read; Calendars.ReadWrite
+	// is kept as a higher one, since it reads events too ("create, read,
+	// update, and delete events", its description in the same data) and
+	// every other read of events here allows it (GET /me/events/{id} by way
+	// of /me/events): a series the token may read, it may expand.
+	{Op: "GET /me/events/{id}/instances", Source: "event-list-instances.md", DelegatedWork: calendarsRead, Application: calendarsRead},
+	{Op: "GET /me/calendar/events/{id}/instances", Source: "event-list-instances.md", DelegatedWork: calendarsRead, Application: calendarsRead},
 
 	{Op: "DELETE /me/todo/lists/{id}", Source: "todotasklist-delete.md", DelegatedWork: tasksWrite, Application: tasksWriteAll},
 	{Op: "PATCH /me/todo/lists/{id}/tasks/{id}", Source: "todotask-update.md", DelegatedWork: tasksWrite, Application: tasksWriteAll},

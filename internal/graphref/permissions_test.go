@@ -200,6 +200,8 @@ func TestFind(t *testing.T) {
 		{"PATCH /me/events/{id}", "POST /me/events", "Calendars.ReadWrite", []string{"Calendars.ReadWrite"}},
 		// Documented, not inferred from the user above them.
 		{"GET /me/calendar/events/{id}", "GET /me/calendar/events", "Calendars.ReadBasic", []string{"Calendars.ReadBasic", "Calendars.Read", "Calendars.ReadWrite"}},
+		{"GET /users/{id}/events/{id}/instances", "GET /me/events/{id}/instances", "Calendars.ReadBasic", []string{"Calendars.ReadBasic", "Calendars.Read", "Calendars.ReadWrite"}},
+		{"GET /me/calendar/events/{id}/instances", "GET /me/calendar/events/{id}/instances", "Calendars.ReadBasic", []string{"Calendars.ReadBasic", "Calendars.Read", "Calendars.ReadWrite"}},
 		{"GET /users/{id}/mailFolders/{id}/messages", "GET /me/mailfolders/{id}/messages", "Mail.ReadBasic", []string{"Mail.ReadBasic.All", "Mail.Read", "Mail.ReadWrite"}},
 		{"POST /me/findMeetingTimes", "POST /me/findmeetingtimes", "Calendars.Read.Shared", nil},
 		{"GET /groups", "", "", nil},
