@@ -189,9 +189,13 @@ func addAttachment(c *call) (result, *graphError) {
 	if attachmentBytes(getArray(m, "attachments"))+int(stored["size"].(float64)) > maxMessageBytes {
 		return result{}, errMessageTooLarge()
 	}
-	m["attachments"] = append(getArray(m, "attachments"), stored)
-	m["hasAttachments"] = true
-	m["changeKey"] = newChangeKey()
+	if gerr := c.s.edit(c.mbox, m, func(m Object) {
+		m["attachments"] = append(getArray(m, "attachments"), stored)
+		m["hasAttachments"] = true
+		m["changeKey"] = newChangeKey()
+	}); gerr != nil {
+		return result{}, gerr
+	}
 	v := cloneObject(stored)
 	v["@odata.context"] = c.attachmentContext() + "/$entity"
 	return created(v)
@@ -230,6 +234,10 @@ type uploadSession struct {
 	size              int
 	data              []byte
 	expires           time.Time
+	// reserve is what the finished attachment will add to the message's
+	// JSON: it counts against the mailbox's quota while the session is
+	// open, so that the bytes it receives always have room.
+	reserve int64
 }
 
 type uploadSessions struct {
@@ -275,6 +283,13 @@ func createUploadSession(c *call) (result, *graphError) {
 		name: getString(item, "name"), contentType: firstNonEmpty(getString(item, "contentType"), "application/octet-stream"),
 		contentID: getString(item, "contentId"), isInline: getBool(item, "isInline"), size: size,
 		expires: c.s.now().Add(uploadSessionLifetime),
+	}
+	// The attachment's room is taken now: the upload is refused at once
+	// rather than after 150 MB were sent.
+	us.reserve = int64(len(`,"attachments":[]`)) + jsonLen(uploadedAttachment(us, newItemID(), c.s.now())) +
+		int64(base64.StdEncoding.EncodedLen(size))
+	if gerr := c.s.room(c.mbox, us.reserve); gerr != nil {
+		return result{}, gerr
 	}
 	if gerr := c.s.uploads.add(us, c.s.now()); gerr != nil {
 		return result{}, gerr
@@ -483,6 +498,28 @@ func errUploadSessionNotFound() *graphError {
 	return newError(404, "ErrorItemNotFound", "The upload session was not found: it was cancelled, completed, or never existed.")
 }
 
+// uploadedAttachment is the attachment a finished upload adds, without
+// its contentBytes.
+func uploadedAttachment(us *uploadSession, id string, now time.Time) Object {
+	var contentID any
+	if us.contentID != "" {
+		contentID = us.contentID
+	}
+	return Object{
+		"@odata.type":             "#microsoft.graph.fileAttachment",
+		"@odata.mediaContentType": us.contentType,
+		"id":                      id,
+		"lastModifiedDateTime":    timestamp(now),
+		"name":                    us.name,
+		"contentType":             us.contentType,
+		"size":                    float64(us.size),
+		"isInline":                us.isInline,
+		"contentId":               contentID,
+		"contentLocation":         nil,
+		"contentBytes":            "",
+	}
+}
+
 // attachUploaded adds a completed upload to its message.
 func (s *Server) attachUploaded(us *uploadSession) (string, *graphError) {
 	s.mu.Lock()
@@ -496,28 +533,39 @@ func (s *Server) attachUploaded(us *uploadSession) (string, *graphError) {
 			continue
 		}
 		id := newItemID()
-		var contentID any
-		if us.contentID != "" {
-			contentID = us.contentID
+		a := uploadedAttachment(us, id, s.now())
+		a["contentBytes"] = base64.StdEncoding.EncodeToString(us.data)
+		// The session's reservation was given back when it closed; the
+		// room is still there unless another runflow filled the mailbox
+		// meanwhile (the data file was read afresh).
+		if gerr := s.edit(mb, m, func(m Object) {
+			m["attachments"] = append(getArray(m, "attachments"), a)
+			m["hasAttachments"] = true
+			m["changeKey"] = newChangeKey()
+		}); gerr != nil {
+			return "", gerr
 		}
-		m["attachments"] = append(getArray(m, "attachments"), Object{
-			"@odata.type":             "#microsoft.graph.fileAttachment",
-			"@odata.mediaContentType": us.contentType,
-			"id":                      id,
-			"lastModifiedDateTime":    timestamp(s.now()),
-			"name":                    us.name,
-			"contentType":             us.contentType,
-			"size":                    float64(us.size),
-			"isInline":                us.isInline,
-			"contentId":               contentID,
-			"contentLocation":         nil,
-			"contentBytes":            base64.StdEncoding.EncodeToString(us.data),
-		})
-		m["hasAttachments"] = true
-		m["changeKey"] = newChangeKey()
 		return id, nil
 	}
 	return "", newError(404, "ErrorItemNotFound", "The message of the upload session no longer exists.")
+}
+
+// reserved is what the open sessions of the mailbox userID ("": of every
+// mailbox) will add to it. An expired session gives its room back (it is
+// forgotten when next touched, or when a session is created).
+func (u *uploadSessions) reserved(userID string, now time.Time) int64 {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	var n int64
+	for _, us := range u.byID {
+		if now.After(us.expires) {
+			continue
+		}
+		if userID == "" || us.userID == userID {
+			n += us.reserve
+		}
+	}
+	return n
 }
 
 func (u *uploadSessions) remove(id string) {

@@ -100,18 +100,23 @@ func respondToEvent(c *call, response string) (result, *graphError) {
 	send, ok := body["sendResponse"].(bool)
 	send = !ok || send
 	if isOcc {
-		c.respondToOccurrence(ev, day, status, send)
+		if err := c.respondToOccurrence(ev, day, status, send); err != nil {
+			return result{}, err
+		}
 		return result{status: 202}, nil
 	}
 	if response == "declined" {
+		c.s.charge(c.mbox, removeLen(len(c.mbox.Events), jsonLen(ev)))
 		c.mbox.Events = append(c.mbox.Events[:i:i], c.mbox.Events[i+1:]...)
-	} else {
+	} else if err := c.s.edit(c.mbox, ev, func(ev Object) {
 		ev["responseStatus"] = status
 		if sa := answeredShowAs(getString(ev, "showAs"), response); sa != "" {
 			ev["showAs"] = sa
 		}
 		ev["changeKey"] = newChangeKey()
 		ev["lastModifiedDateTime"] = now
+	}); err != nil {
+		return result{}, err
 	}
 	if send {
 		c.updateOrganizerCopy(ev, status)
@@ -139,36 +144,42 @@ func answeredShowAs(showAs, response string) string {
 // exception of the attendee's series with its own responseStatus and
 // showAs; declining removes it from their calendar, as a cancelled
 // occurrence. With send, the organizer's series records the answer on the
-// same occurrence.
-func (c *call) respondToOccurrence(occ Object, day string, status Object, send bool) {
+// same occurrence. A mailbox with no room for the change gets the quota
+// error, and nothing changes.
+func (c *call) respondToOccurrence(occ Object, day string, status Object, send bool) *graphError {
 	i, _ := c.findEvent(getString(occ, "seriesMasterId"))
 	master := c.mbox.Events[i]
 	id := getString(occ, "id")
 	now := getString(status, "time")
-	if getString(status, "response") == "declined" {
-		cancelOccurrence(master, id)
-	} else {
-		ex := exceptionFor(master, id)
-		ex["responseStatus"] = cloneObject(status)
-		if sa := answeredShowAs(getString(occ, "showAs"), getString(status, "response")); sa != "" {
-			ex["showAs"] = sa
+	if err := c.s.edit(c.mbox, master, func(master Object) {
+		if getString(status, "response") == "declined" {
+			cancelOccurrence(master, id)
+		} else {
+			ex := exceptionFor(master, id)
+			ex["responseStatus"] = cloneObject(status)
+			if sa := answeredShowAs(getString(occ, "showAs"), getString(status, "response")); sa != "" {
+				ex["showAs"] = sa
+			}
+			ex["changeKey"] = newChangeKey()
+			ex["lastModifiedDateTime"] = now
 		}
-		ex["changeKey"] = newChangeKey()
-		ex["lastModifiedDateTime"] = now
+		// The exception is part of the series' item, as in Exchange.
+		master["changeKey"] = newChangeKey()
+	}); err != nil {
+		return err
 	}
-	// The exception is part of the series' item, as in Exchange.
-	master["changeKey"] = newChangeKey()
 	if send {
 		c.updateOrganizerOccurrence(master, day, status)
 	}
+	return nil
 }
 
-// organizerEvents returns the organizer's own events of the meeting ev
-// (same iCalUId), when the organizer is another sandbox user.
-func (c *call) organizerEvents(ev Object) []Object {
+// organizerEvents returns the organizer's mailbox and own events of the
+// meeting ev (same iCalUId), when the organizer is another sandbox user.
+func (c *call) organizerEvents(ev Object) (*Mailbox, []Object) {
 	org := c.s.data.mailboxByAddress(strings.TrimSpace(getString(getObject(getObject(ev, "organizer"), "emailAddress"), "address")))
 	if org == nil || org == c.mbox {
-		return nil
+		return nil, nil
 	}
 	var out []Object
 	for _, oe := range org.Events {
@@ -176,21 +187,25 @@ func (c *call) organizerEvents(ev Object) []Object {
 			out = append(out, oe)
 		}
 	}
-	return out
+	return org, out
 }
 
 // updateOrganizerCopy sets the mailbox owner's status among the attendees
 // of the organizer's copy of ev (same iCalUId), if the organizer is in the
-// sandbox.
+// sandbox and their mailbox has room for it (a full mailbox does not get
+// the response).
 func (c *call) updateOrganizerCopy(ev Object, status Object) {
-	for _, oe := range c.organizerEvents(ev) {
-		for _, a := range getArray(oe, "attendees") {
-			am := asObject(a)
-			if isAddressOf(c.mbox, strings.TrimSpace(getString(getObject(am, "emailAddress"), "address"))) {
-				am["status"] = cloneObject(status)
+	org, events := c.organizerEvents(ev)
+	for _, oe := range events {
+		c.s.edit(org, oe, func(oe Object) {
+			for _, a := range getArray(oe, "attendees") {
+				am := asObject(a)
+				if isAddressOf(c.mbox, strings.TrimSpace(getString(getObject(am, "emailAddress"), "address"))) {
+					am["status"] = cloneObject(status)
+				}
 			}
-		}
-		oe["changeKey"] = newChangeKey()
+			oe["changeKey"] = newChangeKey()
+		})
 	}
 }
 
@@ -206,7 +221,8 @@ func (c *call) updateOrganizerOccurrence(master Object, day string, status Objec
 	if err != nil {
 		return
 	}
-	for _, oe := range c.organizerEvents(master) {
+	org, events := c.organizerEvents(master)
+	for _, oe := range events {
 		if _, ok := seriesOccurrence(oe, day); !ok {
 			continue
 		}
@@ -221,21 +237,24 @@ func (c *call) updateOrganizerOccurrence(master Object, day string, status Objec
 			continue
 		}
 		attendee["status"] = cloneObject(status)
-		ex := exceptionFor(oe, occurrenceID(getString(oe, "id"), d))
-		answered := getArray(ex, "attendees")
-		found := false
-		for j, a := range answered {
-			if isAddressOf(c.mbox, attendeeAddress(a)) {
-				answered[j], found = attendee, true
+		// A full organizer's mailbox does not get the response.
+		c.s.edit(org, oe, func(oe Object) {
+			ex := exceptionFor(oe, occurrenceID(getString(oe, "id"), d))
+			answered := getArray(ex, "attendees")
+			found := false
+			for j, a := range answered {
+				if isAddressOf(c.mbox, attendeeAddress(a)) {
+					answered[j], found = attendee, true
+				}
 			}
-		}
-		if !found {
-			answered = append(answered, attendee)
-		}
-		ex["attendees"] = answered
-		ex["changeKey"] = newChangeKey()
-		ex["lastModifiedDateTime"] = getString(status, "time")
-		oe["changeKey"] = newChangeKey()
+			if !found {
+				answered = append(answered, attendee)
+			}
+			ex["attendees"] = answered
+			ex["changeKey"] = newChangeKey()
+			ex["lastModifiedDateTime"] = getString(status, "time")
+			oe["changeKey"] = newChangeKey()
+		})
 	}
 }
 
@@ -265,11 +284,16 @@ func cancelEvent(c *call) (result, *graphError) {
 		return result{}, newError(400, "ErrorCalendarIsNotOrganizer", msgNotOrganizerCancel)
 	}
 	if isOcc {
-		cancelOccurrence(ev, c.ids[0])
-		ev["changeKey"] = newChangeKey()
+		if err := c.s.edit(c.mbox, ev, func(ev Object) {
+			cancelOccurrence(ev, c.ids[0])
+			ev["changeKey"] = newChangeKey()
+		}); err != nil {
+			return result{}, err
+		}
 		c.cancelOccurrenceForAttendees(ev, day)
 		return result{status: 202}, nil
 	}
+	c.s.charge(c.mbox, removeLen(len(c.mbox.Events), jsonLen(ev)))
 	c.mbox.Events = append(c.mbox.Events[:i:i], c.mbox.Events[i+1:]...)
 	c.sendCancellations(ev)
 	return result{status: 202}, nil

@@ -137,9 +137,13 @@ func createChecklistItem(c *call) (result, *graphError) {
 	if err := applyChecklistPatch(it, patch, now); err != nil {
 		return result{}, err
 	}
-	t["checklistItems"] = append(items, it)
-	t["lastModifiedDateTime"] = now
-	t["@odata.etag"] = etagOf(newChangeKey())
+	if err := c.s.edit(c.mbox, t, func(t Object) {
+		t["checklistItems"] = append(getArray(t, "checklistItems"), it)
+		t["lastModifiedDateTime"] = now
+		t["@odata.etag"] = etagOf(newChangeKey())
+	}); err != nil {
+		return result{}, err
+	}
 	v := checklistView(it)
 	v["@odata.context"] = c.checklistContext(true)
 	return created(v)
@@ -159,9 +163,13 @@ func updateChecklistItem(c *call) (result, *graphError) {
 	if err := applyChecklistPatch(it, patch, now); err != nil {
 		return result{}, err
 	}
-	getArray(t, "checklistItems")[j] = it
-	t["lastModifiedDateTime"] = now
-	t["@odata.etag"] = etagOf(newChangeKey())
+	if err := c.s.edit(c.mbox, t, func(t Object) {
+		getArray(t, "checklistItems")[j] = it
+		t["lastModifiedDateTime"] = now
+		t["@odata.etag"] = etagOf(newChangeKey())
+	}); err != nil {
+		return result{}, err
+	}
 	v := checklistView(it)
 	v["@odata.context"] = c.checklistContext(true)
 	return ok(v)
@@ -172,9 +180,12 @@ func deleteChecklistItem(c *call) (result, *graphError) {
 	if err != nil {
 		return result{}, err
 	}
-	items := getArray(t, "checklistItems")
-	t["checklistItems"] = append(items[:j:j], items[j+1:]...)
-	t["lastModifiedDateTime"] = timestamp(c.s.now())
-	t["@odata.etag"] = etagOf(newChangeKey())
+	now := timestamp(c.s.now())
+	c.s.shrink(c.mbox, t, func(t Object) {
+		items := getArray(t, "checklistItems")
+		t["checklistItems"] = append(items[:j:j], items[j+1:]...)
+		t["lastModifiedDateTime"] = now
+		t["@odata.etag"] = etagOf(newChangeKey())
+	})
 	return noContent()
 }

@@ -2,6 +2,7 @@ package sandbox
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -82,6 +83,10 @@ type Mailbox struct {
 	// Messages hold every folder's messages; each one's parentFolderId is
 	// FolderID(user id, "inbox") or another well-known folder's id.
 	Messages []Object `json:"messages"`
+
+	// used is the length of the mailbox's JSON, kept up to date by every
+	// write (quota.go); guarded by the server's lock.
+	used int64
 }
 
 // TodoListData is a To Do list with its tasks.
@@ -92,7 +97,9 @@ type TodoListData struct {
 	Tasks []Object `json:"tasks"`
 }
 
-// normalize fills in nil collections so handlers need not check.
+// normalize fills in nil collections so handlers need not check (and
+// lists are written [] rather than null, which the quota's tallies count
+// on), then measures each mailbox.
 func (d *Data) normalize() {
 	if d.TokenKey == "" {
 		d.TokenKey = randomString(32)
@@ -101,12 +108,31 @@ func (d *Data) normalize() {
 		if m.MailboxSettings == nil {
 			m.MailboxSettings = defaultMailboxSettings("UTC")
 		}
+		if m.Events == nil {
+			m.Events = []Object{}
+		}
+		if m.Messages == nil {
+			m.Messages = []Object{}
+		}
+		if m.TodoLists == nil {
+			m.TodoLists = []*TodoListData{}
+		}
+		lists := m.TodoLists[:0]
 		for _, l := range m.TodoLists {
+			if l == nil {
+				continue
+			}
 			if l.List == nil {
 				l.List = Object{}
 			}
+			if l.Tasks == nil {
+				l.Tasks = []Object{}
+			}
+			lists = append(lists, l)
 		}
+		m.TodoLists = lists
 	}
+	d.measure()
 }
 
 // mailbox finds a user's mailbox by id or userPrincipalName.
@@ -119,15 +145,42 @@ func (d *Data) mailbox(idOrUPN string) *Mailbox {
 	return nil
 }
 
-// Save writes the sandbox's current data as JSON. Tokens are not part of
-// it: a restarted sandbox forgets every token it issued.
+// ErrDataTooLarge is the error of Save and SaveFile (wrapped, with the
+// limit) for data larger than a sandbox reads back.
+var ErrDataTooLarge = errors.New("sandbox: the data is larger than a sandbox reads back")
+
+// Save writes the sandbox's current data as JSON (compact, one line).
+// Tokens are not part of it: a restarted sandbox forgets every token it
+// issued. Data that Load would refuse for its size (more than 256 MiB) is
+// not written: Save returns ErrDataTooLarge and w receives nothing. The
+// quotas keep the data far below that; only data loaded or passed in
+// Options.Data that large meets it.
 func (s *Server) Save(w io.Writer) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.data.Version = dataVersion
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(s.data)
+	// The encoder writes the whole document in one Write, so the limit
+	// refuses it before any byte reaches w.
+	return json.NewEncoder(&limitWriter{w: w, limit: s.saveLimit}).Encode(s.data)
+}
+
+// limitWriter refuses a write that would take what it passed on over
+// limit.
+type limitWriter struct {
+	w      io.Writer
+	n      int64
+	limit  int64
+	failed bool
+}
+
+func (lw *limitWriter) Write(p []byte) (int, error) {
+	if lw.failed || lw.n+int64(len(p)) > lw.limit {
+		lw.failed = true
+		return 0, fmt.Errorf("%w (%d MiB), so it was not written; delete items (large attachments first) to make room", ErrDataTooLarge, lw.limit>>20)
+	}
+	n, err := lw.w.Write(p)
+	lw.n += int64(n)
+	return n, err
 }
 
 // Load replaces the sandbox's data with JSON written by Save. On error the
@@ -168,6 +221,8 @@ func ReadData(r io.Reader) (*Data, error) {
 // maxDataBytes bounds a saved data file: a mailbox of a few thousand
 // items, and file attachments, kept base64 in their messages (a 35 MB
 // attachment sent to a sandbox colleague is two copies of about 47 MB).
+// The quotas (quota.go) keep what the mailboxes hold under three quarters
+// of it, and Save refuses to write more.
 const maxDataBytes = 256 << 20
 
 // SaveFile writes the data to path atomically (a temporary file renamed

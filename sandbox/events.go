@@ -206,6 +206,9 @@ func createEvent(c *call) (result, *graphError) {
 	if err := normalizeEvent(stored, now, c.mbox.User); err != nil {
 		return result{}, err
 	}
+	if err := c.s.take(c.mbox, addLen(len(c.mbox.Events), jsonLen(stored))); err != nil {
+		return result{}, err
+	}
 	c.mbox.Events = append(c.mbox.Events, stored)
 	c.sendInvitations(stored)
 	v := eventView(c, stored, c.tz)
@@ -396,6 +399,9 @@ func updateEvent(c *call) (result, *graphError) {
 	reset := organizer && getBool(merged, "responseRequested") && significantChange(before, merged)
 	keepResponses(before, merged, reset)
 	keepExceptions(before, merged, reset)
+	if err := c.s.take(c.mbox, sizeDelta(before, merged)); err != nil {
+		return result{}, err
+	}
 	c.mbox.Events[i] = merged
 	if organizer {
 		// The organizer's change goes to the attendees; an attendee's
@@ -414,8 +420,12 @@ func deleteEvent(c *call) (result, *graphError) {
 		}
 		i, _ := c.findEvent(masterID)
 		m := c.mbox.Events[i]
-		cancelOccurrence(m, c.ids[0])
-		m["changeKey"] = newChangeKey()
+		if err := c.s.edit(c.mbox, m, func(m Object) {
+			cancelOccurrence(m, c.ids[0])
+			m["changeKey"] = newChangeKey()
+		}); err != nil {
+			return result{}, err
+		}
 		if getBool(m, "isOrganizer") {
 			c.cancelOccurrenceForAttendees(m, day)
 		}
@@ -429,6 +439,7 @@ func deleteEvent(c *call) (result, *graphError) {
 	if err := c.checkIfMatch(etagOf(getString(ev, "changeKey"))); err != nil {
 		return result{}, err
 	}
+	c.s.charge(c.mbox, removeLen(len(c.mbox.Events), jsonLen(ev)))
 	c.mbox.Events = append(c.mbox.Events[:i:i], c.mbox.Events[i+1:]...)
 	if getBool(ev, "isOrganizer") {
 		// Deleting a meeting on the organizer's calendar cancels it for

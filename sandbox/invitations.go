@@ -144,23 +144,33 @@ func asString(v any) string { s, _ := v.(string); return s }
 // gets a copy of ev.
 func (c *call) sendInvitations(ev Object) {
 	now := c.s.now()
+	size := jsonLen(ev)
 	for _, m := range invitees(c.s.data.addressBook(), ev, c.mbox) {
-		c.deliverCopy(m, ev, now)
+		c.deliverCopy(m, ev, size, now)
 	}
 }
 
-// deliverCopy puts a fresh copy of ev in m's calendar. A copy m still
-// holds (a cancelled one, after the organizer removed and re-added m) is
-// replaced in place, keeping its id.
-func (c *call) deliverCopy(m *Mailbox, ev Object, now time.Time) {
+// deliverCopy puts a fresh copy of ev (of size bytes) in m's calendar. A
+// copy m still holds (a cancelled one, after the organizer removed and
+// re-added m) is replaced in place, keeping its id. An attendee whose
+// mailbox has no room for the copy gets nothing, as Exchange does not
+// deliver to a full mailbox (the organizer's request succeeds).
+func (c *call) deliverCopy(m *Mailbox, ev Object, size int64, now time.Time) {
 	if i := findCopy(m, getString(ev, "iCalUId")); i >= 0 {
 		old := m.Events[i]
 		cp := newCopy(ev, m, getString(old, "id"), now)
 		cp["createdDateTime"] = old["createdDateTime"]
-		m.Events[i] = cp
+		if c.s.take(m, sizeDelta(old, cp)) == nil {
+			m.Events[i] = cp
+		}
 		return
 	}
-	m.Events = append(m.Events, newCopy(ev, m, newItemID(), now))
+	cp := newCopy(ev, m, newItemID(), now)
+	// The copy is measured as what differs from ev: a 500-attendee
+	// meeting with a large body is not walked 500 times.
+	if c.s.take(m, addLen(len(m.Events), size+sizeDelta(ev, cp))) == nil {
+		m.Events = append(m.Events, cp)
+	}
 }
 
 // significantChange reports whether an update moved the meeting: its
@@ -252,9 +262,13 @@ func (c *call) sendUpdates(before, after Object) {
 	for _, m := range invitees(book, before, c.mbox) {
 		wasInvited[m] = true
 	}
+	afterSize := int64(-1) // measured when a copy is delivered
 	for _, m := range invitees(book, after, c.mbox) {
 		if !wasInvited[m] {
-			c.deliverCopy(m, after, now)
+			if afterSize < 0 {
+				afterSize = jsonLen(after)
+			}
+			c.deliverCopy(m, after, afterSize, now)
 			continue
 		}
 		delete(wasInvited, m)
@@ -279,12 +293,15 @@ func (c *call) sendUpdates(before, after Object) {
 		}
 		cp["changeKey"] = newChangeKey()
 		cp["lastModifiedDateTime"] = timestamp(now)
+		if c.s.take(m, sizeDelta(m.Events[i], cp)) != nil {
+			continue // a full mailbox does not get the update
+		}
 		m.Events[i] = cp
 	}
 	// Those left were removed from the meeting.
 	for _, m := range invitees(book, before, c.mbox) {
 		if wasInvited[m] {
-			cancelCopy(m, uid, now)
+			c.s.cancelCopy(m, uid, now)
 		}
 	}
 }
@@ -295,23 +312,27 @@ func (c *call) sendUpdates(before, after Object) {
 func (c *call) sendCancellations(ev Object) {
 	now := c.s.now()
 	for _, m := range invitees(c.s.data.addressBook(), ev, c.mbox) {
-		cancelCopy(m, getString(ev, "iCalUId"), now)
+		c.s.cancelCopy(m, getString(ev, "iCalUId"), now)
 	}
 }
 
-func cancelCopy(m *Mailbox, uid string, now time.Time) {
+// cancelCopy marks m's copy of the meeting uid cancelled, unless m's
+// mailbox has no room for the change (a full mailbox does not get the
+// cancellation).
+func (s *Server) cancelCopy(m *Mailbox, uid string, now time.Time) {
 	i := findCopy(m, uid)
 	if i < 0 {
 		return
 	}
-	cp := m.Events[i]
-	if getBool(cp, "isCancelled") {
+	if getBool(m.Events[i], "isCancelled") {
 		return
 	}
-	cp["isCancelled"] = true
-	cp["subject"] = "Canceled: " + strings.TrimPrefix(getString(cp, "subject"), "Canceled: ")
-	cp["changeKey"] = newChangeKey()
-	cp["lastModifiedDateTime"] = timestamp(now)
+	s.edit(m, m.Events[i], func(cp Object) {
+		cp["isCancelled"] = true
+		cp["subject"] = "Canceled: " + strings.TrimPrefix(getString(cp, "subject"), "Canceled: ")
+		cp["changeKey"] = newChangeKey()
+		cp["lastModifiedDateTime"] = timestamp(now)
+	})
 }
 
 // cancelOccurrenceForAttendees removes the occurrence of the series ev on
@@ -327,11 +348,11 @@ func (c *call) cancelOccurrenceForAttendees(ev Object, day string) {
 		if i < 0 || m.Events[i]["recurrence"] == nil {
 			continue
 		}
-		cp := m.Events[i]
-		if !cancelOccurrence(cp, occurrenceID(getString(cp, "id"), d)) {
-			continue
-		}
-		cp["changeKey"] = newChangeKey()
-		cp["lastModifiedDateTime"] = timestamp(now)
+		c.s.edit(m, m.Events[i], func(cp Object) {
+			if cancelOccurrence(cp, occurrenceID(getString(cp, "id"), d)) {
+				cp["changeKey"] = newChangeKey()
+				cp["lastModifiedDateTime"] = timestamp(now)
+			}
+		})
 	}
 }

@@ -184,7 +184,9 @@ func sendMail(c *call) (result, *graphError) {
 	if gerr != nil {
 		return result{}, gerr
 	}
-	c.deliver(stored, save)
+	if err := c.deliver(stored, save, -1); err != nil {
+		return result{}, err
+	}
 	return result{status: 202}, nil
 }
 
@@ -300,9 +302,34 @@ func (c *call) buildMessage(msg Object, sending bool) (Object, *graphError) {
 }
 
 // deliver stores the Sent Items copy (if save) and an Inbox copy for each
-// sandbox user among the recipients.
-func (c *call) deliver(sent Object, save bool) {
+// sandbox user among the recipients. draft is the index of the draft the
+// message is sent from, which leaves the mailbox (-1: none). The sender's
+// mailbox must have room for the message even when it is not kept, as
+// Exchange writes it there before sending it (a full mailbox cannot send:
+// the quota error, and nothing is sent). A recipient whose mailbox has no
+// room gets nothing, as Exchange does not deliver to a full mailbox.
+func (c *call) deliver(sent Object, save bool, draft int) *graphError {
+	var size, freed int64
+	n := len(c.mbox.Messages)
+	if draft >= 0 {
+		d := c.mbox.Messages[draft]
+		dsize := jsonLen(d)
+		size = dsize + sizeDelta(d, sent) // the sent message shares the draft's attachments
+		freed = removeLen(n, dsize)
+		n--
+	} else {
+		size = jsonLen(sent)
+	}
+	added := addLen(n, size)
+	if err := c.s.room(c.mbox, freed+added); err != nil {
+		return err
+	}
+	if draft >= 0 {
+		c.s.charge(c.mbox, freed)
+		c.mbox.Messages = append(c.mbox.Messages[:draft:draft], c.mbox.Messages[draft+1:]...)
+	}
 	if save {
+		c.s.charge(c.mbox, added)
 		c.mbox.Messages = append(c.mbox.Messages, sent)
 	}
 	seen := map[string]bool{}
@@ -320,9 +347,13 @@ func (c *call) deliver(sent Object, save bool) {
 			in["parentFolderId"] = FolderID(m.User.ID, "inbox")
 			in["isRead"] = false
 			in["bccRecipients"] = []any{}
+			if c.s.take(m, addLen(len(m.Messages), size+sizeDelta(sent, in))) != nil {
+				continue // a full mailbox gets nothing
+			}
 			m.Messages = append(m.Messages, in)
 		}
 	}
+	return nil
 }
 
 func (d *Data) mailboxByAddress(addr string) *Mailbox {

@@ -132,6 +132,9 @@ func (c *call) respond(kind replyKind, draft bool) (result, *graphError) {
 			return result{}, gerr
 		}
 		d["conversationId"] = orig["conversationId"]
+		if gerr := c.s.take(c.mbox, addLen(len(c.mbox.Messages), jsonLen(d))); gerr != nil {
+			return result{}, gerr
+		}
 		c.mbox.Messages = append(c.mbox.Messages, d)
 		return created(c.messageEntity(d))
 	}
@@ -140,7 +143,9 @@ func (c *call) respond(kind replyKind, draft bool) (result, *graphError) {
 		return result{}, gerr
 	}
 	sent["conversationId"] = orig["conversationId"]
-	c.deliver(sent, true)
+	if gerr := c.deliver(sent, true, -1); gerr != nil {
+		return result{}, gerr
+	}
 	return result{status: 202}, nil
 }
 
@@ -210,6 +215,9 @@ func createDraft(c *call) (result, *graphError) {
 	if gerr != nil {
 		return result{}, gerr
 	}
+	if gerr := c.s.take(c.mbox, addLen(len(c.mbox.Messages), jsonLen(d))); gerr != nil {
+		return result{}, gerr
+	}
 	c.mbox.Messages = append(c.mbox.Messages, d)
 	return created(c.messageEntity(d))
 }
@@ -236,8 +244,9 @@ func sendDraft(c *call) (result, *graphError) {
 	sent["id"] = d["id"]
 	sent["conversationId"] = d["conversationId"]
 	sent["createdDateTime"] = d["createdDateTime"]
-	c.mbox.Messages = append(c.mbox.Messages[:i:i], c.mbox.Messages[i+1:]...)
-	c.deliver(sent, true)
+	if gerr := c.deliver(sent, true, i); gerr != nil {
+		return result{}, gerr
+	}
 	return result{status: 202}, nil
 }
 
@@ -336,6 +345,9 @@ func updateMessage(c *call) (result, *graphError) {
 	}
 	merged["lastModifiedDateTime"] = timestamp(c.s.now())
 	merged["changeKey"] = newChangeKey()
+	if gerr := c.s.take(c.mbox, sizeDelta(m, merged)); gerr != nil {
+		return result{}, gerr
+	}
 	c.mbox.Messages[i] = merged
 	return ok(c.messageEntity(merged))
 }
@@ -373,6 +385,10 @@ func moveMessage(c *call) (result, *graphError) {
 	moved["lastModifiedDateTime"] = timestamp(c.s.now())
 	moved["parentFolderId"] = FolderID(c.mbox.User.ID, folder)
 	moved["webLink"] = "https://outlook.office365.com/owa/?ItemID=" + url.QueryEscape(getString(moved, "id")) + "&exvsurl=1&viewmodel=ReadMessageItem"
+	// Removed from its place and appended: the list keeps its commas.
+	if gerr := c.s.take(c.mbox, sizeDelta(c.mbox.Messages[i], moved)); gerr != nil {
+		return result{}, gerr
+	}
 	c.mbox.Messages = append(c.mbox.Messages[:i:i], c.mbox.Messages[i+1:]...)
 	c.mbox.Messages = append(c.mbox.Messages, moved)
 	v := messageKind.view(c, moved, c.tz)
@@ -387,6 +403,8 @@ func deleteMessage(c *call) (result, *graphError) {
 	if gerr != nil {
 		return result{}, gerr
 	}
+	// Deleted at once (the sandbox keeps no Deleted Items): the room is free.
+	c.s.charge(c.mbox, removeLen(len(c.mbox.Messages), jsonLen(c.mbox.Messages[i])))
 	c.mbox.Messages = append(c.mbox.Messages[:i:i], c.mbox.Messages[i+1:]...)
 	return noContent()
 }

@@ -48,6 +48,16 @@ type Options struct {
 	// TokenLifetime is how long tokens from Token and AppToken last
 	// (default one hour).
 	TokenLifetime time.Duration
+	// MailboxQuotaBytes is each mailbox's storage quota: the size of its
+	// JSON (messages with their attachments, events, To Do lists and
+	// tasks) plus the upload sessions in progress for it. A write that
+	// would take a mailbox over it is answered 403 ErrorQuotaExceeded, and
+	// mail or meetings for a full mailbox are not delivered to it. 0 means
+	// DefaultMailboxQuotaBytes; a negative value means no quota per
+	// mailbox. Either way all mailboxes together stay under the sandbox's
+	// data limit (192 MiB), so that the data can always be saved and read
+	// back.
+	MailboxQuotaBytes int64
 }
 
 // Server is the whole sandbox: Graph and the identity platform behind one
@@ -58,6 +68,10 @@ type Server struct {
 	baseURL       string
 	maxConcurrent int
 	tokenLifetime time.Duration
+
+	// Storage limits (quota.go): a mailbox's quota (negative: none), all
+	// mailboxes' together, and the largest data Save writes.
+	mailboxQuota, dataQuota, saveLimit int64
 
 	idp    *identity.Platform
 	faults *Faults
@@ -80,6 +94,9 @@ func New(opts Options) *Server {
 		baseURL:       strings.TrimSuffix(opts.BaseURL, "/"),
 		maxConcurrent: opts.MaxConcurrentPerMailbox,
 		tokenLifetime: opts.TokenLifetime,
+		mailboxQuota:  opts.MailboxQuotaBytes,
+		dataQuota:     dataQuotaBytes,
+		saveLimit:     maxDataBytes,
 		inFlight:      map[string]int{},
 	}
 	if s.now == nil {
@@ -93,6 +110,12 @@ func New(opts Options) *Server {
 	}
 	if s.tokenLifetime <= 0 {
 		s.tokenLifetime = time.Hour
+	}
+	switch {
+	case s.mailboxQuota == 0:
+		s.mailboxQuota = DefaultMailboxQuotaBytes
+	case s.mailboxQuota < 0:
+		s.mailboxQuota = -1
 	}
 	s.faults = &Faults{}
 	s.data = opts.Data

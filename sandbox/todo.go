@@ -144,7 +144,11 @@ func createTodoList(c *call) (result, *graphError) {
 		return result{}, err
 	}
 	l := newTodoList(getString(o, "displayName"), "none")
-	c.mbox.TodoLists = append(c.mbox.TodoLists, &TodoListData{List: l, Tasks: []Object{}})
+	ld := &TodoListData{List: l, Tasks: []Object{}}
+	if err := c.s.take(c.mbox, addLen(len(c.mbox.TodoLists), todoListLen(ld))); err != nil {
+		return result{}, err
+	}
+	c.mbox.TodoLists = append(c.mbox.TodoLists, ld)
 	v := cloneObject(l)
 	v["@odata.context"] = c.contextURL(c.subject + "/todo/lists/$entity")
 	return created(v)
@@ -167,7 +171,9 @@ func updateTodoList(c *call) (result, *graphError) {
 		if getString(l, "wellknownListName") != "none" {
 			return result{}, newError(400, "invalidRequest", "The well-known list '%s' cannot be renamed.", getString(l, "displayName"))
 		}
-		l["displayName"] = o["displayName"]
+		if err := c.s.edit(c.mbox, l, func(l Object) { l["displayName"] = o["displayName"] }); err != nil {
+			return result{}, err
+		}
 	}
 	v := cloneObject(l)
 	v["@odata.context"] = c.contextURL(c.subject + "/todo/lists/$entity")
@@ -182,6 +188,7 @@ func deleteTodoList(c *call) (result, *graphError) {
 	if wk := getString(c.mbox.TodoLists[i].List, "wellknownListName"); wk != "none" && wk != "" {
 		return result{}, newError(400, "invalidRequest", "The well-known list '%s' cannot be deleted.", getString(c.mbox.TodoLists[i].List, "displayName"))
 	}
+	c.s.charge(c.mbox, removeLen(len(c.mbox.TodoLists), todoListLen(c.mbox.TodoLists[i])))
 	c.mbox.TodoLists = append(c.mbox.TodoLists[:i:i], c.mbox.TodoLists[i+1:]...)
 	return noContent()
 }
@@ -331,6 +338,9 @@ func createTask(c *call) (result, *graphError) {
 		return result{}, err
 	}
 	l := c.mbox.TodoLists[li]
+	if err := c.s.take(c.mbox, addLen(len(l.Tasks), jsonLen(t))); err != nil {
+		return result{}, err
+	}
 	l.Tasks = append(l.Tasks, t)
 	v := todoTaskKind.view(c, t, c.tz)
 	v["@odata.context"] = c.taskContext()
@@ -366,6 +376,9 @@ func updateTask(c *call) (result, *graphError) {
 	if err := normalizeTask(merged, now); err != nil {
 		return result{}, err
 	}
+	if err := c.s.take(c.mbox, sizeDelta(l.Tasks[i], merged)); err != nil {
+		return result{}, err
+	}
 	l.Tasks[i] = merged
 	v := todoTaskKind.view(c, merged, c.tz)
 	v["@odata.context"] = c.taskContext()
@@ -380,6 +393,7 @@ func deleteTask(c *call) (result, *graphError) {
 	if err := c.checkIfMatch(getString(l.Tasks[i], "@odata.etag")); err != nil {
 		return result{}, err
 	}
+	c.s.charge(c.mbox, removeLen(len(l.Tasks), jsonLen(l.Tasks[i])))
 	l.Tasks = append(l.Tasks[:i:i], l.Tasks[i+1:]...)
 	return noContent()
 }

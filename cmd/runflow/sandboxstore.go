@@ -8,6 +8,7 @@ import (
 	"io"
 	"io/fs"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"sync"
@@ -33,10 +34,13 @@ type sandboxStore struct {
 	// stamp is the file the in-memory data was last read from or saved as.
 	stampMu sync.Mutex
 	stamp   os.FileInfo
-	// saveErr is the first save that failed after a write was answered.
+	// saveErr is the first save that failed after a write was served.
 	saveErr error
 	// logErr, when set, reports a failed save as it happens (serve).
 	logErr func(error)
+	// saveFile saves the data to the file (nil: the sandbox's SaveFile);
+	// tests make it fail.
+	saveFile func(path string) error
 }
 
 // lockPath is the lock file beside the data (the data file itself is
@@ -97,7 +101,11 @@ func (st *sandboxStore) remember() {
 
 // saveLocked saves the data; the caller holds the file lock.
 func (st *sandboxStore) saveLocked() error {
-	if err := st.s.SaveFile(st.path); err != nil {
+	save := st.s.SaveFile
+	if st.saveFile != nil {
+		save = st.saveFile
+	}
+	if err := save(st.path); err != nil {
 		return err
 	}
 	st.remember()
@@ -130,8 +138,9 @@ func (st *sandboxStore) reloadLocked() error {
 }
 
 // update runs fn on data read afresh under the file lock and saves it.
-// readErr means fn did not run; saveErr that it ran and its change is
-// only in memory.
+// readErr means fn did not run; saveErr that it ran but its change could
+// not be saved, and was undone: the data is the file's again (unless the
+// file is not there to read back), so that what is served is what is kept.
 func (st *sandboxStore) update(fn func()) (readErr, saveErr error) {
 	st.gate.Lock()
 	defer st.gate.Unlock()
@@ -144,7 +153,13 @@ func (st *sandboxStore) update(fn func()) (readErr, saveErr error) {
 		return err, nil
 	}
 	fn()
-	return nil, st.saveLocked()
+	if err := st.saveLocked(); err != nil {
+		if rerr := st.reloadLocked(); rerr != nil {
+			return nil, fmt.Errorf("%w; reading the data back to undo the write: %v", err, rerr)
+		}
+		return nil, err
+	}
+	return nil, nil
 }
 
 // refresh reloads the data when another process has saved since.
@@ -196,7 +211,10 @@ func (st *sandboxStore) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	r.Body = io.NopCloser(bytes.NewReader(body))
-	readErr, saveErr := st.update(func() { st.s.ServeHTTP(w, r) })
+	// The answer waits until the write is saved: a write that cannot be
+	// kept is answered as failed, not as done.
+	rec := httptest.NewRecorder()
+	readErr, saveErr := st.update(func() { st.s.ServeHTTP(rec, r) })
 	if readErr != nil {
 		writeStoreError(w, readErr)
 		return
@@ -210,7 +228,14 @@ func (st *sandboxStore) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if st.logErr != nil {
 			st.logErr(saveErr)
 		}
+		writeNotSaved(w, saveErr)
+		return
 	}
+	for k, vs := range rec.Header() {
+		w.Header()[k] = vs
+	}
+	w.WriteHeader(rec.Code)
+	w.Write(rec.Body.Bytes())
 }
 
 // maxSandboxBody is the sandbox's request size limit (Graph's 4 MB).
@@ -219,8 +244,23 @@ const maxSandboxBody = 4 << 20
 // writeStoreError answers in Graph's error shape when the data file cannot
 // be read, before anything was served.
 func writeStoreError(w http.ResponseWriter, err error) {
+	writeSandboxError(w, http.StatusInternalServerError, "runflow sandbox: "+err.Error())
+}
+
+// writeNotSaved answers a write that was served but could not be saved,
+// and so was undone: 507 Insufficient Storage when the data is too large
+// to keep, 500 for another failure (the disk, the file).
+func writeNotSaved(w http.ResponseWriter, err error) {
+	status := http.StatusInternalServerError
+	if errors.Is(err, sandbox.ErrDataTooLarge) {
+		status = http.StatusInsufficientStorage
+	}
+	writeSandboxError(w, status, "runflow sandbox: this write was undone, as the data could not be saved: "+err.Error())
+}
+
+func writeSandboxError(w http.ResponseWriter, status int, message string) {
 	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(http.StatusInternalServerError)
-	body, _ := json.Marshal(map[string]any{"error": map[string]any{"code": "SandboxDataError", "message": "runflow sandbox: " + err.Error()}})
+	w.WriteHeader(status)
+	body, _ := json.Marshal(map[string]any{"error": map[string]any{"code": "SandboxDataError", "message": message}})
 	w.Write(body)
 }

@@ -3,9 +3,11 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -248,5 +250,78 @@ func TestSandboxSlowBodyDoesNotHoldTheLock(t *testing.T) {
 	names := listNames(t, c)
 	if !names["Meanwhile"] || !names["Slow"] {
 		t.Errorf("lists in the file: %v", names)
+	}
+}
+
+// A write whose data cannot be saved (here: too large for the file) is
+// answered as failed and undone, not answered as done and lost with the
+// next write's reload; the failure is reported as it happens and when the
+// server stops. Writes that can be saved go on as before.
+func TestSandboxStoreRefusesWriteItCannotSave(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "sandbox.json")
+	st, err := openSandboxStore(path, sandbox.Options{Now: func() time.Time { return testNow }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var logged []error
+	st.logErr = func(err error) { logged = append(logged, err) }
+	srv := httptest.NewServer(st)
+	defer srv.Close()
+	tok := st.s.Token("Tasks.ReadWrite")
+	send := func(method, body string) (int, string) {
+		t.Helper()
+		req, _ := http.NewRequest(method, srv.URL+"/v1.0/me/todo/lists", strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+tok)
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	inFile := func() map[string]bool {
+		f, err := os.Open(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		d, err := sandbox.ReadData(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		names := map[string]bool{}
+		for _, l := range d.Users[0].TodoLists {
+			names[fmt.Sprint(l.List["displayName"])] = true
+		}
+		return names
+	}
+
+	if code, body := send("POST", `{"displayName":"Kept"}`); code != 201 {
+		t.Fatalf("first write: %d %s", code, body)
+	}
+	st.saveFile = func(string) error {
+		return fmt.Errorf("%w (256 MiB), so it was not written", sandbox.ErrDataTooLarge)
+	}
+	code, body := send("POST", `{"displayName":"Lost"}`)
+	if code != http.StatusInsufficientStorage || !strings.Contains(body, `"SandboxDataError"`) || !strings.Contains(body, "this write was undone") {
+		t.Errorf("the write that could not be saved: %d %s; want 507 SandboxDataError saying it was undone", code, body)
+	}
+	st.saveFile = nil
+	if code, listed := send("GET", ""); code != 200 || strings.Contains(listed, "Lost") || !strings.Contains(listed, "Kept") {
+		t.Errorf("after the refused write the sandbox lists: %d %s", code, listed)
+	}
+	if code, body := send("POST", `{"displayName":"After"}`); code != 201 {
+		t.Fatalf("a write after the refused one: %d %s", code, body)
+	}
+	if got := inFile(); !got["Kept"] || !got["After"] || got["Lost"] {
+		t.Errorf("the file holds %v; want Kept and After, not Lost", got)
+	}
+	if len(logged) != 1 || !errors.Is(logged[0], sandbox.ErrDataTooLarge) {
+		t.Errorf("logged %v, want the one failed save", logged)
+	}
+	if err := st.takeSaveError(); !errors.Is(err, sandbox.ErrDataTooLarge) {
+		t.Errorf("takeSaveError: %v, want the failed save for the end of serve", err)
 	}
 }
