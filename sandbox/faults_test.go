@@ -228,3 +228,45 @@ func TestRequestLog(t *testing.T) {
 		t.Errorf("form body logged as %s", form)
 	}
 }
+
+// A write held by a Delay fault while the data is replaced (Load, as the
+// CLI's file-backed sandbox does on every change) lands in the data the
+// sandbox then holds, not in the mailbox it looked up before the wait.
+func TestWriteDuringLoadIsNotLost(t *testing.T) {
+	s, ts := newSandbox(t)
+	tok := s.Token(allScopes...)
+	var saved strings.Builder
+	if err := s.Save(&saved); err != nil {
+		t.Fatal(err)
+	}
+	s.Faults().Add(Fault{Method: "POST", Path: "/v1.0/me/todo/lists", Delay: 2 * time.Second, Count: 1})
+	status := make(chan int, 1)
+	go func() {
+		req, _ := http.NewRequest("POST", ts.URL+"/v1.0/me/todo/lists", strings.NewReader(`{"displayName":"Written while loading"}`))
+		req.Header.Set("Authorization", "Bearer "+tok)
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := ts.Client().Do(req)
+		if err != nil {
+			status <- 0
+			return
+		}
+		resp.Body.Close()
+		status <- resp.StatusCode
+	}()
+	// Load once the request has arrived and been looked up (it then waits
+	// out its Delay; a slower machine only makes the test weaker, not wrong).
+	for deadline := time.Now().Add(5 * time.Second); len(s.Requests()) == 0 && time.Now().Before(deadline); {
+		time.Sleep(5 * time.Millisecond)
+	}
+	time.Sleep(50 * time.Millisecond)
+	if err := s.Load(strings.NewReader(saved.String())); err != nil {
+		t.Fatal(err)
+	}
+	if code := <-status; code != 201 {
+		t.Fatalf("POST during Load: %d, want 201", code)
+	}
+	lists := do(t, ts, tok, "GET", "/v1.0/me/todo/lists", "")
+	if !strings.Contains(string(lists.raw), "Written while loading") {
+		t.Errorf("the list written during Load is not in the sandbox's data: %s", lists.raw)
+	}
+}

@@ -178,6 +178,16 @@ func (s *Server) dispatch(r *http.Request, body []byte, delay time.Duration, inB
 		return s.errorResponse(r, newError(504, "GatewayTimeout", "The request was cancelled by the client."))
 	}
 	s.mu.Lock()
+	// The mailbox was looked up before the lock and the wait. If Load,
+	// Reset or RefreshDemo replaced the data meanwhile, a write to the old
+	// mailbox would be lost with it: the request acts on the data now held.
+	if cur := s.data.mailbox(c.mbox.User.ID); cur != c.mbox {
+		if cur == nil {
+			s.mu.Unlock()
+			return s.errorResponse(r, newError(404, "ErrorInvalidUser", "The requested user '%s' is invalid.", c.mbox.User.ID))
+		}
+		c.mbox = cur
+	}
 	res, err := rt.handle(c)
 	if err == nil && r.Method != http.MethodGet {
 		s.data.Changed = true // demo data is no longer as seeded (RefreshDemo)
