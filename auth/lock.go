@@ -2,14 +2,19 @@ package auth
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/runflow/runflow/internal/ctxsleep"
 )
 
 // A refresh token that rotates works once. Two processes that find the
@@ -45,11 +50,19 @@ const (
 	// staleTempAge is the age past which a .tmp-*.json file, a Save cut
 	// short by a crash, is removed.
 	staleTempAge = 10 * time.Minute
+	// takeoverSettle is how long a process that took over a stale lock
+	// waits before it trusts the lock to be its own (see LockRefresh).
+	takeoverSettle = 50 * time.Millisecond
 )
+
+// beforeStaleRemove, when set (by tests), runs between judging a lock
+// file stale and removing it: the window in which another waiter can
+// take the lock over first.
+var beforeStaleRemove func()
 
 // LockRefresh implements RefreshLocker with a lock file beside the
 // grant's file (its path plus ".lock"), created exclusively, holding the
-// owner's process id and host name. A lock file whose owner is a process
+// owner's process id, host name and a random nonce. A lock file whose owner is a process
 // of this host that no longer runs is removed at once; any other lock
 // file older than a minute is taken to be left by a process that died
 // (on another host sharing the directory, or one whose id was reused),
@@ -62,33 +75,53 @@ func (s *FileStore) LockRefresh(ctx context.Context, profile, subject string) (f
 	s.removeStaleTemps()
 	path := s.Path(profile, subject) + ".lock"
 	deadline := time.Now().Add(lockTimeout)
+	tookOver := false // a stale lock was removed: the next create may race another waiter's
 	for {
 		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 		if err == nil {
-			_, werr := f.WriteString(lockOwner())
-			fi, serr := f.Stat()
+			// The content names this holder uniquely: a lock's identity is
+			// its content, since a removed file's inode number is reused
+			// at once by the next one created.
+			owner := lockOwner()
+			_, werr := f.WriteString(owner)
 			cerr := f.Close()
-			if err := errors.Join(werr, serr, cerr); err != nil {
+			if err := errors.Join(werr, cerr); err != nil {
 				os.Remove(path)
 				return nil, fmt.Errorf("auth: taking the refresh lock: %w", err)
 			}
-			return func() {
-				// Remove the lock only if it is still ours (a waiter may
-				// have taken it over as stale).
-				if cur, err := os.Stat(path); err == nil && os.SameFile(cur, fi) {
-					os.Remove(path)
+			if tookOver {
+				// Two waiters can judge the same lock stale; the slower
+				// one's remove may then take away the lock the faster
+				// one just created. A remove follows its check within
+				// microseconds, so after a pause the lock file is this
+				// process's own, or it was taken and the wait goes on.
+				tookOver = false
+				if err := ctxsleep.Sleep(ctx, takeoverSettle); err != nil {
+					removeIfOwned(path, owner)
+					return nil, err
 				}
-			}, nil
+				if !owns(path, owner) {
+					continue
+				}
+			}
+			// Remove the lock only if it is still ours (a waiter may have
+			// taken it over as stale).
+			return func() { removeIfOwned(path, owner) }, nil
 		}
 		if !errors.Is(err, fs.ErrExist) {
 			return nil, fmt.Errorf("auth: taking the refresh lock: %w", err)
 		}
 		if fi, err := os.Stat(path); err == nil && (time.Since(fi.ModTime()) > staleLockAge || ownerGone(path)) {
 			// Remove only the file judged stale, not one a waiter
-			// created since.
-			if cur, err := os.Stat(path); err == nil && os.SameFile(cur, fi) {
+			// created since (a new file has a new modification time,
+			// even where it reuses the stale one's inode number).
+			if cur, err := os.Stat(path); err == nil && os.SameFile(cur, fi) && cur.ModTime().Equal(fi.ModTime()) {
+				if beforeStaleRemove != nil {
+					beforeStaleRemove()
+				}
 				os.Remove(path)
 			}
+			tookOver = true
 			continue
 		}
 		if time.Now().After(deadline) {
@@ -104,10 +137,34 @@ func (s *FileStore) LockRefresh(ctx context.Context, profile, subject string) (f
 	}
 }
 
-// lockOwner is a lock file's content: "<pid> <host>\n".
+// owns reports whether the lock file at path holds owner's content.
+func owns(path, owner string) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	b := make([]byte, maxLockFileBytes)
+	n, _ := io.ReadFull(f, b)
+	return string(b[:n]) == owner
+}
+
+// removeIfOwned removes the lock file at path if it is still owner's.
+// (Between the check and the remove another waiter could take it over as
+// stale, but only once it is a minute old: not while its owner runs.)
+func removeIfOwned(path, owner string) {
+	if owns(path, owner) {
+		os.Remove(path)
+	}
+}
+
+// lockOwner is a lock file's content: "<pid> <host> <nonce>\n", the
+// nonce telling apart two holders in one process.
 func lockOwner() string {
 	host, _ := os.Hostname()
-	return strconv.Itoa(os.Getpid()) + " " + host + "\n"
+	var nonce [8]byte
+	_, _ = rand.Read(nonce[:])
+	return strconv.Itoa(os.Getpid()) + " " + host + " " + hex.EncodeToString(nonce[:]) + "\n"
 }
 
 // maxLockFileBytes bounds what is read of a lock file.
@@ -130,11 +187,12 @@ func ownerGone(path string) bool {
 	return ok && !processRuns(pid)
 }
 
-// parseLockOwner reads "<pid> <host>\n" and returns the pid when the host
-// is this one.
+// parseLockOwner reads "<pid> <host> <nonce>\n" (the nonce optional) and
+// returns the pid when the host is this one.
 func parseLockOwner(content, thisHost string) (int, bool) {
 	line, _, _ := strings.Cut(content, "\n")
 	pidText, host, found := strings.Cut(line, " ")
+	host, _, _ = strings.Cut(host, " ") // the nonce after it
 	if !found || host == "" || host != thisHost {
 		return 0, false
 	}

@@ -9,6 +9,8 @@ func TestParseLockOwner(t *testing.T) {
 		ok      bool
 	}{
 		{"4242 build-1\n", 4242, true},
+		{"4242 build-1 9f86d081884c7d65\n", 4242, true},
+		{"4242 build-2 9f86d081884c7d65\n", 0, false},
 		{"4242 build-1", 4242, true},
 		{"4242 build-2\n", 0, false}, // another host
 		{"4242\n", 0, false},         // written before lock files named their host
