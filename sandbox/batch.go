@@ -167,10 +167,14 @@ func (s *Server) runBatchItem(outer *http.Request, it *batchItem) response {
 	}
 	inner.Header.Set("Authorization", outer.Header.Get("Authorization"))
 	inner = withRequestID(inner)
-	if f, ok := s.faults.take(it.Method, inner.URL.Path); ok && f.Status != 0 {
+	// An item has no connection of its own to drop: only a status or a
+	// delay applies to it, and a fault that would drop one is left for a
+	// request it can apply to.
+	f, _ := s.faults.takeIf(it.Method, inner.URL.Path, func(f Fault) bool { return f.Status != 0 || f.Delay > 0 })
+	if f.Status != 0 {
 		return s.errorResponse(inner, faultError(f))
 	}
-	return s.dispatch(inner, body, 0, true)
+	return s.dispatch(inner, body, f.Delay, true)
 }
 
 // batchResponse is one entry of the $batch answer.

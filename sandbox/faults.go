@@ -90,10 +90,16 @@ func (fs *Faults) Clear() {
 
 // take returns the fault that applies to a request, using up one hit.
 func (fs *Faults) take(method, path string) (Fault, bool) {
+	return fs.takeIf(method, path, func(Fault) bool { return true })
+}
+
+// takeIf is take for the faults for which applies is true; the others
+// are left for the requests they can apply to, their hits unused.
+func (fs *Faults) takeIf(method, path string, applies func(Fault) bool) (Fault, bool) {
 	fs.mu.Lock()
 	defer fs.mu.Unlock()
 	for i, f := range fs.faults {
-		if f.left == 0 || !f.matches(method, path) {
+		if f.left == 0 || !f.matches(method, path) || !applies(f.Fault) {
 			continue
 		}
 		if f.left > 0 {

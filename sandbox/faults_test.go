@@ -49,6 +49,30 @@ func TestFaults(t *testing.T) {
 			t.Errorf("batch with a throttled item: %v", rs)
 		}
 	})
+	t.Run("a drop fault is left for a request it applies to, not used up by a batch item", func(t *testing.T) {
+		s.Faults().Add(Fault{Path: "/v1.0/me/todo/lists", DropConnection: true, Count: 1})
+		rs := batchResponses(t, do(t, ts, tok, "POST", "/v1.0/$batch", `{"requests":[{"id":"1","method":"GET","url":"/me/todo/lists"}]}`))
+		if rs["1"]["status"] != float64(200) {
+			t.Errorf("batch item under a drop fault: %v", rs)
+		}
+		req, _ := http.NewRequest("GET", ts.URL+"/v1.0/me/todo/lists", nil)
+		req.Header.Set("Authorization", "Bearer "+tok)
+		client := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
+		resp, err := client.Do(req)
+		if err == nil {
+			resp.Body.Close()
+			t.Errorf("the request after the batch was answered %d; want the drop fault, still unused, to drop it", resp.StatusCode)
+		}
+		s.Faults().Clear()
+	})
+	t.Run("a delay applies to a batch item", func(t *testing.T) {
+		s.Faults().Add(Fault{Path: "/v1.0/me", Delay: 300 * time.Millisecond, Count: 1})
+		began := time.Now()
+		rs := batchResponses(t, do(t, ts, tok, "POST", "/v1.0/$batch", `{"requests":[{"id":"1","method":"GET","url":"/me"}]}`))
+		if rs["1"]["status"] != float64(200) || time.Since(began) < 300*time.Millisecond {
+			t.Errorf("batch item under a 300 ms delay: %v after %v", rs, time.Since(began))
+		}
+	})
 	t.Run("dropped connection", func(t *testing.T) {
 		// A POST on a fresh connection: Go's transport silently retries an
 		// idempotent request whose reused connection drops.
