@@ -373,6 +373,12 @@ func (s *Server) serveUpload(w http.ResponseWriter, r *http.Request) {
 	}
 	if resp.status == 0 {
 		resp = s.upload(r)
+		if resp.status >= 400 {
+			// A refused range is read all the same, for the same reason
+			// as above: the client is to see the 416 (and the range
+			// expected next), not a reset connection.
+			io.Copy(io.Discard, io.LimitReader(r.Body, maxRequestBytes+1))
+		}
 		if faulty && f.DropAfterApply {
 			setStatus(0)
 			dropConnection(w, r)

@@ -213,3 +213,24 @@ func TestUploadFaults(t *testing.T) {
 		t.Errorf("the attachment has %d bytes, not the file's %d", len(got), len(file))
 	}
 }
+
+// A refused range is read before the answer, so that the client gets the
+// 416 and the range expected next rather than a connection reset under
+// the megabytes it is still sending.
+func TestRefusedRangeIsAnswered(t *testing.T) {
+	s, ts := newSandbox(t)
+	tok := s.Token(mailScopes...)
+	draft := newDraft(t, ts, tok, "")
+	const size = 4 << 20
+	u := sv(do(t, ts, tok, "POST", "/v1.0/me/messages/"+draft+"/attachments/createUploadSession",
+		fmt.Sprintf(`{"AttachmentItem":{"attachmentType":"file","name":"big.bin","size":%d}}`, size)).wantStatus(t, 201).json["uploadUrl"])
+	part := bytes.Repeat([]byte("x"), 3<<20)
+	for i := 0; i < 5; i++ {
+		// Out of order: the session expects byte 0.
+		a, err := toUploadURL(t, "PUT", u, part, fmt.Sprintf("bytes %d-%d/%d", 1<<20, 4<<20-1, size), "")
+		if err != nil {
+			t.Fatalf("try %d: the out-of-order range got no answer: %v", i, err)
+		}
+		a.wantError(t, 416, "InvalidRange", "")
+	}
+}
