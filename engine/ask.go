@@ -109,9 +109,17 @@ func (s *session) ask(st *step, problem string) action {
 	return s.pause()
 }
 
+// fixedInputContext is the part of in's context that needs no
+// evaluation: the session's clock and zone, whether an answer is needed,
+// the list and file rules.
+func (s *session) fixedInputContext(in *inputDef) input.Context {
+	return input.Context{Now: s.now, Zone: s.zone, Required: in.required && in.def == nil, List: in.listRules,
+		MaxFileBytes: in.maxSize, Accept: in.accept}
+}
+
 // inputContext builds what input.Parse needs for in: the zone, the options.
 func (s *session) inputContext(in *inputDef) (input.Context, error) {
-	ctx := input.Context{Now: s.now, Zone: s.zone, Required: in.required && in.def == nil, List: in.listRules}
+	ctx := s.fixedInputContext(in)
 	if in.zone != nil {
 		name, err := s.evalText(in.zone)
 		if err != nil {
@@ -125,7 +133,6 @@ func (s *session) inputContext(in *inputDef) (input.Context, error) {
 			ctx.Zone = loc
 		}
 	}
-	ctx.MaxFileBytes, ctx.Accept = in.maxSize, in.accept
 	if in.relativeTo != nil {
 		v, err := s.eval(in.relativeTo)
 		if err != nil {

@@ -248,8 +248,7 @@ func (s *session) readFilePreset(name string, v any) any {
 	if in == nil || (in.typ != input.File && in.typ != input.Files) {
 		return v
 	}
-	ctx := input.Context{Now: s.now, Zone: s.zone, Required: in.required && in.def == nil, MaxFileBytes: in.maxSize, Accept: in.accept}
-	f, err := input.FromJSON(in.typ, v, ctx)
+	f, err := input.FromJSON(in.typ, v, s.fixedInputContext(in))
 	if err != nil {
 		return v
 	}
