@@ -358,7 +358,7 @@ func (c *call) deliver(sent Object, save bool, draft int) *graphError {
 
 func (d *Data) mailboxByAddress(addr string) *Mailbox {
 	for _, m := range d.Users {
-		if strings.EqualFold(m.User.Mail, addr) || strings.EqualFold(m.User.UserPrincipalName, addr) {
+		if isAddressOf(m, addr) {
 			return m
 		}
 	}
