@@ -50,7 +50,13 @@ func startSandboxServe(t *testing.T, c *cli) serveInfo {
 // listNames reads the To Do list names in the sandbox's data file.
 func listNames(t *testing.T, c *cli) map[string]bool {
 	t.Helper()
-	f, err := os.Open(filepath.Join(c.configDir, "sandbox.json"))
+	return listNamesIn(t, filepath.Join(c.configDir, "sandbox.json"))
+}
+
+// listNamesIn reads the To Do list names in the data file at path.
+func listNamesIn(t *testing.T, path string) map[string]bool {
+	t.Helper()
+	f, err := os.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -281,22 +287,7 @@ func TestSandboxStoreRefusesWriteItCannotSave(t *testing.T) {
 		b, _ := io.ReadAll(resp.Body)
 		return resp.StatusCode, string(b)
 	}
-	inFile := func() map[string]bool {
-		f, err := os.Open(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer f.Close()
-		d, err := sandbox.ReadData(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		names := map[string]bool{}
-		for _, l := range d.Users[0].TodoLists {
-			names[fmt.Sprint(l.List["displayName"])] = true
-		}
-		return names
-	}
+	inFile := func() map[string]bool { return listNamesIn(t, path) }
 
 	if code, body := send("POST", `{"displayName":"Kept"}`); code != 201 {
 		t.Fatalf("first write: %d %s", code, body)
